@@ -1,0 +1,40 @@
+# Two commands: `make run` and `make test`. Everything else is a helper they call.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test bench venv deps dev-deps system-packages messages migrate seed lint
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+
+venv: $(VENV)/bin/activate
+
+deps: venv
+	$(PIP) install -q -e .
+
+dev-deps: venv
+	$(PIP) install -q -e ".[dev]"
+
+system-packages:
+	./scripts/install-system-packages.sh
+
+messages: venv
+	$(PY) manage.py compilemessages -v 0 --ignore=.venv
+
+run: system-packages deps messages
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST)
+
+test: system-packages dev-deps messages
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: dev-deps messages
+	$(PY) -m bench
+
+lint: dev-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .

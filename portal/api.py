@@ -1,0 +1,190 @@
+"""REST API v1 for identity and organisations. Querysets come from the scoping functions only;
+serializers list their fields explicitly and keep status/ownership read-only (security.md R7, R8)."""
+
+import copy
+
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from portal import services
+from portal.access import get_enterprise_for_user, get_provider_for_user
+from portal.audit import audit_log
+from portal.models import AuditEvent, Enterprise, Provider, Region
+from portal.roles import is_bureau_staff, is_privileged, role_label
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Region
+        fields = ["id", "code", "name", "name_en", "level", "parent"]
+        read_only_fields = fields
+
+
+class EnterpriseSerializer(serializers.ModelSerializer):
+    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.filter(
+        level__in=[Region.Level.DISTRICT, Region.Level.PARK]))
+    park = serializers.SlugRelatedField(slug_field="code", allow_null=True, required=False,
+                                        queryset=Region.objects.filter(level=Region.Level.PARK))
+
+    class Meta:
+        model = Enterprise
+        fields = ["id", "name", "uscc", "region", "park", "industry_section", "industry_division", "above_scale",
+                  "employees", "revenue_band", "cluster", "chain", "established_year", "status", "verified_at",
+                  "contact_name", "contact_phone", "created_at"]
+        read_only_fields = ["id", "uscc", "status", "verified_at", "created_at"]
+
+    def validate(self, attrs):
+        # Run the model's cross-field rules (division within section, park within district) on a
+        # copy, so a rejected PATCH leaves the loaded instance untouched.
+        probe = copy.copy(self.instance) if self.instance else Enterprise()
+        for field, value in attrs.items():
+            setattr(probe, field, value)
+        try:
+            probe.clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+        return attrs
+
+
+class ProviderSerializer(serializers.ModelSerializer):
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Provider
+        fields = ["id", "name", "uscc", "region", "description", "website", "status", "created_at"]
+        read_only_fields = fields
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    role = serializers.CharField()
+    region = serializers.CharField(allow_null=True)
+    enterprises = serializers.ListField(child=serializers.IntegerField())
+    providers = serializers.ListField(child=serializers.IntegerField())
+
+
+class TokenObtainView(APIView):
+    """Exchange username + password (+ TOTP code for staff) for an API token."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=150)
+        password = serializers.CharField(max_length=128, trim_whitespace=False)
+        otp_token = serializers.RegexField(r"^\d{6}$", required=False)
+
+    @extend_schema(request=InputSerializer,
+                   responses={200: inline_serializer("TokenOut", {"token": serializers.CharField()})})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(request, username=data.validated_data["username"],
+                            password=data.validated_data["password"])
+        if user is None:
+            # Same answer for unknown user, wrong password and locked account (R2).
+            return Response({"detail": _("Invalid username or password.")}, status=status.HTTP_401_UNAUTHORIZED)
+        if is_privileged(user):
+            device = user.totpdevice_set.filter(confirmed=True).first()
+            code = data.validated_data.get("otp_token")
+            allowed = device is not None and device.verify_is_allowed()[0]
+            if not (allowed and code and device.verify_token(code)):
+                audit_log(action="auth.otp_failed", outcome=AuditEvent.Outcome.FAILURE, actor=user,
+                          request=request)
+                return Response({"detail": _("A valid two-factor code is required.")},
+                                status=status.HTTP_401_UNAUTHORIZED)
+        Token.objects.filter(user=user).delete()  # a fresh token restarts its lifetime
+        token = Token.objects.create(user=user)
+        audit_log(action="auth.token", actor=user, request=request)
+        return Response({"token": token.key})
+
+
+class MeView(APIView):
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        user = request.user
+        memberships = list(user.memberships.values_list("enterprise_id", "provider_id"))
+        return Response(MeSerializer({
+            "id": user.pk, "username": user.username, "role": role_label(user),
+            "region": user.region.code if user.region_id else None,
+            "enterprises": [e for e, _p in memberships if e], "providers": [p for _e, p in memberships if p],
+        }).data)
+
+
+class RegionListView(generics.ListAPIView):
+    serializer_class = RegionSerializer
+    queryset = Region.objects.select_related("parent")
+    pagination_class = None
+    filterset_fields = ["level"]
+
+
+class EnterpriseListView(generics.ListAPIView):
+    serializer_class = EnterpriseSerializer
+    filterset_fields = ["status", "industry_division", "cluster", "above_scale"]
+
+    def get_queryset(self):
+        return Enterprise.objects.visible_to(self.request.user).select_related("region", "park")
+
+
+class EnterpriseDetailView(generics.RetrieveUpdateAPIView):
+    serializer_class = EnterpriseSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_object(self):
+        write = self.request.method not in ("GET", "HEAD", "OPTIONS")
+        return get_enterprise_for_user(self.request.user, self.kwargs["pk"], write=write, request=self.request)
+
+    def perform_update(self, serializer):
+        services.enterprise_update(enterprise=serializer.instance, actor=self.request.user,
+                                   data=dict(serializer.validated_data), request=self.request)
+
+
+class ProviderListView(generics.ListAPIView):
+    serializer_class = ProviderSerializer
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        return Provider.objects.visible_to(self.request.user).select_related("region")
+
+
+class ProviderDetailView(generics.RetrieveAPIView):
+    serializer_class = ProviderSerializer
+
+    def get_object(self):
+        return get_provider_for_user(self.request.user, self.kwargs["pk"], request=self.request)
+
+
+class OrganisationDecisionView(APIView):
+    """Bureau staff verify or reject a registration in their jurisdiction."""
+
+    conflict_on_domain_error = True
+
+    class InputSerializer(serializers.Serializer):
+        decision = serializers.ChoiceField(choices=["verify", "reject"])
+
+    @extend_schema(request=InputSerializer, responses={200: EnterpriseSerializer})
+    def post(self, request, kind, pk):
+        if not is_bureau_staff(request.user):
+            raise PermissionDenied
+        getter = get_enterprise_for_user if kind == "enterprises" else get_provider_for_user
+        org = getter(request.user, pk, request=request)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        org = services.organisation_verify(org=org, actor=request.user,
+                                           approve=data.validated_data["decision"] == "verify", request=request)
+        serializer = EnterpriseSerializer if kind == "enterprises" else ProviderSerializer
+        return Response(serializer(org).data)

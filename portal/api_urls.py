@@ -1,0 +1,15 @@
+from django.urls import path, re_path
+
+from portal import api
+
+urlpatterns = [
+    path("auth/token/", api.TokenObtainView.as_view(), name="api-token"),
+    path("me/", api.MeView.as_view(), name="api-me"),
+    path("regions/", api.RegionListView.as_view(), name="api-regions"),
+    path("enterprises/", api.EnterpriseListView.as_view(), name="api-enterprises"),
+    path("enterprises/<int:pk>/", api.EnterpriseDetailView.as_view(), name="api-enterprise"),
+    path("providers/", api.ProviderListView.as_view(), name="api-providers"),
+    path("providers/<int:pk>/", api.ProviderDetailView.as_view(), name="api-provider"),
+    re_path(r"^(?P<kind>enterprises|providers)/(?P<pk>\d+)/decision/$", api.OrganisationDecisionView.as_view(),
+            name="api-org-decision"),
+]

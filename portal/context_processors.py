@@ -1,0 +1,15 @@
+from django.conf import settings
+
+from portal.roles import ADMIN_ROLES, is_audit_admin, is_bureau_staff
+
+
+def portal(request):
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
+    return {
+        "portal_name": settings.PORTAL_NAME,
+        "nav_staff": signed_in and is_bureau_staff(user),
+        "nav_audit": signed_in and is_audit_admin(user),
+        "nav_admin": signed_in and user.staff_role in ADMIN_ROLES and user.is_staff,
+        "admin_url": "/" + settings.ADMIN_URL,
+    }

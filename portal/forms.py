@@ -1,0 +1,92 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Enterprise, Provider, Region, User
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        parent = obj.parent.name if obj.parent else ""
+        return f"{parent} {obj.name}".strip()
+
+
+class AccountForm(forms.Form):
+    """The person registering: becomes the organisation's owner."""
+
+    username = forms.RegexField(label=_("Username"), max_length=150, regex=r"^[\w.@+-]+\Z",
+                                error_messages={"invalid": _("Use letters, digits and @ . + - _ only.")})
+    full_name = forms.CharField(label=_("Your name"), max_length=50)
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    phone = forms.RegexField(label=_("Mobile phone"), regex=r"^1\d{10}\Z", max_length=11,
+                             error_messages={"invalid": _("Enter an 11-digit mainland mobile number.")})
+    password1 = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput,
+                                help_text=password_validation.password_validators_help_text_html())
+    password2 = forms.CharField(label=_("Password again"), strip=False, widget=forms.PasswordInput)
+    notice = forms.BooleanField(label=_("I have read the personal-information notice and agree that the "
+                                        "bureau processes these data to run the diagnosis programme."))
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is taken."), code="duplicate")
+        return username
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif p1:
+            probe = User(username=data.get("username", ""), email=data.get("email", ""))
+            try:
+                password_validation.validate_password(p1, probe)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+    def user_data(self) -> dict:
+        d = self.cleaned_data
+        return {"username": d["username"], "first_name": d["full_name"], "email": d["email"],
+                "phone": d["phone"], "password": d["password1"]}
+
+
+class EnterpriseForm(forms.ModelForm):
+    region = RegionChoiceField(label=_("District"), queryset=Region.objects.filter(
+        level__in=[Region.Level.DISTRICT]).select_related("parent"))
+    park = RegionChoiceField(label=_("Park"), required=False, queryset=Region.objects.filter(
+        level=Region.Level.PARK).select_related("parent"))
+
+    class Meta:
+        model = Enterprise
+        fields = ["name", "uscc", "region", "park", "industry_section", "industry_division", "above_scale",
+                  "employees", "revenue_band", "cluster", "chain", "established_year", "contact_name",
+                  "contact_phone"]
+
+    def clean_uscc(self):
+        return self.cleaned_data["uscc"].strip().upper()
+
+
+class EnterpriseEditForm(EnterpriseForm):
+    class Meta(EnterpriseForm.Meta):
+        fields = [f for f in EnterpriseForm.Meta.fields if f != "uscc"]
+
+
+class ProviderForm(forms.ModelForm):
+    region = RegionChoiceField(label=_("City or district"), queryset=Region.objects.filter(
+        level__in=[Region.Level.CITY, Region.Level.DISTRICT]).select_related("parent"))
+    website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
+
+    class Meta:
+        model = Provider
+        fields = ["name", "uscc", "region", "description", "website", "contact_name", "contact_phone"]
+
+    def clean_uscc(self):
+        return self.cleaned_data["uscc"].strip().upper()
+
+
+class OTPForm(forms.Form):
+    otp_token = forms.RegexField(label=_("6-digit code"), regex=r"^\d{6}\Z", max_length=6,
+                                 widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
+                                                               "inputmode": "numeric"}),
+                                 error_messages={"invalid": _("Enter the 6 digits shown by your authenticator app.")})

@@ -1,0 +1,103 @@
+"""Session lifetime, mandatory two-factor for staff, security headers and denial auditing."""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.roles import is_privileged
+
+LOGIN_TIME_KEY = "portal_login_time"
+
+
+class SessionLifetimeMiddleware:
+    """Absolute session lifetime (12 h by default) on top of the 30-minute idle expiry that
+    SESSION_COOKIE_AGE + SESSION_SAVE_EVERY_REQUEST give (security.md R3)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            started = request.session.get(LOGIN_TIME_KEY)
+            if started is None or time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": "session expired"}, status=401)
+                return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
+        return self.get_response(request)
+
+
+# Paths a signed-in but not yet second-factor-verified staff member may reach.
+_TWO_FACTOR_EXEMPT_NAMES = ("portal:login", "portal:logout", "portal:otp-verify", "portal:otp-setup",
+                            "portal:password-change", "set_language", "healthz")
+
+
+class RequireTwoFactorMiddleware:
+    """Staff and administrators must pass TOTP before any other page (security.md R4); privileged
+    passwords older than PASSWORD_MAX_AGE_PRIVILEGED must be changed first (R1)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._exempt: tuple[str, ...] | None = None
+
+    def exempt_paths(self) -> tuple[str, ...]:
+        if self._exempt is None:
+            self._exempt = tuple(reverse(name) for name in _TWO_FACTOR_EXEMPT_NAMES)
+        return self._exempt
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and is_privileged(user):
+            path = request.path
+            exempt = path.startswith(settings.STATIC_URL) or path in self.exempt_paths()
+            if not exempt and not user.is_verified():
+                if path.startswith("/api/"):
+                    return JsonResponse({"detail": "two-factor verification required"}, status=403)
+                has_device = user.totpdevice_set.filter(confirmed=True).exists()
+                target = "portal:otp-verify" if has_device else "portal:otp-setup"
+                return redirect(f"{reverse(target)}?next={path}")
+            changed = user.password_changed_at
+            if (not exempt and changed is not None
+                    and timezone.now() - changed > settings.PASSWORD_MAX_AGE_PRIVILEGED):
+                return redirect("portal:password-change")
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """CSP (no inline scripts, nothing from other origins) and no-store on pages that carry
+    confidential enterprise data."""
+
+    CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+           "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+           "frame-ancestors 'none'")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", self.CSP)
+        if request.user.is_authenticated and not request.path.startswith(settings.STATIC_URL):
+            response.setdefault("Cache-Control", "no-store")
+        return response
+
+
+class AuditDeniedMiddleware:
+    """Every 403 a signed-in user receives is a permission denial worth an audit row (R21)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 403 and getattr(request, "user", None) is not None \
+                and request.user.is_authenticated and not getattr(response, "_audited", False):
+            from portal.audit import audit_denied
+
+            audit_denied(request, request.user, "access.forbidden")
+        return response

@@ -1,0 +1,270 @@
+"""Identity, regions, organisations and the audit trail."""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.reference import CLUSTERS, INDUSTRY_DIVISIONS, INDUSTRY_SECTIONS, section_of_division
+from portal.roles import MemberRole, StaffRole
+from portal.uscc import uscc_problem
+
+USCC_MESSAGES = {
+    "length": _("A unified social credit code has exactly 18 characters."),
+    "charset": _("A unified social credit code uses only digits and the capital letters "
+                 "ABCDEFGHJKLMNPQRTUWXY (no I, O, S, V or Z)."),
+    "region": _("Characters 3–8 of a unified social credit code are the region code and must be digits."),
+    "check": _("The check character (the 18th) does not match: please re-check the code."),
+}
+
+
+def validate_uscc(value: str) -> None:
+    problem = uscc_problem(value)
+    if problem:
+        raise ValidationError(USCC_MESSAGES[problem], code=f"uscc_{problem}")
+
+
+class Region(models.Model):
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        CITY = "city", _("City")
+        DISTRICT = "district", _("District")
+        PARK = "park", _("Park")
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    name_en = models.CharField(_("English name"), max_length=128, blank=True)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children")
+    # Materialised path of codes ("440000/440300/440309/"): scoping by subtree is one indexed prefix.
+    path = models.CharField(max_length=128, unique=True, editable=False)
+    official = models.BooleanField(_("official code"), default=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.path = (self.parent.path if self.parent else "") + f"{self.code}/"
+        super().save(*args, **kwargs)
+
+    def ancestor_at(self, level: str) -> "Region | None":
+        node = self
+        while node is not None and node.level != level:
+            node = node.parent
+        return node
+
+
+class User(AbstractUser):
+    staff_role = models.CharField(_("staff role"), max_length=32, choices=StaffRole.choices, blank=True,
+                                  default=StaffRole.NONE)
+    # The jurisdiction of bureau staff: a district for district staff, a city for city staff.
+    region = models.ForeignKey(Region, models.PROTECT, null=True, blank=True, related_name="staff",
+                               verbose_name=_("jurisdiction"))
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            # Bureau staff always have a jurisdiction; nobody else carries one.
+            models.CheckConstraint(
+                condition=(Q(staff_role__in=["district_staff", "city_staff"], region__isnull=False)
+                           | (~Q(staff_role__in=["district_staff", "city_staff"]) & Q(region__isnull=True))),
+                name="portal_user_region_matches_role",
+            ),
+        ]
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+
+class OrgStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting verification")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+
+
+class OrgQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The only way to list organisations: members see their own, bureau staff their region."""
+        from portal.access import scope_organisations
+
+        return scope_organisations(self, user)
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True,
+                            validators=[validate_uscc])
+    region = models.ForeignKey(Region, models.PROTECT, related_name="+", verbose_name=_("region"))
+    status = models.CharField(_("status"), max_length=16, choices=OrgStatus.choices, default=OrgStatus.PENDING)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == OrgStatus.VERIFIED
+
+
+class Enterprise(Organisation):
+    class RevenueBand(models.TextChoices):
+        # GB 工信部联企业〔2011〕300号 industrial size bands (营业收入).
+        UNDER_3M = "lt3m", _("Under ¥3 million")
+        FROM_3M = "3m_20m", _("¥3–20 million")
+        FROM_20M = "20m_400m", _("¥20–400 million")
+        OVER_400M = "gte400m", _("¥400 million and above")
+
+    SECTION_CHOICES = [(k, v[0]) for k, v in INDUSTRY_SECTIONS.items()]
+    DIVISION_CHOICES = sorted(INDUSTRY_DIVISIONS.items())
+    CLUSTER_CHOICES = [(code, name) for code, name, _kind in CLUSTERS]
+
+    industry_section = models.CharField(_("industry section (GB/T 4754-2017)"), max_length=1,
+                                        choices=SECTION_CHOICES)
+    industry_division = models.CharField(_("industry division (GB/T 4754-2017)"), max_length=2,
+                                         choices=DIVISION_CHOICES, blank=True)
+    above_scale = models.BooleanField(_("above designated size (规上)"), default=False)
+    employees = models.PositiveIntegerField(_("employees"), validators=[MaxValueValidator(2_000_000)])
+    revenue_band = models.CharField(_("revenue band"), max_length=16, choices=RevenueBand.choices)
+    cluster = models.CharField(_("strategic cluster"), max_length=32, choices=CLUSTER_CHOICES, blank=True)
+    park = models.ForeignKey(Region, models.PROTECT, null=True, blank=True, related_name="+",
+                             limit_choices_to={"level": Region.Level.PARK}, verbose_name=_("park"))
+    chain = models.CharField(_("industry chain"), max_length=50, blank=True)
+    established_year = models.PositiveSmallIntegerField(
+        _("year established"), null=True, blank=True, validators=[MinValueValidator(1800), MaxValueValidator(2100)])
+
+    class Meta(Organisation.Meta):
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        indexes = [models.Index(fields=["region", "status"]), models.Index(fields=["industry_division"])]
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.industry_division and section_of_division(self.industry_division) != self.industry_section:
+            errors["industry_division"] = _("The industry division does not belong to the chosen section.")
+        if self.region_id and self.region.level not in (Region.Level.DISTRICT, Region.Level.PARK):
+            errors["region"] = _("Choose the district (or park) where the enterprise is registered.")
+        if self.park_id and self.region_id and not self.park.path.startswith(self.region.path):
+            errors["park"] = _("The park must lie within the enterprise's district.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Provider(Organisation):
+    description = models.TextField(_("description"), max_length=2000, blank=True)
+    website = models.URLField(_("website"), blank=True)
+
+    class Meta(Organisation.Meta):
+        verbose_name = _("service provider")
+        verbose_name_plural = _("service providers")
+
+    def clean(self):
+        super().clean()
+        if self.region_id and self.region.level == Region.Level.PROVINCE:
+            raise ValidationError({"region": _("Choose a city or district.")})
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships")
+    enterprise = models.ForeignKey(Enterprise, models.CASCADE, null=True, blank=True, related_name="memberships")
+    provider = models.ForeignKey(Provider, models.CASCADE, null=True, blank=True, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=MemberRole.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(enterprise__isnull=False, provider__isnull=True)
+                | Q(enterprise__isnull=True, provider__isnull=False),
+                name="portal_membership_one_org",
+            ),
+            models.UniqueConstraint(fields=["user", "enterprise"], name="portal_membership_unique_enterprise",
+                                    condition=Q(enterprise__isnull=False)),
+            models.UniqueConstraint(fields=["user", "provider"], name="portal_membership_unique_provider",
+                                    condition=Q(provider__isnull=False)),
+        ]
+
+    @property
+    def organisation(self):
+        return self.enterprise or self.provider
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in (MemberRole.OWNER, MemberRole.EDITOR)
+
+
+class AuditEvent(models.Model):
+    """Append-only audit trail (security.md R21–R23). Rows chain by SHA-256 so tampering shows;
+    on PostgreSQL a trigger refuses UPDATE/DELETE (migration 0002)."""
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", _("Success")
+        FAILURE = "failure", _("Failure")
+        DENIED = "denied", _("Denied")
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # No FK constraint: the trail must outlive the accounts it mentions and never be rewritten.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.DO_NOTHING, null=True, blank=True,
+                              related_name="+", db_constraint=False)
+    actor_username = models.CharField(max_length=150, blank=True)
+    actor_role = models.CharField(max_length=32, blank=True)
+    action = models.CharField(max_length=64, db_index=True)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=256, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def compute_hash(self) -> str:
+        payload = json.dumps(
+            [self.prev_hash, self.created_at.isoformat(), self.actor_id, self.actor_username, self.actor_role,
+             self.action, self.object_type, self.object_id, self.outcome, self.ip, self.detail],
+            ensure_ascii=False, sort_keys=True, default=str,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("audit events are append-only")

@@ -1,0 +1,42 @@
+"""Test settings. Database choice mirrors `make test`: DATABASE_URL if set, else the local
+PostgreSQL on 127.0.0.1:5432 when it answers, else SQLite (PostgreSQL-only tests then skip,
+or fail when REQUIRE_SERVICES=1; see tests/conftest.py)."""
+
+import os
+import socket
+import tempfile
+
+
+def _local_postgres_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+os.environ.setdefault("SECRET_KEY", "test-only-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+os.environ.setdefault("DEMO_MODE", "1")
+os.environ.setdefault("SECURE_COOKIES", "0")
+if "DATABASE_URL" not in os.environ and _local_postgres_answers():
+    os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/dxportal"
+# The suite exercises the broker only in tests marked `redis`; everything else runs eagerly.
+_broker = os.environ.pop("CELERY_BROKER_URL", None)
+
+from portal.settings.base import *  # noqa: E402,F403
+
+CELERY_BROKER_URL_FOR_TESTS = _broker
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="dxportal-media-"))  # noqa: F405
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# Serve static files from the app folders without collectstatic.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from portal import views
+
+
+portal_patterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", views.logout_view, name="logout"),
+    path("accounts/otp/", views.otp_verify, name="otp-verify"),
+    path("accounts/otp/setup/", views.otp_setup, name="otp-setup"),
+    path("accounts/password/", views.PasswordChangeView.as_view(), name="password-change"),
+    path("accounts/register/<slug:kind>/", views.register, name="register"),
+    path("enterprises/<int:pk>/", views.enterprise_detail, name="enterprise-detail"),
+    path("enterprises/<int:pk>/edit/", views.enterprise_edit, name="enterprise-edit"),
+    path("providers/<int:pk>/", views.provider_detail, name="provider-detail"),
+    path("staff/registrations/", views.staff_registrations, name="staff-registrations"),
+    path("staff/registrations/<slug:kind>/<int:pk>/decide/", views.staff_verify, name="staff-verify"),
+    path("audit/", views.audit_log_view, name="audit-log"),
+]
+
+urlpatterns = [
+    path("", include((portal_patterns, "portal"))),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots, name="robots"),
+    path("api/v1/", include("portal.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(settings.ADMIN_URL, admin.site.urls),
+]
+
+handler403 = "portal.errors.permission_denied"
+handler404 = "portal.errors.page_not_found"
+handler500 = "portal.errors.server_error"

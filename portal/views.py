@@ -1,0 +1,262 @@
+"""Site shell, authentication steps, registration, enterprise records, staff verification, audit page."""
+
+import base64
+import io
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from portal import services
+from portal.access import get_enterprise_for_user, get_provider_for_user
+from portal.audit import audit_log
+from portal.exceptions import DomainError
+from portal.forms import AccountForm, EnterpriseEditForm, EnterpriseForm, OTPForm, ProviderForm
+from portal.models import AuditEvent, Enterprise, OrgStatus, Provider
+from portal.roles import ADMIN_ROLES, StaffRole, is_audit_admin, is_bureau_staff
+
+
+def _safe_next(request, default="portal:home"):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+def home(request):
+    """One home per role; anonymous visitors get the public landing page."""
+    user = request.user
+    if not user.is_authenticated:
+        return render(request, "portal/landing.html")
+    if user.staff_role in ADMIN_ROLES:
+        return render(request, "portal/home_admin.html")
+    if is_bureau_staff(user):
+        enterprises = Enterprise.objects.visible_to(user)
+        return render(request, "portal/home_staff.html", {
+            "pending_enterprises": enterprises.filter(status=OrgStatus.PENDING).count(),
+            "verified_enterprises": enterprises.filter(status=OrgStatus.VERIFIED).count(),
+            "pending_providers": Provider.objects.visible_to(user).filter(status=OrgStatus.PENDING).count(),
+        })
+    if user.staff_role == StaffRole.EXPERT:
+        return render(request, "portal/home_expert.html")
+    memberships = user.memberships.select_related("enterprise__region", "provider__region")
+    return render(request, "portal/home_member.html", {"memberships": memberships})
+
+
+class LoginView(auth_views.LoginView):
+    """Step one: password (axes counts failures through authenticate()). Staff continue to the
+    TOTP step, enforced by RequireTwoFactorMiddleware."""
+
+    template_name = "portal/login.html"
+    redirect_authenticated_user = True
+
+
+@require_POST
+def logout_view(request):
+    auth_views.auth_logout(request)  # flushes the session: the old cookie is worthless
+    return redirect("portal:home")
+
+
+@login_required
+@never_cache
+def otp_verify(request):
+    device = request.user.totpdevice_set.filter(confirmed=True).first()
+    if device is None:
+        return redirect("portal:otp-setup")
+    form = OTPForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        # verify_is_allowed()/verify_token() apply django-otp's throttling and reject a replayed code.
+        allowed, _info = device.verify_is_allowed()
+        if allowed and device.verify_token(form.cleaned_data["otp_token"]):
+            otp_login(request, device)
+            audit_log(action="auth.otp_verified", request=request)
+            return redirect(_safe_next(request))
+        audit_log(action="auth.otp_failed", outcome=AuditEvent.Outcome.FAILURE, request=request)
+        form.add_error("otp_token", _("The code is wrong or expired, or too many attempts were made. "
+                                      "Wait for the next code and try again."))
+    return render(request, "portal/otp_verify.html", {"form": form, "next": _safe_next(request, "")})
+
+
+@login_required
+@never_cache
+def otp_setup(request):
+    """First login of a staff member: enrol a TOTP authenticator (the secret is shown once)."""
+    if request.user.totpdevice_set.filter(confirmed=True).exists():
+        return redirect("portal:otp-verify")
+    device, _created = TOTPDevice.objects.get_or_create(user=request.user, confirmed=False,
+                                                        defaults={"name": "default"})
+    form = OTPForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and device.verify_token(form.cleaned_data["otp_token"]):
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        otp_login(request, device)
+        audit_log(action="auth.otp_enrolled", request=request)
+        return redirect(_safe_next(request))
+    if request.method == "POST" and form.is_valid():
+        form.add_error("otp_token", _("The code does not match. Check the time on your phone and retry."))
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(request, "portal/otp_setup.html", {
+        "form": form, "secret": secret, "qr_svg": _qr_svg(device.config_url), "next": _safe_next(request, ""),
+    })
+
+
+def _qr_svg(data: str) -> str:
+    import qrcode
+    import qrcode.image.svg
+
+    buffer = io.BytesIO()
+    qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage).save(buffer)
+    return "data:image/svg+xml;utf8," + quote(buffer.getvalue().decode())
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "portal/password_change.html"
+    success_url = "/"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)  # keeps this session, other sessions lose their hash
+        audit_log(action="auth.password_change", request=self.request)
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+def register(request, kind):
+    """Self-registration of an enterprise or a provider; staff verify it before it can act."""
+    if kind not in ("enterprise", "provider"):
+        raise Http404
+    org_form_class = EnterpriseForm if kind == "enterprise" else ProviderForm
+    account = AccountForm(request.POST or None, prefix="account")
+    org = org_form_class(request.POST or None, prefix="org")
+    if request.method == "POST" and account.is_valid() and org.is_valid():
+        try:
+            services.organisation_register(kind=kind, user_data=account.user_data(),
+                                           org_data=org.cleaned_data, request=request)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Registration received. Bureau staff will verify your organisation; "
+                                        "you can sign in now and will be able to submit once verified."))
+            return redirect("portal:login")
+    return render(request, "portal/register.html", {"account_form": account, "org_form": org, "kind": kind})
+
+
+@login_required
+def enterprise_detail(request, pk):
+    enterprise = get_enterprise_for_user(request.user, pk, request=request)
+    members = enterprise.memberships.select_related("user") if not request.user.staff_role else None
+    return render(request, "portal/enterprise_detail.html", {"enterprise": enterprise, "members": members})
+
+
+@login_required
+def enterprise_edit(request, pk):
+    enterprise = get_enterprise_for_user(request.user, pk, write=True, request=request)
+    form = EnterpriseEditForm(request.POST or None, instance=enterprise)
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in form.Meta.fields}
+        services.enterprise_update(enterprise=enterprise, actor=request.user, data=data, request=request)
+        messages.success(request, _("Saved."))
+        return redirect("portal:enterprise-detail", pk=pk)
+    return render(request, "portal/enterprise_form.html", {"form": form, "enterprise": enterprise})
+
+
+@login_required
+def provider_detail(request, pk):
+    provider = get_provider_for_user(request.user, pk, request=request)
+    return render(request, "portal/provider_detail.html", {"provider": provider})
+
+
+@login_required
+def staff_registrations(request):
+    """Bureau staff: registrations awaiting verification in their jurisdiction."""
+    if not is_bureau_staff(request.user):
+        raise PermissionDenied
+    status = request.GET.get("status", OrgStatus.PENDING)
+    if status not in OrgStatus.values:
+        status = OrgStatus.PENDING
+    enterprises = Enterprise.objects.visible_to(request.user).filter(status=status).select_related("region")
+    providers = Provider.objects.visible_to(request.user).filter(status=status).select_related("region")
+    page = Paginator(enterprises, 50).get_page(request.GET.get("page"))
+    return render(request, "portal/staff_registrations.html", {
+        "page": page, "providers": providers[:50], "status": status, "statuses": OrgStatus.choices,
+    })
+
+
+@login_required
+@require_POST
+def staff_verify(request, kind, pk):
+    if not is_bureau_staff(request.user):
+        raise PermissionDenied
+    getter = {"enterprise": get_enterprise_for_user, "provider": get_provider_for_user}.get(kind)
+    if getter is None:
+        raise Http404
+    org = getter(request.user, pk, request=request)
+    decision = request.POST.get("decision")
+    if decision not in ("verify", "reject"):
+        messages.error(request, _("Unknown decision."))
+        return redirect("portal:staff-registrations")
+    try:
+        services.organisation_verify(org=org, actor=request.user, approve=decision == "verify", request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(name)s: decision recorded.") % {"name": org.name})
+    return redirect("portal:staff-registrations")
+
+
+@login_required
+def audit_log_view(request):
+    """The audit administrator's own page; reading the trail is itself audited (R5)."""
+    if not is_audit_admin(request.user):
+        raise PermissionDenied
+    events = AuditEvent.objects.all()
+    action = request.GET.get("action", "").strip()[:64]
+    username = request.GET.get("user", "").strip()[:150]
+    if action:
+        events = events.filter(action__startswith=action)
+    if username:
+        events = events.filter(actor_username=username)
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    audit_log(action="audit.read", request=request, detail={"action": action, "user": username,
+                                                            "page": page.number})
+    return render(request, "portal/audit_log.html", {"page": page, "action": action, "user_filter": username})
+
+
+@require_GET
+def healthz(request):
+    """Liveness for load balancers: database and broker status as JSON (public, no data)."""
+    result = {"database": "ok", "broker": "eager" if settings.CELERY_TASK_ALWAYS_EAGER else "ok"}
+    status = 200
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        result["database"] = "error"
+        status = 503
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        from portal.celery import app
+
+        try:
+            with app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+        except Exception:
+            result["broker"] = "error"
+            status = 503
+    result["status"] = "ok" if status == 200 else "error"
+    return JsonResponse(result, status=status)
+
+
+def robots(request):
+    return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")
