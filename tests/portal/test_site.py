@@ -1,0 +1,79 @@
+"""Site shell: home pages per role, language, health check, API schema and offline docs."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_landing_page_is_chinese_by_default(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="zh-CN">' in html
+    assert "数字化转型" in html
+
+
+def test_language_switch_to_english(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
+    assert '<html lang="en">' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("persona", "marker"),
+    [("owner", "enterprise-detail"), ("provider_user", "provider-detail"), ("district_staff", "staff/registrations"),
+     ("audit_admin", "/audit/"), ("expert", "Expert")],
+)
+def test_each_role_has_its_home(request, login, persona, marker):
+    client = login(request.getfixturevalue(persona))
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert marker in response.content.decode()
+
+
+def test_pages_carry_security_headers(login, owner, enterprise):
+    client = login(owner)
+    response = client.get(f"/enterprises/{enterprise.pk}/")
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["Cache-Control"] == "no-store"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_no_page_loads_anything_from_another_origin(client):
+    html = client.get("/").content.decode() + client.get("/accounts/login/").content.decode()
+    for url in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert not url.startswith(("http:", "https:", "//")), url
+
+
+def test_healthz_reports_database_and_broker(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "broker": "eager", "status": "ok"}
+
+
+def test_healthz_reports_an_unreachable_broker(client, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    from portal.celery import app
+
+    original = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    try:
+        response = client.get("/healthz")
+    finally:
+        app.conf.broker_url = original
+    assert response.status_code == 503
+    assert response.json()["broker"] == "error"
+
+
+def test_schema_and_offline_swagger_ui(login, owner):
+    client = login(owner)
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert "/api/v1/enterprises/" in paths and "/api/v1/auth/token/" in paths
+    docs = client.get("/api/docs/").content.decode()
+    assert "swagger-ui" in docs
+    for url in re.findall(r'(?:src|href)="([^"]+)"', docs):
+        assert not url.startswith(("http:", "https:", "//")), url
