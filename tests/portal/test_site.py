@@ -22,7 +22,7 @@ def test_language_switch_to_english(client):
 
 @pytest.mark.parametrize(
     ("persona", "marker"),
-    [("owner", "enterprise-detail"), ("provider_user", "provider-detail"), ("district_staff", "staff/registrations"),
+    [("owner", "/enterprises/"), ("provider_user", "/providers/"), ("district_staff", "staff/registrations"),
      ("audit_admin", "/audit/"), ("expert", "Expert")],
 )
 def test_each_role_has_its_home(request, login, persona, marker):
