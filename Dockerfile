@@ -38,12 +38,10 @@ RUN pip install .
 COPY . .
 
 # Build-time only: settings refuse to load without SECRET_KEY, so these two commands get a throwaway
-# value on their own command line; it never reaches the runtime environment. `mkdir -p locale`
-# because git does not keep an empty locale/ and compilemessages fails when it finds no locale dir.
+# value on their own command line; it never reaches the runtime environment.
 # The code stays root-owned (read-only for the app); only var/ (uploads, beat schedule) is writable,
 # and creating it here lets named volumes mounted on it inherit the ownership.
-RUN mkdir -p locale \
-    && SECRET_KEY=build-only-not-a-secret python manage.py compilemessages --ignore=.venv -v 0 \
+RUN SECRET_KEY=build-only-not-a-secret python manage.py compilemessages --ignore=.venv -v 0 \
     && SECRET_KEY=build-only-not-a-secret python manage.py collectstatic --noinput -v 0 \
     && mkdir -p var/media var/beat \
     && chown -R portal:portal var

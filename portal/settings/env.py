@@ -12,7 +12,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -21,8 +21,8 @@ def env_str(name: str, default: str = "") -> str:
 
 def env_bool(name: str, default: bool = False) -> bool:
     raw = os.environ.get(name)
-    if raw is None:
-        return default
+    if raw is None or raw.strip() == "":
+        return default  # an empty line in .env means "not set", never a silent False
     value = raw.strip().lower()
     if value in _TRUE:
         return True
@@ -62,6 +62,12 @@ def env_secret(name: str, default: str | None = None) -> str | None:
     return os.environ.get(name, default)
 
 
+_KNOWN_ENGINES = {
+    "django.db.backends.postgresql",
+    "django.db.backends.sqlite3",
+}
+
+
 def env_database(name: str = "DATABASE_URL") -> dict | None:
     raw = os.environ.get(name)
     if not raw:
@@ -70,7 +76,7 @@ def env_database(name: str = "DATABASE_URL") -> dict | None:
         config = environ.Env.db_url_config(raw)
     except Exception as exc:  # django-environ raises assorted errors for bad URLs
         raise ImproperlyConfigured(f"{name} is not a valid database URL: {exc}") from None
-    if not config.get("ENGINE") or not config.get("NAME"):
+    if config.get("ENGINE") not in _KNOWN_ENGINES or not config.get("NAME"):
         raise ImproperlyConfigured(f"{name} is not a valid database URL: {raw!r}")
     return config
 
