@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Enterprise, Provider, Region, User
+from portal.roles import MemberRole
 
 
 class RegionChoiceField(forms.ModelChoiceField):
@@ -90,3 +91,11 @@ class OTPForm(forms.Form):
                                  widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
                                                                "inputmode": "numeric"}),
                                  error_messages={"invalid": _("Enter the 6 digits shown by your authenticator app.")})
+
+
+class InviteForm(forms.Form):
+    username = forms.RegexField(label=_("Username"), max_length=150, regex=r"^[\w.@+-]+\Z",
+                                error_messages={"invalid": _("Use letters, digits and @ . + - _ only.")})
+    full_name = forms.CharField(label=_("Name"), max_length=50)
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices)

@@ -81,3 +81,60 @@ def user_disable_stale(*, days: int = 90) -> int:
         audit_log(action="user.disable_stale", object_type="portal.user", object_id=pk,
                   outcome=AuditEvent.Outcome.SUCCESS)
     return len(ids)
+
+
+@transaction.atomic
+def membership_invite(*, organisation, actor, username: str, full_name: str, email: str, role: str,
+                      request=None) -> User:
+    """An owner adds a colleague: a new account without a usable password, and an e-mail with a
+    one-time link to set it (sent after commit, so a rolled-back invite mails nobody)."""
+    from portal.tasks import send_set_password_email as send_set_password_email_task
+
+    if role not in MemberRole.values:
+        raise DomainError(_("Unknown role: choose owner, editor or viewer."), code="unknown_role")
+    if not organisation.memberships.filter(user=actor, role=MemberRole.OWNER).exists():
+        raise DomainError(_("Only owners can add members."), code="not_owner")
+    if User.objects.filter(username__iexact=username).exists():
+        raise DomainError(_("This username is taken."), code="duplicate")
+    user = User(username=username, first_name=full_name, email=email)
+    user.set_unusable_password()
+    user.save()
+    kind = "enterprise" if isinstance(organisation, Enterprise) else "provider"
+    Membership.objects.create(user=user, role=role, **{kind: organisation})
+    audit_log(action="membership.invite", actor=actor, request=request, obj=organisation,
+              detail={"username": username, "role": role})
+    transaction.on_commit(lambda: send_set_password_email_task.delay(user.pk))
+    return user
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor, request=None) -> None:
+    organisation = membership.organisation
+    if not organisation.memberships.filter(user=actor, role=MemberRole.OWNER).exists():
+        raise DomainError(_("Only owners can remove members."), code="not_owner")
+    if membership.role == MemberRole.OWNER and organisation.memberships.filter(role=MemberRole.OWNER).count() == 1:
+        raise DomainError(_("An organisation keeps at least one owner."), code="last_owner")
+    audit_log(action="membership.remove", actor=actor, request=request, obj=organisation,
+              detail={"username": membership.user.username, "role": membership.role})
+    membership.delete()
+
+
+def set_password_email_send(*, user_id: int) -> bool:
+    """Mail a one-time set-password link (Django's password-reset token). Idempotent enough: the
+    token is invalidated once the password is set, so a duplicate mail links to a dead token."""
+    from django.conf import settings
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.email or user.has_usable_password():
+        return False
+    link = settings.SITE_URL + f"/accounts/reset/{urlsafe_base64_encode(force_bytes(user.pk))}/" \
+        f"{default_token_generator.make_token(user)}/"
+    context = {"user": user, "link": link, "portal_name": settings.PORTAL_NAME}
+    send_mail(render_to_string("portal/email/set_password_subject.txt", context).strip(),
+              render_to_string("portal/email/set_password.txt", context), None, [user.email])
+    return True

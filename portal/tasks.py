@@ -14,3 +14,10 @@ def clear_expired_sessions() -> None:
     from django.utils import timezone
 
     Session.objects.filter(expire_date__lt=timezone.now()).delete()
+
+
+@shared_task
+def send_set_password_email(user_id: int) -> bool:
+    from portal.services import set_password_email_send
+
+    return set_password_email_send(user_id=user_id)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from portal import views
@@ -14,6 +15,13 @@ portal_patterns = [
     path("accounts/otp/setup/", views.otp_setup, name="otp-setup"),
     path("accounts/password/", views.PasswordChangeView.as_view(), name="password-change"),
     path("accounts/register/<slug:kind>/", views.register, name="register"),
+    path("accounts/password/reset/", views.PasswordResetView.as_view(), name="password-reset"),
+    path("accounts/password/reset/done/", TemplateView.as_view(template_name="portal/password_reset_done.html"),
+         name="password-reset-done"),
+    path("accounts/reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(),
+         name="password-reset-confirm"),
+    path("members/<slug:kind>/<int:pk>/", views.members, name="members"),
+    path("members/<slug:kind>/<int:pk>/<int:membership_pk>/remove/", views.member_remove, name="member-remove"),
     path("enterprises/<int:pk>/", views.enterprise_detail, name="enterprise-detail"),
     path("enterprises/<int:pk>/edit/", views.enterprise_edit, name="enterprise-edit"),
     path("providers/<int:pk>/", views.provider_detail, name="provider-detail"),

@@ -12,7 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -21,12 +22,12 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import services
-from portal.access import get_enterprise_for_user, get_provider_for_user
+from portal.access import get_enterprise_for_user, get_provider_for_user, member_role
 from portal.audit import audit_log
 from portal.exceptions import DomainError
-from portal.forms import AccountForm, EnterpriseEditForm, EnterpriseForm, OTPForm, ProviderForm
+from portal.forms import AccountForm, EnterpriseEditForm, EnterpriseForm, InviteForm, OTPForm, ProviderForm
 from portal.models import AuditEvent, Enterprise, OrgStatus, Provider
-from portal.roles import ADMIN_ROLES, StaffRole, is_audit_admin, is_bureau_staff
+from portal.roles import ADMIN_ROLES, MemberRole, StaffRole, is_audit_admin, is_bureau_staff
 
 
 def _safe_next(request, default="portal:home"):
@@ -122,6 +123,24 @@ def _qr_svg(data: str) -> str:
     return "data:image/svg+xml;utf8," + quote(buffer.getvalue().decode())
 
 
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "portal/password_reset.html"
+    email_template_name = "portal/email/password_reset.txt"
+    subject_template_name = "portal/email/password_reset_subject.txt"
+    success_url = reverse_lazy("portal:password-reset-done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "portal/password_reset_confirm.html"
+    success_url = reverse_lazy("portal:login")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_log(action="auth.password_reset", actor=form.user, request=self.request)
+        messages.success(self.request, _("Your password has been set. Please sign in."))
+        return response
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "portal/password_change.html"
     success_url = "/"
@@ -170,6 +189,51 @@ def enterprise_edit(request, pk):
         messages.success(request, _("Saved."))
         return redirect("portal:enterprise-detail", pk=pk)
     return render(request, "portal/enterprise_form.html", {"form": form, "enterprise": enterprise})
+
+
+@login_required
+def members(request, kind, pk):
+    """Members of an organisation; its owners add colleagues (who get a set-password e-mail)."""
+    getter = {"enterprise": get_enterprise_for_user, "provider": get_provider_for_user}.get(kind)
+    if getter is None:
+        raise Http404
+    org = getter(request.user, pk, request=request)
+    if request.user.staff_role:
+        raise PermissionDenied  # staff see records, not who works there
+    is_owner = member_role(request.user, org) == MemberRole.OWNER
+    form = InviteForm(request.POST or None)
+    if request.method == "POST":
+        if not is_owner:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.membership_invite(organisation=org, actor=request.user, request=request, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Member added; a link to set the password was e-mailed."))
+                return redirect("portal:members", kind=kind, pk=pk)
+    return render(request, "portal/members.html", {
+        "org": org, "kind": kind, "form": form, "is_owner": is_owner,
+        "memberships": org.memberships.select_related("user").order_by("role", "user__username"),
+    })
+
+
+@login_required
+@require_POST
+def member_remove(request, kind, pk, membership_pk):
+    getter = {"enterprise": get_enterprise_for_user, "provider": get_provider_for_user}.get(kind)
+    if getter is None:
+        raise Http404
+    org = getter(request.user, pk, request=request)
+    if member_role(request.user, org) != MemberRole.OWNER:
+        raise PermissionDenied
+    membership = get_object_or_404(org.memberships, pk=membership_pk)
+    try:
+        services.membership_remove(membership=membership, actor=request.user, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("portal:members", kind=kind, pk=pk)
 
 
 @login_required
