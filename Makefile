@@ -37,4 +37,3 @@ bench: dev-deps messages
 
 lint: dev-deps
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .

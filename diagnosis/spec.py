@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -22,7 +22,9 @@ from typing import Any
 SPEC_DIR = Path(__file__).resolve().parent / "specs"
 
 PROVENANCE_TAGS = frozenset({"V", "S", "M", "I", "P"})
-PROVISIONAL_TAGS = frozenset({"S", "P"})
+# Values tagged S or P make a result provisional; so does M (unverified background knowledge),
+# which is weaker evidence than S.
+PROVISIONAL_TAGS = frozenset({"S", "P", "M"})
 WORDINGS = frozenset({"official", "paraphrase", "ours"})
 METHODS = frozenset({"points", "maturity"})
 ITEM_KINDS = frozenset({"choice", "multi", "ratio"})
@@ -400,7 +402,9 @@ def _condition(raw: object, where: str, inherited: Provenance, source: str) -> C
 
 def _show_if(table: _Table, inherited: Provenance, source: str) -> Condition | None:
     raw = table.get("show_if", dict, None)
-    return None if raw is None else _condition(raw, f"{table.where}.show_if", inherited, f"condition:{source}")
+    return (
+        None if raw is None else _condition(raw, f"{table.where}.show_if", inherited, f"condition:{source}")
+    )
 
 
 def _options(table: _Table, item_code: str, inherited: Provenance) -> tuple[Option, ...]:
@@ -605,7 +609,9 @@ class _Parser:
             if code in protos:
                 self.problems.append(f"duplicate code '{code}'")
                 continue
-            provenance = _provenance(table, f"dimension:{code}", parent_proto.provenance if parent_proto else inherited)
+            provenance = _provenance(
+                table, f"dimension:{code}", parent_proto.provenance if parent_proto else inherited
+            )
             proto = _Proto(
                 table=table,
                 code=code,
@@ -626,7 +632,9 @@ class _Parser:
             if proto is None:
                 self.problems.append(f"item {table.raw.get('code')}: dimension '{parent}' does not exist")
                 continue
-            proto.items.append(self._item(table, parent=parent, inherited=proto.provenance, wording=proto.wording))
+            proto.items.append(
+                self._item(table, parent=parent, inherited=proto.provenance, wording=proto.wording)
+            )
 
         index: dict[str, Dimension] = {}
 
@@ -765,8 +773,10 @@ class _Parser:
             )
             table.done()
         result = []
-        for code, (table, _provenance_, _wording_, scenarios) in groups.items():
-            result.append(ScenarioGroup(code, table.text("title"), table.text("title_en", ""), tuple(scenarios)))
+        for code, (table, *_inherited, scenarios) in groups.items():
+            result.append(
+                ScenarioGroup(code, table.text("title"), table.text("title_en", ""), tuple(scenarios))
+            )
             table.done()
         return tuple(result)
 
@@ -902,9 +912,7 @@ def _unique_codes(spec: Spec) -> list[str]:
     problems = [f"duplicate code '{code}'" for code in _duplicates(codes)]
     for kind, grades in (("level", spec.levels), ("stage", spec.stages)):
         problems += [f"duplicate {kind} code '{c}'" for c in _duplicates([g.code for g in grades])]
-    problems += [
-        f"duplicate scenario set '{c}'" for c in _duplicates([s.code for s in spec.scenario_sets])
-    ]
+    problems += [f"duplicate scenario set '{c}'" for c in _duplicates([s.code for s in spec.scenario_sets])]
     for item in _iter_items(spec):
         problems += [
             f"item {item.code}: duplicate option code '{c}'"
@@ -986,7 +994,9 @@ def _item_problems(spec: Spec, item: Item) -> list[str]:
     if item.kind in (SCENARIO_KIND, REQUIREMENT_KIND):
         return []
     if item.parent == "":  # screening question: steers conditions, scores nothing
-        problems = [f"{label}: screening options carry no points" for o in item.options if o.points is not None]
+        problems = [
+            f"{label}: screening options carry no points" for o in item.options if o.points is not None
+        ]
         return problems if len(item.options) >= 2 else [*problems, f"{label}: needs at least two options"]
     if item.points is None:
         return [f"{label}: missing points"]
@@ -1106,7 +1116,11 @@ def _scenario_set_problems(spec: Spec) -> list[str]:
         for s in spec.scenario_sets
         for m in s.members
         if m not in scenario_codes
-    ] + [f"scenario set {s.code}: duplicate member '{m}'" for s in spec.scenario_sets for m in _duplicates(list(s.members))]
+    ] + [
+        f"scenario set {s.code}: duplicate member '{m}'"
+        for s in spec.scenario_sets
+        for m in _duplicates(list(s.members))
+    ]
 
 
 def _grade_problems(spec: Spec, grades: tuple[Grade, ...], kind: str) -> list[str]:
@@ -1115,7 +1129,9 @@ def _grade_problems(spec: Spec, grades: tuple[Grade, ...], kind: str) -> list[st
     problems = []
     if not grades[0].unconditional:
         problems.append(f"{kind} {grades[0].code}: the first (lowest) {kind} must have no conditions")
-    problems += [f"{kind} {g.code}: only the first {kind} may be unconditional" for g in grades[1:] if g.unconditional]
+    problems += [
+        f"{kind} {g.code}: only the first {kind} may be unconditional" for g in grades[1:] if g.unconditional
+    ]
     totals = [g.min_total for g in grades if g.min_total is not None]
     if totals != sorted(totals):
         problems.append(f"{kind}s: min_total must not decrease from one {kind} to the next")
@@ -1171,7 +1187,7 @@ def _mapping_problems(spec: Spec) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class SpecFileProblem:
-    """One finding about a spec file; ``kind`` is load, invalid, filename or duplicate."""
+    """One finding about a spec file; ``kind`` is load, invalid, filename, duplicate or empty."""
 
     path: str
     kind: str
@@ -1181,19 +1197,24 @@ class SpecFileProblem:
 def spec_file_problems(directory: Path | str | None = None) -> list[SpecFileProblem]:
     """Load and validate every ``*.toml`` in ``directory`` (default: the shipped specs)."""
     directory = Path(directory) if directory is not None else SPEC_DIR
+    paths = sorted(directory.glob("*.toml"))
+    if not paths:
+        return [SpecFileProblem(str(directory), "empty", "no spec files found")]
     problems: list[SpecFileProblem] = []
     seen: dict[str, str] = {}
-    for path in sorted(directory.glob("*.toml")):
+    for path in paths:
         try:
             spec = load_spec(path)
         except SpecError as error:
-            problems.append(SpecFileProblem(path.name, "load", str(error)))
+            problems.append(SpecFileProblem(str(path), "load", str(error)))
             continue
-        problems += [SpecFileProblem(path.name, "invalid", p) for p in validate_spec(spec)]
+        problems += [SpecFileProblem(str(path), "invalid", p) for p in validate_spec(spec)]
         if path.stem != spec.key:
-            problems.append(SpecFileProblem(path.name, "filename", f"file should be named {spec.key}.toml"))
+            problems.append(SpecFileProblem(str(path), "filename", f"file should be named {spec.key}.toml"))
         if spec.key in seen:
-            problems.append(SpecFileProblem(path.name, "duplicate", f"{spec.key} is also defined in {seen[spec.key]}"))
+            problems.append(
+                SpecFileProblem(str(path), "duplicate", f"{spec.key} is also defined in {seen[spec.key]}")
+            )
         seen.setdefault(spec.key, path.name)
     return problems
 
@@ -1202,7 +1223,7 @@ def spec_file_problems(directory: Path | str | None = None) -> list[SpecFileProb
 def _load_directory(directory: Path) -> Mapping[str, Spec]:
     problems = spec_file_problems(directory)
     if problems:
-        raise SpecError("; ".join(f"{p.path}: {p.message}" for p in problems))
+        raise SpecError("; ".join(f"{Path(p.path).name}: {p.message}" for p in problems))
     specs = {}
     for path in sorted(directory.glob("*.toml")):
         spec = load_spec(path)
@@ -1232,4 +1253,6 @@ def latest_spec(code: str, directory: Path | str | None = None) -> Spec:
     candidates = [s for s in load_all_specs(directory).values() if s.code == code]
     if not candidates:
         raise SpecNotFound(f"no spec with code '{code}'")
-    return max(candidates, key=lambda s: tuple(int(p) if p.isdigit() else -1 for p in re.split(r"[.\-_]", s.version)))
+    return max(
+        candidates, key=lambda s: tuple(int(p) if p.isdigit() else -1 for p in re.split(r"[.\-_]", s.version))
+    )

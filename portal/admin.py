@@ -9,6 +9,7 @@ from django.http import Http404
 
 from portal.audit import client_ip
 from portal.models import Enterprise, Membership, Provider, Region, User
+from portal.roles import ADMIN_ROLES, StaffRole
 
 
 def _admin_has_permission(request):
@@ -25,9 +26,30 @@ admin.site.site_header = settings.PORTAL_NAME
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """Accounts for the security administrator. Superuser status, raw permissions and groups are
+    not editable here at all, nobody edits their own role, and the three administrator roles are
+    assigned only from the command line — so no admin can raise their own privileges."""
+
     list_display = ["username", "first_name", "staff_role", "region", "is_active", "last_login"]
     list_filter = ["staff_role", "is_active"]
-    fieldsets = DjangoUserAdmin.fieldsets + (("Portal", {"fields": ["staff_role", "region", "phone"]}),)
+    fieldsets = (
+        (None, {"fields": ["username", "password"]}),
+        ("Personal info", {"fields": ["first_name", "last_name", "email", "phone"]}),
+        ("Portal", {"fields": ["staff_role", "region", "is_active"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    )
+    readonly_fields = ["last_login", "date_joined"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and (obj.pk == request.user.pk or obj.staff_role in ADMIN_ROLES):
+            fields += ["staff_role", "region", "is_active"]
+        return fields
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "staff_role":
+            kwargs["choices"] = [c for c in StaffRole.choices if c[0] not in ADMIN_ROLES]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
 @admin.register(Region)

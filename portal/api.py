@@ -39,7 +39,8 @@ class EnterpriseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Enterprise
-        fields = ["id", "name", "uscc", "region", "park", "industry_section", "industry_division", "above_scale",
+        fields = ["id", "name", "uscc", "region", "park", "industry_section", "industry_division", "production_type",
+                  "above_scale",
                   "employees", "revenue_band", "cluster", "chain", "established_year", "status", "verified_at",
                   "contact_name", "contact_phone", "created_at"]
         read_only_fields = ["id", "uscc", "status", "verified_at", "created_at"]

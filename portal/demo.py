@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 
-from axes.utils import reset as axes_reset
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured
@@ -40,13 +40,11 @@ TOTP_DEVICE_NAME = "demo"
 
 # --- Demo accounts ------------------------------------------------------------------------------
 
-_SYSTEM_ADMIN_PERMISSIONS = tuple(
-    f"portal.{action}_{model}"
-    for model in ("region", "enterprise", "provider", "membership")
-    for action in ("view", "add", "change")
-)
+# 三员: the system administrator keeps reference data; no administrator reads or assigns access to
+# business data through the admin (membership changes would grant exactly that).
+_SYSTEM_ADMIN_PERMISSIONS = tuple(f"portal.{action}_region" for action in ("view", "add", "change"))
 _SECURITY_ADMIN_PERMISSIONS = (
-    "portal.view_user", "portal.change_user",
+    "portal.view_user", "portal.add_user", "portal.change_user",
     "otp_totp.view_totpdevice", "otp_totp.delete_totpdevice",
     "axes.view_accessattempt", "axes.delete_accessattempt",
     "axes.view_accessfailurelog", "axes.delete_accessfailurelog",
@@ -432,7 +430,8 @@ _SERVED_PICKER = _Picker((name for name, _w in _SERVED), (w for _name, w in _SER
 
 
 def _log_uniform(rng: random.Random, low: int, high: int) -> int:
-    return int(math.exp(rng.uniform(math.log(low), math.log(high + 1))))
+    # Headcounts are skewed: many small firms per large one within each size class.
+    return min(high, int(math.exp(rng.uniform(math.log(low), math.log(high + 1)))))
 
 
 def generate_enterprises(count: int, seed: int = DEFAULT_SEED) -> Iterator[dict]:
@@ -639,7 +638,6 @@ def _ensure_user(account: DemoAccount, regions: dict[str, Region]) -> User:
     user.save()
     user.groups.clear()
     user.user_permissions.set(_permissions(account.permissions))
-    axes_reset(username=account.username)  # a demo that fat-fingered five passwords must still work
     if account.privileged:
         TOTPDevice.objects.update_or_create(
             user=user, name=TOTP_DEVICE_NAME,
@@ -663,6 +661,9 @@ def ensure_demo_accounts() -> list[User]:
         if len(regions) < 4:
             raise ImproperlyConfigured("the seeded regions are missing: run `manage.py migrate`")
         users = [_ensure_user(account, regions) for account in DEMO_ACCOUNTS]
+        # Lift lockouts too: a demo that fat-fingered five passwords must still work. (The portal
+        # keeps axes' attempts in the database; axes.utils.reset would log a line per account.)
+        AccessAttempt.objects.filter(username__in=[user.username for user in users]).delete()
         by_username = {user.username: user for user in users}
         organisations = {
             "enterprise": _ensure_organisation(

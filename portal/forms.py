@@ -60,7 +60,8 @@ class EnterpriseForm(forms.ModelForm):
 
     class Meta:
         model = Enterprise
-        fields = ["name", "uscc", "region", "park", "industry_section", "industry_division", "above_scale",
+        fields = ["name", "uscc", "region", "park", "industry_section", "industry_division", "production_type",
+                  "above_scale",
                   "employees", "revenue_band", "cluster", "chain", "established_year", "contact_name",
                   "contact_phone"]
 

@@ -150,6 +150,12 @@ class Enterprise(Organisation):
                                         choices=SECTION_CHOICES)
     industry_division = models.CharField(_("industry division (GB/T 4754-2017)"), max_length=2,
                                          choices=DIVISION_CHOICES, blank=True)
+    class ProductionType(models.TextChoices):
+        DISCRETE = "discrete", _("Discrete manufacturing")
+        PROCESS = "process", _("Process manufacturing")
+
+    production_type = models.CharField(_("production type"), max_length=16, choices=ProductionType.choices,
+                                       default=ProductionType.DISCRETE)
     above_scale = models.BooleanField(_("above designated size (规上)"), default=False)
     employees = models.PositiveIntegerField(_("employees"), validators=[MaxValueValidator(2_000_000)])
     revenue_band = models.CharField(_("revenue band"), max_length=16, choices=RevenueBand.choices)
@@ -164,6 +170,16 @@ class Enterprise(Organisation):
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
         indexes = [models.Index(fields=["region", "status"]), models.Index(fields=["industry_division"])]
+
+    def assessment_context(self) -> dict:
+        """The facts the maturity specs' conditions look at (industry, production type, scale)."""
+        return {
+            "industry_section": self.industry_section,
+            "industry_division": self.industry_division,
+            "production_type": self.production_type,
+            "above_scale": self.above_scale,
+            "revenue_band": self.revenue_band,
+        }
 
     def clean(self):
         super().clean()

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,7 +75,9 @@ def audit_export(*, actor, what: str, rows: int, request=None, filters: dict | N
 def user_disable_stale(*, days: int = 90) -> int:
     """Disable accounts idle for more than `days` (security.md R1); returns how many."""
     cutoff = timezone.now() - timedelta(days=days)
-    stale = User.objects.filter(is_active=True, last_login__lt=cutoff)
+    # Accounts that never signed in count from their creation.
+    stale = User.objects.filter(is_active=True).filter(
+        Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff))
     ids = list(stale.values_list("pk", flat=True))
     User.objects.filter(pk__in=ids).update(is_active=False)
     for pk in ids:

@@ -17,6 +17,7 @@ def _payload(**overrides):
         "org-region": "",  # filled in by the fixture below
         "org-industry_section": "C",
         "org-industry_division": "34",
+        "org-production_type": "discrete",
         "org-employees": "85",
         "org-revenue_band": "20m_400m",
         "org-cluster": "high_end_equipment",

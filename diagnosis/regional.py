@@ -1,0 +1,85 @@
+"""Regional 两化融合 figures (pure, stdlib only).
+
+Two different regional metrics exist (shared/reference/standards.md §1.4), and they must not be
+mixed in the UI:
+
+* ``regional_mean``: a district's 发展水平 built from its enterprises' assessment scores. The
+  official aggregation was not found; the simple mean of valid submissions with the sample
+  size shown is our provisional default [P].
+* ``ccid_composite``: the CCID (赛迪) composite index from its three sub-indices, weighted
+  25 / 50 / 25. The weights are inferred [I]: they reproduce every published figure.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class CompositeWeight:
+    code: str
+    title: str
+    title_en: str
+    weight: Decimal
+    provenance: str
+
+
+CCID_WEIGHTS: tuple[CompositeWeight, ...] = (
+    CompositeWeight("basic_env", "基础环境", "Basic environment", Decimal("0.25"), "I"),
+    CompositeWeight("industrial_app", "工业应用", "Industrial application", Decimal("0.50"), "I"),
+    CompositeWeight("app_benefit", "应用效益", "Application benefit", Decimal("0.25"), "I"),
+)
+REGIONAL_MEAN_PROVENANCE = "P"
+
+
+@dataclass(frozen=True, slots=True)
+class RegionalIndex:
+    mean: Decimal | None  # None when there is no valid score
+    n: int
+
+
+def _decimal(value: object, what: str) -> Decimal:
+    # Floats are refused: regional figures come from Decimal columns or typed-in strings, and a
+    # binary float would make a published x.xx5 round the wrong way.
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        raise TypeError(f"{what} must be a Decimal, int or str, got {type(value).__name__}")
+    number = Decimal(value)
+    if not number.is_finite() or number < 0:
+        raise ValueError(f"{what} must be a non-negative number, got {value!r}")
+    return number
+
+
+def regional_mean(scores: Iterable[Decimal | None], *, places: Decimal = CENT) -> RegionalIndex:
+    """Mean of the valid enterprise scores of a region, with the sample size.
+
+    ``None`` entries (no valid submission) are skipped; an empty sample gives ``mean=None, n=0``.
+    The mean is rounded half up to ``places``.
+    """
+    values = [_decimal(score, "score") for score in scores if score is not None]
+    if not values:
+        return RegionalIndex(mean=None, n=0)
+    mean = sum(values, Decimal(0)) / len(values)
+    return RegionalIndex(mean=mean.quantize(places, rounding=ROUND_HALF_UP), n=len(values))
+
+
+def ccid_composite(
+    basic_env: Decimal | int | str,
+    industrial_app: Decimal | int | str,
+    app_benefit: Decimal | int | str,
+    *,
+    places: Decimal = CENT,
+) -> Decimal:
+    """CCID regional 两化融合 index: 0.25·基础环境 + 0.50·工业应用 + 0.25·应用效益.
+
+    Sub-indices are benchmark-normalised and may exceed 100. The result is rounded half up to
+    ``places`` (the published series uses 0.01 for 2014 and 0.1 from 2015).
+    """
+    values = (
+        _decimal(basic_env, "basic_env"),
+        _decimal(industrial_app, "industrial_app"),
+        _decimal(app_benefit, "app_benefit"),
+    )
+    total = sum((w.weight * v for w, v in zip(CCID_WEIGHTS, values, strict=True)), Decimal(0))
+    return total.quantize(places, rounding=ROUND_HALF_UP)
