@@ -8,8 +8,9 @@ are compared with a band edge or threshold, so what a report shows is exactly wh
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
+from functools import cache
 from typing import Any
 
 from diagnosis.spec import (
@@ -162,13 +163,18 @@ class ScoreResult:
 
 
 def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | int):
+        return value
     if isinstance(value, Decimal):
         return str(quantize(value))
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, tuple | list):
         return [_jsonable(v) for v in value]
-    return value
+    return {name: _jsonable(getattr(value, name)) for name in _field_names(type(value))}
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
 
 
 # --- answers ---------------------------------------------------------------------------------
