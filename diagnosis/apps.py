@@ -7,7 +7,4 @@ class DiagnosisConfig(AppConfig):
     verbose_name = _("Diagnosis")
 
     def ready(self) -> None:
-        try:
-            from diagnosis import checks  # noqa: F401  (spec validation system check)
-        except ImportError:  # pragma: no cover - the spec engine lands separately
-            pass
+        from diagnosis import checks  # noqa: F401  (spec validation system check)

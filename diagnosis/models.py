@@ -100,6 +100,9 @@ class Answer(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["assessment", "item_code"], name="diagnosis_answer_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.assessment_id}:{self.item_code}"
+
 
 class RebasedResult(models.Model):
     """The score of a stored assessment's frozen answers under another spec version, through the
@@ -119,6 +122,9 @@ class RebasedResult(models.Model):
             models.UniqueConstraint(fields=["assessment", "spec_code", "spec_version"],
                                     name="diagnosis_rebased_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} → {self.spec_key}"
 
     @property
     def spec_key(self) -> str:

@@ -10,7 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from diagnosis.models import Answer, Assessment, RebasedResult
-from diagnosis.scoring import AnswerError, missing_items, rebase_answers, score, validate_answer, visible_items
+from diagnosis.scoring import (
+    AnswerError,
+    missing_items,
+    rebase_answers,
+    score,
+    validate_answer,
+    visible_items,
+)
 from diagnosis.spec import Spec, SpecNotFound, get_spec, latest_spec
 from portal.audit import audit_log
 from portal.exceptions import DomainError

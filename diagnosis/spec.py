@@ -478,9 +478,9 @@ class _Parser:
         method = head.text("method")
         if method not in METHODS:
             raise SpecError(f"{head.where}: method must be one of {', '.join(sorted(METHODS))}")
-        provenance = _provenance(head, "spec", Provenance("P", "spec"))
         if head.text("provenance", None) is None:
             raise SpecError(f"{head.where}: missing key 'provenance' (the default for the whole file)")
+        provenance = _provenance(head, "spec", Provenance("P", "spec"))
         wording = _wording(head, "paraphrase")
         spec_fields = {
             "code": code,
@@ -497,7 +497,6 @@ class _Parser:
         }
         head.done()
 
-        self.method = method
         contexts = self._contexts()
         maturity = self._maturity(provenance, wording)
         screening = tuple(

@@ -230,6 +230,9 @@ class Membership(models.Model):
                                     condition=Q(provider__isnull=False)),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation} ({self.role})"
+
     @property
     def organisation(self):
         return self.enterprise or self.provider
@@ -269,13 +272,8 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 
-    def compute_hash(self) -> str:
-        payload = json.dumps(
-            [self.prev_hash, self.created_at.isoformat(), self.actor_id, self.actor_username, self.actor_role,
-             self.action, self.object_type, self.object_id, self.outcome, self.ip, self.detail],
-            ensure_ascii=False, sort_keys=True, default=str,
-        )
-        return hashlib.sha256(payload.encode()).hexdigest()
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action} {self.outcome}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -284,3 +282,11 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("audit events are append-only")
+
+    def compute_hash(self) -> str:
+        payload = json.dumps(
+            [self.prev_hash, self.created_at.isoformat(), self.actor_id, self.actor_username, self.actor_role,
+             self.action, self.object_type, self.object_id, self.outcome, self.ip, self.detail],
+            ensure_ascii=False, sort_keys=True, default=str,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()
