@@ -431,7 +431,6 @@ class _Scorer:
             dimensions = tuple(self._points_dimension(d, items) for d in spec.dimensions)
             total = sum((d.points for d in dimensions), ZERO)
             max_total = spec.max_total or ZERO
-            percents = self._percents(dimensions)
         else:
             assert spec.maturity is not None
             maturity = spec.maturity
@@ -446,13 +445,12 @@ class _Scorer:
             )
             total = cmmm_total(root, threshold=maturity.threshold)
             max_total = Decimal(maturity.level_count)
-            percents = {}
         scenario_levels = {
             code: (self.parsed[code] if self.visible[code] else 0)
             for code, item in spec.items.items()
             if item.kind == SCENARIO_KIND
         }
-        facts = _Facts(total, percents, scenario_levels)
+        facts = _Facts(total, self._percents(dimensions), scenario_levels)
         level, level_gaps = self._grade(spec.levels, facts, dimensions, level_scores)
         stage, stage_gaps = self._grade(spec.stages, facts, dimensions, level_scores)
         reasons = tuple(sorted((p for p in self.used if p.provisional), key=lambda p: (p.source, p.tag)))
@@ -618,7 +616,13 @@ class _Scorer:
 
     # levels and stages
 
-    def _grade(self, grades, facts, dimensions, level_scores) -> tuple[GradeResult | None, tuple[Gap, ...]]:
+    def _grade(
+        self,
+        grades: tuple[Grade, ...],
+        facts: _Facts,
+        dimensions: tuple[DimensionScore, ...],
+        level_scores: tuple[LevelScore, ...],
+    ) -> tuple[GradeResult | None, tuple[Gap, ...]]:
         if not grades:
             return None, ()
         self.used.update(g.provenance for g in grades)
@@ -636,10 +640,12 @@ class _Scorer:
                 gaps += self._maturity_gap(target, level_scores, dimensions)
         return GradeResult(reached.code, reached.title, reached.title_en), gaps
 
-    def _maturity_gap(self, target: Grade, level_scores, dimensions) -> tuple[Gap, ...]:
+    def _maturity_gap(
+        self, target: Grade, level_scores: tuple[LevelScore, ...], dimensions: tuple[DimensionScore, ...]
+    ) -> tuple[Gap, ...]:
         maturity = self.spec.maturity
         assert maturity is not None
-        stop = next((s for s in level_scores if not s.score >= maturity.threshold), None)
+        stop = next((s for s in level_scores if s.score < maturity.threshold), None)
         if stop is None:
             return ()
         lagging = []

@@ -661,10 +661,13 @@ class _Parser:
         where = f"{proto.table.where}.requirements"
         if maturity is None:
             raise SpecError(f"{where}: requirements need a [maturity] table")
+        if not all(key.isdigit() for key in raw):
+            raise SpecError(f"{where}: keys must be level numbers")
+        scale_index = _index(maturity.scale)
         items = []
-        for level_key, statements in raw.items():
-            if not level_key.isdigit() or not isinstance(statements, list) or not statements:
-                raise SpecError(f"{where}: expected level numbers mapped to non-empty lists of statements")
+        for level_key, statements in sorted(raw.items(), key=lambda entry: int(entry[0])):
+            if not isinstance(statements, list) or not statements:
+                raise SpecError(f"{where}.{level_key}: expected a non-empty list of statements")
             for number, statement in enumerate(statements, start=1):
                 if not isinstance(statement, str):
                     raise SpecError(f"{where}.{level_key}: statements must be strings")
@@ -685,7 +688,7 @@ class _Parser:
                         provenance=proto.provenance,
                         wording=maturity.requirement_wording,
                         help="",
-                        option_index=_index(maturity.scale),
+                        option_index=scale_index,
                     )
                 )
         return items

@@ -295,3 +295,21 @@ def test_rebase_needs_a_mapping_from_the_old_version():
 def test_mapping_targets_are_validated():
     text = (FIXTURES / "tiny@2.0.toml").read_text(encoding="utf-8").replace('q1 = "policy"', 'q1 = "gone"')
     assert "mapping: target item 'gone' does not exist" in validate_spec(parse_spec(tomllib.loads(text)))
+
+
+def test_rebase_translates_multi_select_options():
+    text = (
+        TINY.replace('version = "1.0"', 'version = "1.1"')
+        .replace('code = "q2"', 'code = "measures"')
+        .replace('{ code = "a", title = "措施A"', '{ code = "x", title = "措施A"')
+        .replace(
+            "[[dimensions]]",
+            '[mapping]\nfrom = "tiny@1.0"\nitems = { q2 = "measures" }\n\n[mapping.options.q2]\na = "x"\n\n[[dimensions]]',
+            1,
+        )
+    )
+    new = tiny(text)
+    assert validate_spec(new) == []
+    rebased, unmapped = rebase_answers(tiny(), new, {"q1": "yes", "q2": ["b", "a"], "s1": 1, "s2": 0})
+    assert rebased == {"q1": "yes", "measures": ["x", "b"], "s1": 1, "s2": 0}
+    assert unmapped == ()
