@@ -1,7 +1,11 @@
 """Assessments: a pinned spec version, the working answers, the frozen submitted snapshot and its
 score, plus re-based scores under other spec versions."""
 
+import uuid
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -50,6 +54,8 @@ class Assessment(models.Model):
     level = models.CharField(max_length=32, blank=True)
     stage = models.CharField(max_length=32, blank=True)
     provisional = models.BooleanField(default=False)
+    # The enterprise's weights for its roadmap: cost, quality, delivery, energy, safety → 0…5.
+    priorities = models.JSONField(_("priorities"), default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -129,3 +135,76 @@ class RebasedResult(models.Model):
     @property
     def spec_key(self) -> str:
         return f"{self.spec_code}@{self.spec_version}"
+
+
+def evidence_upload_to(instance, filename: str) -> str:
+    # Random name under a per-assessment folder; the user's file name is kept only as metadata.
+    return f"evidence/{instance.assessment_id}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    """A file backing an answer (PDF, image, Office document), stored outside the web root and
+    served only through a permission-checked view."""
+
+    assessment = models.ForeignKey(Assessment, models.CASCADE, related_name="evidence")
+    item_code = models.CharField(max_length=64)
+    file = models.FileField(upload_to=evidence_upload_to, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        indexes = [models.Index(fields=["assessment", "item_code"])]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class NewMode(models.TextChoices):
+    """The six industrial-internet new modes the demand map is drawn over."""
+
+    DIGITAL_MANAGEMENT = "digital_management", _("Digital management")
+    SMART_MANUFACTURING = "smart_manufacturing", _("Smart manufacturing")
+    NETWORKED_COLLABORATION = "networked_collaboration", _("Networked collaboration")
+    PERSONALISED_CUSTOMISATION = "personalised_customisation", _("Personalised customisation")
+    SERVICE_EXTENSION = "service_extension", _("Service extension")
+    PLATFORM_DESIGN = "platform_design", _("Platform-based design")
+
+
+class Need(models.Model):
+    """A transformation need the enterprise states after its diagnosis, in one of the six new-mode
+    categories, linked to the weak items and scenarios it addresses. Feeds the district demand map
+    and provider matching."""
+
+    class Urgency(models.IntegerChoices):
+        LOW = 1, _("Low")
+        MEDIUM = 2, _("Medium")
+        HIGH = 3, _("High")
+
+    assessment = models.ForeignKey(Assessment, models.CASCADE, related_name="needs")
+    category = models.CharField(_("category"), max_length=32, choices=NewMode.choices)
+    description = models.TextField(_("description"), max_length=1000, blank=True)
+    item_codes = models.JSONField(_("related items"), default=list, blank=True)
+    urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Urgency.choices, default=Urgency.MEDIUM)
+    budget_wan = models.DecimalField(_("planned budget (10k yuan)"), max_digits=10, decimal_places=2, null=True,
+                                     blank=True, validators=[MinValueValidator(Decimal("0"))])
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["category", "pk"]
+        verbose_name = _("transformation need")
+        verbose_name_plural = _("transformation needs")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "category"], name="diagnosis_need_one_per_category"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}:{self.category}"

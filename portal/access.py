@@ -55,11 +55,31 @@ def _get_org_for_user(model, user, pk, *, write: bool, request):
     try:
         obj = model.objects.visible_to(user).select_related("region").get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError):
-        if model.objects.filter(pk=pk).exists() if str(pk).isdigit() else False:
+        # Probing someone else's object is worth an audit row; a plain typo is not.
+        if model.objects.filter(pk=pk).exists():
             audit_denied(request, user, "access.denied", model._meta.model_name, pk)
         raise Http404 from None
     # Organisation data is written by its owners/editors; bureau staff act through verification.
     if write and member_role(user, obj) not in WRITE_ROLES:
         audit_denied(request, user, "access.write_denied", model._meta.model_name, pk)
+        raise PermissionDenied
+    return obj
+
+
+def get_assessment_for_user(user, pk, *, write: bool = False, request=None):
+    """An assessment the user may see (404 otherwise); with write=True the user must be an owner or
+    editor of its enterprise (403 otherwise). Whether the assessment is still editable is the
+    service's business, so the user gets a clear message rather than a bare 403."""
+    from diagnosis.models import Assessment
+    from portal.audit import audit_denied
+
+    try:
+        obj = Assessment.objects.visible_to(user).select_related("enterprise__region").get(pk=pk)
+    except (Assessment.DoesNotExist, ValueError, TypeError):
+        if Assessment.objects.filter(pk=pk).exists():
+            audit_denied(request, user, "access.denied", "assessment", pk)
+        raise Http404 from None
+    if write and not obj.enterprise.memberships.filter(user=user, role__in=WRITE_ROLES).exists():
+        audit_denied(request, user, "access.write_denied", "assessment", pk)
         raise PermissionDenied
     return obj

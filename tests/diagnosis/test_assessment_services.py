@@ -59,33 +59,74 @@ class TestAnswers:
         return assessment_start(enterprise=enterprise, actor=owner)
 
     def test_saves_and_versions(self, assessment, owner):
-        first = answer_save(assessment=assessment, actor=owner, item_code="network", value=["workshop-control"],
-                            expected_version=0)
+        first = answer_save(
+            assessment=assessment,
+            actor=owner,
+            item_code="network",
+            value=["workshop-control"],
+            expected_version=0,
+        )
         assert first.version == 1
-        second = answer_save(assessment=assessment, actor=owner, item_code="network", value=["workshop-control", "industrial-5g"],
-                             expected_version=1)
+        second = answer_save(
+            assessment=assessment,
+            actor=owner,
+            item_code="network",
+            value=["workshop-control", "industrial-5g"],
+            expected_version=1,
+        )
         assert second.version == 2
         assert sorted(second.value) == ["industrial-5g", "workshop-control"]
 
     def test_a_stale_save_is_told_and_sees_the_current_value(self, assessment, owner, editor):
-        answer_save(assessment=assessment, actor=owner, item_code="network", value=["workshop-control"], expected_version=0)
-        answer_save(assessment=assessment, actor=editor, item_code="network", value=["industrial-5g"], expected_version=1)
+        answer_save(
+            assessment=assessment,
+            actor=owner,
+            item_code="network",
+            value=["workshop-control"],
+            expected_version=0,
+        )
+        answer_save(
+            assessment=assessment,
+            actor=editor,
+            item_code="network",
+            value=["industrial-5g"],
+            expected_version=1,
+        )
         with pytest.raises(AnswerConflict) as excinfo:
-            answer_save(assessment=assessment, actor=owner, item_code="network", value=["none"], expected_version=1)
+            answer_save(
+                assessment=assessment, actor=owner, item_code="network", value=["none"], expected_version=1
+            )
         assert excinfo.value.current_value == ["industrial-5g"]
         assert excinfo.value.current_version == 2
         assert Answer.objects.get(item_code="network").value == ["industrial-5g"]
 
     def test_two_first_saves_conflict_instead_of_overwriting(self, assessment, owner, editor):
-        answer_save(assessment=assessment, actor=owner, item_code="network", value=["workshop-control"], expected_version=0)
+        answer_save(
+            assessment=assessment,
+            actor=owner,
+            item_code="network",
+            value=["workshop-control"],
+            expected_version=0,
+        )
         with pytest.raises(AnswerConflict):
-            answer_save(assessment=assessment, actor=editor, item_code="network", value=["industrial-5g"], expected_version=0)
+            answer_save(
+                assessment=assessment,
+                actor=editor,
+                item_code="network",
+                value=["industrial-5g"],
+                expected_version=0,
+            )
 
     @pytest.mark.parametrize(
         ("code", "value"),
-        [("no_such_item", "x"), ("network", ["warp-drive"]), ("network", ["none", "industrial-5g"]),
-         ("device_digital_rate", {"numerator": 5, "denominator": 0}),
-         ("device_digital_rate", {"numerator": 9, "denominator": 3}), ("device_digital_rate", 140)],
+        [
+            ("no_such_item", "x"),
+            ("network", ["warp-drive"]),
+            ("network", ["none", "industrial-5g"]),
+            ("device-digitisation", {"numerator": 5, "denominator": 0}),
+            ("device-digitisation", {"numerator": 9, "denominator": 3}),
+            ("device-digitisation", 140),
+        ],
     )
     def test_invalid_answers_are_refused_and_nothing_is_stored(self, assessment, owner, code, value):
         with pytest.raises(DomainError) as excinfo:
@@ -95,7 +136,13 @@ class TestAnswers:
 
     def test_viewers_cannot_answer(self, assessment, teammate):
         with pytest.raises(DomainError):
-            answer_save(assessment=assessment, actor=teammate, item_code="network", value=["industrial-5g"], expected_version=0)
+            answer_save(
+                assessment=assessment,
+                actor=teammate,
+                item_code="network",
+                value=["industrial-5g"],
+                expected_version=0,
+            )
 
 
 class TestSubmit:
@@ -104,12 +151,19 @@ class TestSubmit:
         return assessment_start(enterprise=enterprise, actor=owner)
 
     def test_lists_every_missing_answer(self, assessment, owner):
-        answer_save(assessment=assessment, actor=owner, item_code="network", value=["industrial-5g"], expected_version=0)
+        answer_save(
+            assessment=assessment,
+            actor=owner,
+            item_code="network",
+            value=["industrial-5g"],
+            expected_version=0,
+        )
         with pytest.raises(DomainError) as excinfo:
             assessment_submit(assessment=assessment, actor=owner, pledge=True)
         spec = get_spec(assessment.spec_key)
-        assert set(excinfo.value.missing) == set(visible_items(spec, {"network": ["industrial-5g"]}, assessment.context)) - {
-            "network"}
+        assert set(excinfo.value.missing) == set(
+            visible_items(spec, {"network": ["industrial-5g"]}, assessment.context)
+        ) - {"network"}
         assessment.refresh_from_db()
         assert assessment.status == "draft" and assessment.result is None
 
@@ -130,7 +184,9 @@ class TestSubmit:
         assert submitted.provisional is True  # the level rule of SME 2024 is [S]
         assert set(submitted.submitted_answers) == set(visible_items(spec, answers, submitted.context))
         with pytest.raises(DomainError):
-            answer_save(assessment=submitted, actor=owner, item_code="network", value=["none"], expected_version=1)
+            answer_save(
+                assessment=submitted, actor=owner, item_code="network", value=["none"], expected_version=1
+            )
         with pytest.raises(DomainError) as excinfo:
             assessment_submit(assessment=submitted, actor=owner, pledge=True)
         assert excinfo.value.code == "already_submitted"
@@ -145,8 +201,16 @@ def test_rebasing_keeps_the_original_and_stores_a_rebased_result(owner, enterpri
 
     result = score(old, answers)
     assessment = Assessment.objects.create(
-        enterprise=enterprise, spec_code=old.code, spec_version=old.version, year=2026, created_by=owner,
-        status="submitted", submitted_answers=answers, result=result.to_dict(), total=result.total)
+        enterprise=enterprise,
+        spec_code=old.code,
+        spec_version=old.version,
+        year=2026,
+        created_by=owner,
+        status="submitted",
+        submitted_answers=answers,
+        result=result.to_dict(),
+        total=result.total,
+    )
     report = assessments_rebase(old_spec=old, new_spec=new)
     assert report.scored == 1 and report.failed == 0
     rebased = RebasedResult.objects.get(assessment=assessment)

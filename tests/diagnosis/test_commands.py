@@ -30,7 +30,9 @@ def test_specs_lists_code_at_version_with_titles():
 
 def test_score_prints_json_with_two_decimal_strings(tmp_path):
     answers = tmp_path / "a.json"
-    answers.write_text(json.dumps(full_answers(get_spec("sme-2024@1.0")), ensure_ascii=False), encoding="utf-8")
+    answers.write_text(
+        json.dumps(full_answers(get_spec("sme-2024@1.0")), ensure_ascii=False), encoding="utf-8"
+    )
     result = json.loads(_run("score", "--spec", "sme-2024@1.0", "--answers", str(answers)))
     assert result["total"] == "100.00"
     assert result["spec_key"] == "sme-2024@1.0"
@@ -43,7 +45,9 @@ def test_score_uses_the_context_for_conditions(tmp_path):
     answers.write_text(json.dumps(full_answers(spec)), encoding="utf-8")
     context = tmp_path / "c.json"
     context.write_text(json.dumps({"production_type": "process"}), encoding="utf-8")
-    result = json.loads(_run("score", "--spec", spec.key, "--answers", str(answers), "--context", str(context)))
+    result = json.loads(
+        _run("score", "--spec", spec.key, "--answers", str(answers), "--context", str(context))
+    )
     assert result["total"] == "5.00"
 
 
@@ -70,8 +74,13 @@ def test_unknown_spec_exits_2(tmp_path):
 def test_exit_status_from_the_shell(tmp_path):
     answers = tmp_path / "a.json"
     answers.write_text('{"network": ["warp-drive"]}', encoding="utf-8")
-    proc = subprocess.run([sys.executable, "manage.py", "score", "--spec", "sme-2024@1.0", "--answers", str(answers)],
-                          cwd=ROOT, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+    proc = subprocess.run(
+        [sys.executable, "manage.py", "score", "--spec", "sme-2024@1.0", "--answers", str(answers)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin"},
+    )
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1
     assert "warp-drive" in proc.stderr
