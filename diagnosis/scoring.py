@@ -829,6 +829,12 @@ def _band_label(item: Item, index: int) -> str:
     return _with_unit(f"{lower}–{_plain(following.lower)}", unit)  # type: ignore[arg-type]
 
 
+def band_label(item: Item, value: Decimal) -> str:
+    """The label of the band ``value`` falls in (e.g. "20–40%"), by the engine's own boundary rule,
+    so the questionnaire shows exactly the band the score will use."""
+    return _band_label(item, _band_index(item, value))
+
+
 def _ratio_reason(item: Item, answer: _Ratio, band_index: int, points: Decimal) -> str:
     assert item.ratio is not None
     value = _with_unit(str(answer.value), item.ratio.unit)
