@@ -96,7 +96,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
                 "数字化转型专家库专家：评审分配给自己的诊断", "李振华",
                 staff_role=StaffRole.EXPERT),
     DemoAccount("xitong", "系统管理员", "System administrator",
-                "三员之一：维护区域与机构，不看业务数据", "赵磊",
+                "三员之一：维护区域等基础数据，不看业务数据", "赵磊",
                 staff_role=StaffRole.SYSTEM_ADMIN, is_staff=True, permissions=_SYSTEM_ADMIN_PERMISSIONS),
     DemoAccount("anquan", "安全管理员", "Security administrator",
                 "三员之一：账号、双因素设备与登录锁定", "孙悦",
