@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Enterprise, Region
+from portal.roles import StaffRole
 
 
 class AssessmentQuerySet(models.QuerySet):
@@ -25,6 +26,9 @@ class AssessmentQuerySet(models.QuerySet):
         path = staff_region_path(user)
         if path is not None:
             return self.filter(enterprise__region__path__startswith=path).exclude(status=Assessment.Status.DRAFT)
+        if user.staff_role == StaffRole.EXPERT:
+            # Experts see exactly what is assigned to them, nothing else.
+            return self.filter(expert_assignments__expert=user).exclude(status=Assessment.Status.DRAFT).distinct()
         if user.staff_role:
             return self.none()
         return self.filter(enterprise__memberships__user=user).distinct()
@@ -54,6 +58,16 @@ class Assessment(models.Model):
     level = models.CharField(max_length=32, blank=True)
     stage = models.CharField(max_length=32, blank=True)
     provisional = models.BooleanField(default=False)
+    # The bureau's view: the score after staff/expert corrections, kept beside the self-declared one.
+    verified_result = models.JSONField(null=True, blank=True, editable=False)
+    verified_total = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    verified_level = models.CharField(max_length=32, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(_("review comment"), max_length=4000, blank=True)
+    # Bumped by every review action: a review form posted with an older value is stale.
+    review_version = models.PositiveIntegerField(default=0)
     # The enterprise's weights for its roadmap: cost, quality, delivery, energy, safety → 0…5.
     priorities = models.JSONField(_("priorities"), default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
@@ -208,3 +222,75 @@ class Need(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id}:{self.category}"
+
+
+class ItemCorrection(models.Model):
+    """A reviewer's correction of one submitted answer, with the reason. The self-declared answer
+    stays in Assessment.submitted_answers; verified answers = submitted answers + corrections."""
+
+    assessment = models.ForeignKey(Assessment, models.CASCADE, related_name="corrections")
+    item_code = models.CharField(max_length=64)
+    declared_value = models.JSONField(null=True)
+    verified_value = models.JSONField()
+    reason = models.TextField(_("reason"), max_length=2000)
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["item_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "item_code"], name="diagnosis_correction_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}:{self.item_code}"
+
+
+class ExpertAssignment(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Opinion given")
+
+    assessment = models.ForeignKey(Assessment, models.CASCADE, related_name="expert_assignments")
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="expert_assignments",
+                               limit_choices_to={"staff_role": StaffRole.EXPERT})
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    note = models.TextField(_("note to the expert"), max_length=2000, blank=True)
+    opinion = models.TextField(_("expert opinion"), max_length=4000, blank=True)
+
+    class Meta:
+        ordering = ["-assigned_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "expert"], name="diagnosis_assignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} → {self.expert}"
+
+
+def site_visit_upload_to(instance, filename: str) -> str:
+    return f"visits/{instance.assessment_id}/{uuid.uuid4().hex}"
+
+
+class SiteVisit(models.Model):
+    """现场诊断: an on-site visit by staff or an expert; it appears in the report."""
+
+    assessment = models.ForeignKey(Assessment, models.CASCADE, related_name="site_visits")
+    visit_date = models.DateField(_("visit date"))
+    participants = models.CharField(_("participants"), max_length=500)
+    findings = models.TextField(_("findings"), max_length=8000)
+    notes_file = models.FileField(_("visit notes"), upload_to=site_visit_upload_to, blank=True, max_length=200)
+    notes_name = models.CharField(max_length=200, blank=True)
+    notes_sha256 = models.CharField(max_length=64, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["visit_date", "pk"]
+        verbose_name = _("on-site diagnosis")
+        verbose_name_plural = _("on-site diagnoses")
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} @ {self.visit_date}"

@@ -58,7 +58,7 @@ def test_autosave_returns_the_question_with_a_saved_stamp_and_visibility(login, 
     client = login(owner)
     response = _post_answer(client, assessment, "network", value=["workshop-control", "industrial-5g"])
     assert response.status_code == 200
-    assert "已保存" in response.content.decode() or "Saved" in response.content.decode()
+    assert '<span class="saved">已保存 ' in response.content.decode()  # the "已保存 hh:mm" stamp
     trigger = json.loads(response["HX-Trigger"])["answers-changed"]
     assert "network" in trigger["visible"] and trigger["answered"] == 1
     assert Answer.objects.get(item_code="network").version == 1

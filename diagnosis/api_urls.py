@@ -1,0 +1,16 @@
+"""/api/v1/assessments/… (included from portal/api_urls.py)."""
+
+from django.urls import path
+
+from diagnosis import api
+
+urlpatterns = [
+    path("", api.AssessmentListCreateApi.as_view(), name="api-assessments"),
+    path("<int:pk>/", api.AssessmentDetailApi.as_view(), name="api-assessment"),
+    path("<int:pk>/answer/", api.AnswerSaveApi.as_view(), name="api-assessment-answer"),
+    path("<int:pk>/evidence/", api.EvidenceListUploadApi.as_view(), name="api-assessment-evidence"),
+    path("<int:pk>/evidence/<int:evidence_pk>/download/", api.EvidenceDownloadApi.as_view(),
+         name="api-assessment-evidence-download"),
+    path("<int:pk>/submit/", api.AssessmentSubmitApi.as_view(), name="api-assessment-submit"),
+    path("<int:pk>/result/", api.AssessmentResultApi.as_view(), name="api-assessment-result"),
+]
