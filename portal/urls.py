@@ -32,6 +32,7 @@ portal_patterns = [
 urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("assessments/", include("diagnosis.urls")),
+    path("review/", include("diagnosis.review_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots, name="robots"),
