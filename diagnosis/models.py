@@ -294,3 +294,47 @@ class SiteVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id} @ {self.visit_date}"
+
+
+def report_upload_to(instance, filename: str) -> str:
+    # Deterministic key per report row: a re-render overwrites its own file, never makes a second.
+    return f"reports/{instance.assessment_id}/{instance.pk}-{instance.input_hash[:16]}.pdf"
+
+
+class Report(models.Model):
+    """The diagnosis report PDF of an assessment, one row per distinct input (answers, spec version,
+    review state, language, template version). Built by a Celery worker claiming the row with a
+    conditional UPDATE and a lease (style.md §4.5)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Queued")
+        RUNNING = "running", _("Rendering")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    assessment = models.ForeignKey(Assessment, models.PROTECT, related_name="reports")
+    input_hash = models.CharField(max_length=64)
+    language = models.CharField(max_length=8, default="zh-hans")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    pdf = models.FileField(upload_to=report_upload_to, blank=True, max_length=200)
+    sha256 = models.CharField(max_length=64, blank=True)
+    pages = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Printed in the PDF with a QR code; the public verification page looks the report up by it.
+    verification_code = models.CharField(max_length=32, unique=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("diagnosis report")
+        verbose_name_plural = _("diagnosis reports")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "input_hash"], name="diagnosis_report_one_per_input"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} report {self.status}"
