@@ -8,6 +8,7 @@ Each nested serializer sets Meta.ref_name so that drf-spectacular does not merge
 "Input"/"Output" components of different views.
 """
 
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -87,7 +88,9 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
 
 def _detail(assessment: Assessment) -> dict:
-    assessment = Assessment.objects.select_related("enterprise").prefetch_related("answers").get(pk=assessment.pk)
+    assessment = (Assessment.objects.select_related("enterprise")
+                  .prefetch_related(Prefetch("answers", queryset=Answer.objects.order_by("pk")))
+                  .get(pk=assessment.pk))
     return AssessmentDetailSerializer(assessment).data
 
 
@@ -204,7 +207,7 @@ class EvidenceListUploadApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         item = serializers.CharField(max_length=64)
-        file = serializers.FileField(max_length=255, allow_empty_file=False)
+        file = serializers.FileField(allow_empty_file=False)  # over-long names are shortened, not refused
 
         class Meta:
             ref_name = "EvidenceUploadInput"

@@ -7,4 +7,4 @@ class DiagnosisConfig(AppConfig):
     verbose_name = _("Diagnosis")
 
     def ready(self) -> None:
-        from diagnosis import checks  # noqa: F401  (spec validation system check)
+        from diagnosis import checks, signals  # noqa: F401  (spec system check; file clean-up receivers)

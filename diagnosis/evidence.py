@@ -13,6 +13,7 @@ new dependency.
 """
 
 import hashlib
+import io
 import re
 import struct
 import unicodedata
@@ -107,7 +108,7 @@ _UNSAFE_CHARS = re.compile(r'[<>:"|?*]')
 
 def sanitise_filename(name: str) -> str:
     """A display name safe for HTML, headers and every OS: no directories, no control, format or
-    bidi characters (U+202E made "evil\u202egpj.exe" read as "evilexe.jpg"), at most 120
+    bidi characters (a U+202E between "evil" and "gpj.exe" makes it read "evilexe.jpg"), at most 120
     characters with the extension kept, and a fallback when nothing is left."""
     name = unicodedata.normalize("NFC", name or "")
     name = re.split(r"[/\\]", name)[-1]
@@ -153,6 +154,11 @@ def check_upload(fileobj: BinaryIO, *, name: str, size: int, max_bytes: int) -> 
     safe_name = sanitise_filename(name)
     if size > max_bytes:
         raise _too_large(max_bytes)
+    # Measure: the declared size is only what the client's framing claimed.
+    fileobj.seek(0, io.SEEK_END)
+    size = fileobj.tell()
+    if size > max_bytes:
+        raise _too_large(max_bytes)
     fileobj.seek(0)
     head = fileobj.read(4096)
     if not head:
@@ -177,8 +183,8 @@ def check_upload(fileobj: BinaryIO, *, name: str, size: int, max_bytes: int) -> 
         _refuse_appended_zip(fileobj, size)
     if kind.code == "pdf":
         _check_pdf(fileobj, max_bytes)
-    digest, actual = _digest(fileobj, max_bytes)
-    return CheckedFile(name=safe_name, kind=kind, size=actual, sha256=digest)
+    fileobj.seek(0)
+    return CheckedFile(name=safe_name, kind=kind, size=size, sha256=file_sha256(fileobj))
 
 
 def file_sha256(fileobj: BinaryIO) -> str:
@@ -192,18 +198,6 @@ def _too_large(max_bytes: int) -> EvidenceRejected:
     return EvidenceRejected("too_large", _("The file is larger than %(mb)d MB.") % {"mb": max_bytes // MB})
 
 
-def _digest(fileobj: BinaryIO, max_bytes: int) -> tuple[str, int]:
-    # The declared size came from the client's framing; count what is really there.
-    fileobj.seek(0)
-    digest, total = hashlib.sha256(), 0
-    for block in iter(lambda: fileobj.read(CHUNK), b""):
-        total += len(block)
-        if total > max_bytes:
-            raise _too_large(max_bytes)
-        digest.update(block)
-    return digest.hexdigest(), total
-
-
 def _refuse_markup(head: bytes) -> None:
     first_kb = head[:1024].lower()
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or any(m in first_kb for m in _MARKUP):
@@ -212,6 +206,9 @@ def _refuse_markup(head: bytes) -> None:
 
 def _require_extension(safe_name: str, kind: FileKind) -> None:
     ext = extension_of(safe_name)
+    if not ext:
+        raise EvidenceRejected("extension", _("The file name has no extension: it should end in .%(ext)s.")
+                               % {"ext": min(kind.extensions, key=len)})
     if ext not in kind.extensions:
         raise EvidenceRejected("extension", _("The file name ends in “.%(ext)s” but the content is a %(kind)s "
                                               "file: rename the file or choose the right one.")
@@ -370,7 +367,7 @@ def _check_pdf(fileobj: BinaryIO, max_bytes: int) -> None:
     A hostile file can still confuse this heuristic parser. The download headers (attachment,
     nosniff, sandbox) and a malware scanner are the layers behind it."""
     fileobj.seek(0)
-    data = fileobj.read(max_bytes + 1)  # the size was checked: at most max_bytes
+    data = fileobj.read(max_bytes)  # the measured size is within max_bytes
     _scan_pdf_names(data)
     budget = PDF_MAX_INFLATED
     pos = 0

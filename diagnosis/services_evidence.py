@@ -80,8 +80,8 @@ def _require_room(assessment: Assessment, item_code: str, size: int, limits) -> 
 
 
 def evidence_delete(*, evidence: Evidence, actor, request=None) -> None:
-    """Delete the row now and the blob once the deletion is committed. A rollback therefore
-    never leaves a row pointing at a missing file."""
+    """Delete the row now; the blob goes once the deletion is committed (diagnosis/signals.py), so
+    a rollback never leaves a row pointing at a missing file."""
     _require_editor(evidence.assessment, actor)
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=evidence.assessment_id)
@@ -92,9 +92,6 @@ def evidence_delete(*, evidence: Evidence, actor, request=None) -> None:
         audit_log(action="evidence.delete", actor=actor, request=request, obj=evidence,
                   detail={"assessment": locked.pk, "item": evidence.item_code, "name": evidence.original_name,
                           "sha256": evidence.sha256})
-        storage, name = evidence.file.storage, evidence.file.name
-        # robust: a failed blob removal is logged by Django and doesn't undo a committed delete.
-        transaction.on_commit(lambda: storage.delete(name), robust=True)
 
 
 def evidence_open(*, evidence: Evidence, actor, request=None):

@@ -85,6 +85,9 @@ class TokenObtainView(APIView):
     throttle_scope = "token"
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TokenObtainInput"
+
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=128, trim_whitespace=False)
         otp_token = serializers.RegexField(r"^\d{6}$", required=False)
@@ -175,6 +178,9 @@ class OrganisationDecisionView(APIView):
     conflict_on_domain_error = True
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "OrganisationDecisionInput"
+
         decision = serializers.ChoiceField(choices=["verify", "reject"])
 
     @extend_schema(request=InputSerializer, responses={200: EnterpriseSerializer})

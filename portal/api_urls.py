@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from portal import api
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("providers/<int:pk>/", api.ProviderDetailView.as_view(), name="api-provider"),
     re_path(r"^(?P<kind>enterprises|providers)/(?P<pk>\d+)/decision/$", api.OrganisationDecisionView.as_view(),
             name="api-org-decision"),
+    path("assessments/", include("diagnosis.api_urls")),
 ]

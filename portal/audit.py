@@ -57,6 +57,8 @@ def audit_log(*, action: str, outcome: str = AuditEvent.Outcome.SUCCESS, actor=N
 
 
 def audit_denied(request, user, action: str, object_type: str = "", object_id="") -> None:
+    if request is not None:
+        request._denial_audited = True  # AuditDeniedMiddleware then skips its generic row
     audit_log(action=action, outcome=AuditEvent.Outcome.DENIED, request=request,
               actor=user if getattr(user, "is_authenticated", False) else None,
               object_type=object_type, object_id=object_id,

@@ -96,7 +96,7 @@ class AuditDeniedMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if response.status_code == 403 and getattr(request, "user", None) is not None \
-                and request.user.is_authenticated and not getattr(response, "_audited", False):
+                and request.user.is_authenticated and not getattr(request, "_denial_audited", False):
             from portal.audit import audit_denied
 
             audit_denied(request, request.user, "access.forbidden")
