@@ -20,7 +20,7 @@ from datetime import datetime
 from bench.db import bench_database_url, fresh_django_database, server_version
 
 # Modules with a BENCHMARKS mapping, in the order their benchmarks run.
-MODULES = ("bench.scoring",)
+MODULES = ("bench.scoring", "bench.pages")
 
 
 def _setup_django() -> None:
@@ -36,7 +36,7 @@ def _setup_django() -> None:
     settings.DEBUG = False
 
 
-def _registry() -> dict:
+def registry() -> dict:
     benchmarks = {}
     for module_name in MODULES:
         for name, run in importlib.import_module(module_name).BENCHMARKS.items():
@@ -62,8 +62,11 @@ def machine_lines() -> list[str]:
 
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     url = bench_database_url()
+    # Other work on the machine skews every figure; the load shows whether it was quiet.
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     return [
         f"machine   {os.cpu_count()} CPUs ({usable} usable), {_cpu_model()}, {platform.platform()}",
+        f"load      {load} (1, 5, 15 min averages at start)",
         f"versions  Python {platform.python_version()}, Django {django.get_version()}, "
         f"PostgreSQL {server_version(url)}",
         f"database  {url.rsplit('@', 1)[-1]}",
@@ -85,18 +88,20 @@ def format_figures(figures) -> list[str]:
         ratio = f"{figure.ratio:.1f}× cost" if figure.ratio is not None else "—"
         rows.append((figure.name, _number(figure.value), figure.unit, baseline, ratio, figure.note))
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
-    return [
-        "  " + "  ".join([row[0].ljust(widths[0]), row[1].rjust(widths[1]), row[2].ljust(widths[2]),
-                          row[3].ljust(widths[3]), row[4].rjust(widths[4]), row[5]]).rstrip()
-        for row in rows
-    ]
+    return [_line(row, widths) for row in rows]
+
+
+def _line(row: tuple[str, ...], widths: list[int]) -> str:
+    cells = [row[0].ljust(widths[0]), row[1].rjust(widths[1]), row[2].ljust(widths[2]),
+             row[3].ljust(widths[3]), row[4].rjust(widths[4]), row[5]]
+    return ("  " + "  ".join(cells)).rstrip()
 
 
 def main(argv: list[str] | None = None) -> int:
     _setup_django()
     from bench import BenchError, Run
 
-    benchmarks = _registry()
+    benchmarks = registry()
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="*", metavar="NAME", help=f"benchmarks to run: {', '.join(benchmarks)}")
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks the benchmarks, not the speed")

@@ -7,7 +7,7 @@ snapshot (the enterprise's region for rows without one). Groups of fewer than ``
 enterprises are never shown: peers roll up to a wider group, a small district says "样本不足".
 
 ``percentile_rank``, ``peer_benchmark`` and ``regional_figures`` are pure (rows in, dataclasses
-out); ``assessment_benchmarks`` reads the rows with two queries. pandas is imported inside the
+out); ``assessment_benchmarks`` reads the rows and the region chain with two queries. pandas is imported inside the
 functions that group with it, so importing this module (every view does) stays cheap.
 """
 
@@ -165,12 +165,15 @@ def _population(assessment) -> list[PeerRow]:
 
 
 def _region_chain(assessment) -> tuple[RegionRef, ...]:
+    from django.db.models import F, Subquery
+
     from portal.models import Region
 
-    region = assessment.region or assessment.enterprise.region
-    parts = region.path.rstrip("/").split("/")
-    prefixes = ["".join(f"{p}/" for p in parts[: i + 1]) for i in range(len(parts))]
-    by_level = {r.level: r for r in Region.objects.filter(path__in=prefixes)}
+    # The snapshot region and all its ancestors in one query: regions whose path prefixes its path.
+    region_id = assessment.region_id or assessment.enterprise.region_id
+    own_path = Region.objects.filter(pk=region_id).values("path")[:1]
+    ancestors = Region.objects.annotate(own_path=Subquery(own_path)).filter(own_path__startswith=F("path"))
+    by_level = {r.level: r for r in ancestors}
     return tuple(
         RegionRef(level, r.name, r.name_en, r.path)
         for level in (Region.Level.DISTRICT, Region.Level.CITY, Region.Level.PROVINCE)
@@ -179,7 +182,8 @@ def _region_chain(assessment) -> tuple[RegionRef, ...]:
 
 
 def assessment_benchmarks(assessment) -> Benchmarks:
-    """Peer percentile and regional figures of a scored assessment (two queries)."""
+    """Peer percentile and regional figures of a scored assessment (two queries, given the
+    assessment with its enterprise)."""
     rows = _population(assessment)
     enterprise = assessment.enterprise
     peers = peer_benchmark(total=assessment.total, enterprise_id=enterprise.pk,

@@ -25,7 +25,8 @@ class AssessmentQuerySet(models.QuerySet):
             return self.none()
         path = staff_region_path(user)
         if path is not None:
-            return self.filter(enterprise__region__path__startswith=path).exclude(status=Assessment.Status.DRAFT)
+            # The district snapshot taken at submission decides, as in the regional statistics.
+            return self.filter(region__path__startswith=path).exclude(status=Assessment.Status.DRAFT)
         if user.staff_role == StaffRole.EXPERT:
             # Experts see exactly what is assigned to them, nothing else.
             return self.filter(expert_assignments__expert=user).exclude(status=Assessment.Status.DRAFT).distinct()

@@ -12,8 +12,9 @@ grade of a maturity requirement. It is ranked by::
     score = gain / steps × (1 + priority factor)
 
 * ``gain``: points the step adds to the total. Scenarios score no points; their step counts as
-  ``SpecRules.scenario_gap_points`` when an open scenario condition of the next level needs the
-  scenario, else ``scenario_points`` (the equivalents are ours and say so on the page).
+  ``SpecRules.scenario_gap_points`` for each open scenario condition of the next level that
+  lists the scenario (SME 2024: "any 6" and "3 constraint scenarios"), else ``scenario_points``
+  (the equivalents are ours and the page says so).
   Requirements add their share of the level score they belong to (weight of the sub-domain over
   the weights in scope, divided by the requirements of that level), if that level counts.
 * ``steps``: a rough effort count from the tables below (per option, band or level).
@@ -25,6 +26,7 @@ Ties break on the question code, so the order never depends on dictionary order.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
@@ -50,10 +52,10 @@ class Priority:
 
 
 PRIORITIES: tuple[Priority, ...] = (
-    Priority("cost", "降本", "Cost"),
-    Priority("quality", "提质", "Quality"),
+    Priority("cost", "成本", "Cost"),
+    Priority("quality", "质量", "Quality"),
     Priority("delivery", "交付", "Delivery"),
-    Priority("energy", "节能", "Energy"),
+    Priority("energy", "能耗", "Energy"),
     Priority("safety", "安全", "Safety"),
 )
 PRIORITY_CODES = tuple(p.code for p in PRIORITIES)
@@ -106,8 +108,8 @@ class Rule:
 class SpecRules:
     items: Mapping[str, Rule]
     dimensions: Mapping[str, Rule]
-    scenario_points: Decimal
-    scenario_gap_points: Decimal
+    scenario_points: Decimal  # equivalent points of a scenario level no open condition needs
+    scenario_gap_points: Decimal  # … per open scenario condition that needs it
 
 
 def _rules(items=None, dimensions=None, *, scenario_points="1", scenario_gap_points="3") -> SpecRules:
@@ -242,6 +244,12 @@ class Roadmap:
     gaps: tuple[GapNote, ...]
     recommendations: tuple[Recommendation, ...]  # best first
     weights: Mapping[str, int]
+    scenario_points: Decimal  # the equivalents used for scenario steps (shown with the ranking)
+    scenario_gap_points: Decimal
+
+    @property
+    def has_scenarios(self) -> bool:
+        return any(not r.gain_is_points for r in self.recommendations)
 
 
 def priority_weights(stored: Mapping[str, Any] | None) -> dict[str, int]:
@@ -290,7 +298,7 @@ class _Planner:
         self.rows = {row["code"]: row for row in result["items"]}
         self.parents = _dimension_parents(spec)
         gaps = result.get("gaps") or ()
-        self.gap_scenarios = {c for g in gaps if g["kind"] == "scenarios" for c in g["codes"]}
+        self.gap_scenarios = Counter(c for g in gaps if g["kind"] == "scenarios" for c in g["codes"])
         self.gap_dimensions = {c for g in gaps if g["kind"] == "dimension" for c in g["codes"]}
         self.gap_leaves = {c for g in gaps if g["kind"] == "level_score" for c in g["codes"]}
         counted = [s for s in result.get("level_scores") or () if s.get("counted")]
@@ -435,12 +443,12 @@ class _Planner:
         if level >= len(item.level_descriptors):
             return None
         target = level + 1
-        in_gap = item.code in self.gap_scenarios
+        conditions = self.gap_scenarios[item.code]
         return self._make(
             item, row, next_step=f"由 {level} 级提升到 {target} 级：{item.level_descriptors[level]}{self._hint(rule)}",
-            gain=self.rules.scenario_gap_points if in_gap else self.rules.scenario_points,
+            gain=self.rules.scenario_gap_points * conditions if conditions else self.rules.scenario_points,
             gain_is_points=False, steps=(rule.steps or 1) * target, serves=rule.serves,
-            barrier=rule.barrier or _BARRIER_BY_LEVEL.get(target, "unable"), closes_gap=in_gap,
+            barrier=rule.barrier or _BARRIER_BY_LEVEL.get(target, "unable"), closes_gap=bool(conditions),
         )
 
     def _requirement(self, item: Item, row, answer, rule: Rule) -> Recommendation | None:
@@ -526,5 +534,7 @@ def build_roadmap(spec: Spec, result: Mapping[str, Any], answers: Mapping[str, A
         GapNote(_grade(spec, g["target"]), g["kind"], g["message"], tuple(g["codes"]))
         for g in result.get("gaps") or ()
     )
-    recommendations = _Planner(spec, result, answers, weights).recommendations()
-    return Roadmap(gaps=gaps, recommendations=tuple(recommendations), weights=MappingProxyType(weights))
+    planner = _Planner(spec, result, answers, weights)
+    return Roadmap(gaps=gaps, recommendations=tuple(planner.recommendations()), weights=MappingProxyType(weights),
+                   scenario_points=planner.rules.scenario_points,
+                   scenario_gap_points=planner.rules.scenario_gap_points)

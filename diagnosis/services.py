@@ -63,7 +63,7 @@ def assessment_start(*, enterprise, actor, spec_key: str | None = None, request=
         raise DomainError(_("Unknown standard: %(key)s") % {"key": spec_key}, code="unknown_spec") from None
     assessment = Assessment.objects.create(
         enterprise=enterprise, spec_code=spec.code, spec_version=spec.version, year=timezone.localdate().year,
-        context=enterprise.assessment_context(), created_by=actor,
+        context=enterprise.assessment_context(), region_id=enterprise.region_id, created_by=actor,
     )
     audit_log(action="assessment.start", actor=actor, request=request, obj=assessment,
               detail={"spec": spec.key})

@@ -30,6 +30,10 @@ def scope_organisations(queryset: QuerySet, user) -> QuerySet:
     return queryset.filter(memberships__user=user).distinct()
 
 
+def _exists(model, pk) -> bool:
+    return str(pk).isdigit() and model.objects.filter(pk=pk).exists()
+
+
 def member_role(user, organisation) -> str | None:
     if not user.is_authenticated:
         return None
@@ -56,7 +60,7 @@ def _get_org_for_user(model, user, pk, *, write: bool, request):
         obj = model.objects.visible_to(user).select_related("region").get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError):
         # Probing someone else's object is worth an audit row; a plain typo is not.
-        if model.objects.filter(pk=pk).exists():
+        if _exists(model, pk):
             audit_denied(request, user, "access.denied", model._meta.model_name, pk)
         raise Http404 from None
     # Organisation data is written by its owners/editors; bureau staff act through verification.
@@ -76,7 +80,7 @@ def get_assessment_for_user(user, pk, *, write: bool = False, request=None):
     try:
         obj = Assessment.objects.visible_to(user).select_related("enterprise__region").get(pk=pk)
     except (Assessment.DoesNotExist, ValueError, TypeError):
-        if Assessment.objects.filter(pk=pk).exists():
+        if _exists(Assessment, pk):
             audit_denied(request, user, "access.denied", "assessment", pk)
         raise Http404 from None
     if write and not obj.enterprise.memberships.filter(user=user, role__in=WRITE_ROLES).exists():

@@ -73,3 +73,10 @@ def verify_chain() -> int | None:
             return event.pk
         previous = event.hash
     return None
+
+
+def audit_staff_read(request, obj) -> None:
+    """Bureau staff and experts reading an enterprise's confidential data leave a trace (R21);
+    the enterprise's own members reading their data do not."""
+    if request.user.is_authenticated and request.user.staff_role:
+        audit_log(action=f"{obj._meta.model_name}.read", request=request, obj=obj)

@@ -173,12 +173,14 @@ class Enterprise(Organisation):
 
     def assessment_context(self) -> dict:
         """The facts the maturity specs' conditions look at (industry, production type, scale)."""
+        # Plain str values: a fresh instance still holds TextChoices members, which the engine's
+        # strict type check would refuse.
         return {
-            "industry_section": self.industry_section,
-            "industry_division": self.industry_division,
-            "production_type": self.production_type,
-            "above_scale": self.above_scale,
-            "revenue_band": self.revenue_band,
+            "industry_section": str(self.industry_section),
+            "industry_division": str(self.industry_division),
+            "production_type": str(self.production_type),
+            "above_scale": bool(self.above_scale),
+            "revenue_band": str(self.revenue_band),
         }
 
     def clean(self):

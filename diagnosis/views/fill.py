@@ -18,6 +18,7 @@ from diagnosis.scoring import band_label, visible_items
 from diagnosis.selectors import assessments_for_member, startable_enterprises
 from diagnosis.spec import get_spec, load_all_specs
 from portal.access import get_assessment_for_user, get_enterprise_for_user
+from portal.audit import audit_staff_read
 from portal.exceptions import DomainError
 
 
@@ -200,6 +201,7 @@ def assessment_submit(request, pk):
 def assessment_answers(request, pk):
     """Read-only view of all answers (submitted assessments, viewers, staff)."""
     assessment = get_assessment_for_user(request.user, pk, request=request)
+    audit_staff_read(request, assessment)
     spec, rows, answers, visible = _questionnaire_state(assessment)
     if assessment.submitted_answers is not None:
         answers = assessment.submitted_answers

@@ -1,0 +1,45 @@
+"""Reads for the results, needs and comparison pages, and the demand map's need counts."""
+
+from django.db.models import Count, Q
+
+from diagnosis.models import Assessment, Need, NewMode, RebasedResult
+
+# The population regional and demand figures are drawn from: assessments the enterprise stands by.
+COUNTED_STATUSES = (Assessment.Status.SUBMITTED, Assessment.Status.APPROVED)
+
+
+def previous_scored_assessment(assessment: Assessment, user) -> Assessment | None:
+    """The latest scored assessment of the same enterprise and standard submitted before this one,
+    among those ``user`` may see."""
+    if assessment.submitted_at is None:
+        return None
+    earlier = Q(submitted_at__lt=assessment.submitted_at) | Q(submitted_at=assessment.submitted_at,
+                                                                 pk__lt=assessment.pk)
+    return (Assessment.objects.visible_to(user)
+            .filter(earlier, enterprise_id=assessment.enterprise_id, spec_code=assessment.spec_code,
+                    result__isnull=False)
+            .exclude(pk=assessment.pk)
+            .order_by("-submitted_at", "-pk")
+            .first())
+
+
+def rebased_result(assessment: Assessment, *, spec_code: str, spec_version: str) -> RebasedResult | None:
+    return RebasedResult.objects.filter(assessment=assessment, spec_code=spec_code,
+                                        spec_version=spec_version).first()
+
+
+def needs_of(assessment: Assessment) -> dict[str, Need]:
+    return {need.category: need for need in assessment.needs.all()}
+
+
+def needs_by_category(region_path: str, year: int) -> dict[str, int]:
+    """Stated needs per new-mode category (all six, zero-filled) of the submitted or approved
+    assessments of ``year`` whose region snapshot lies under ``region_path`` — the demand map.
+    Callers pass a path the user may see (e.g. ``staff_region_path(user)``)."""
+    in_region = (Q(assessment__region__path__startswith=region_path)
+                 | Q(assessment__region__isnull=True, assessment__enterprise__region__path__startswith=region_path))
+    counts = dict(
+        Need.objects.filter(in_region, assessment__year=year, assessment__status__in=COUNTED_STATUSES)
+        .order_by().values("category").annotate(n=Count("pk")).values_list("category", "n")
+    )
+    return {category: counts.get(category, 0) for category in NewMode.values}

@@ -1,0 +1,60 @@
+"""Smoke test of `make bench`: each benchmark runs at tiny sizes and yields its figures. Nothing
+here asserts speed; speed is what `python -m bench` reports."""
+
+import pytest
+
+from bench import BenchError, Figure, Run
+from bench.__main__ import format_figures, registry
+from bench.db import recreate_database
+from bench.scoring import SME, bench_target_spec, measure_rescore, run_scoring
+from diagnosis.scoring import rebase_answers
+from diagnosis.spec import get_spec
+from tests.diagnosis.answers import full_answers
+
+
+def test_registry_lists_the_scoring_benchmarks():
+    assert {"scoring", "rescore"} <= set(registry())
+
+
+def test_scoring_reports_engine_rate_against_the_baseline():
+    figures = run_scoring(Run(quick=True))
+    assert [f.name for f in figures] == ["score() on sme-2024@1.0", "score() on gbt39116-2020@1.0"]
+    for figure in figures:
+        assert figure.unit == "assessments/s"
+        assert figure.value > 0 and figure.baseline > 0 and figure.ratio > 0
+
+
+def test_bench_target_spec_renames_items_through_its_mapping():
+    old, new = get_spec(SME), bench_target_spec()
+    answers = full_answers(old)
+    rebased, unmapped = rebase_answers(old, new, answers)
+    assert unmapped == ()
+    assert rebased["it-systems"] == "all" and "it-coverage" not in rebased
+    assert "sc-collaboration" in rebased
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_rescore_core_rescores_every_seeded_assessment():
+    rescore, throughput, seeding = measure_rescore(count=30, enterprises=3, pool=10, batch_size=8)
+    assert rescore.unit == "s" and rescore.value > 0 and rescore.baseline > 0
+    assert "PASS" in rescore.note or "MISS" in rescore.note
+    assert throughput.unit == "assessments/s" and "30 RebasedResult rows verified" in throughput.note
+    assert seeding.unit == "s" and seeding.baseline is None
+
+
+def test_report_has_a_header_and_one_line_per_figure():
+    lines = format_figures([Figure("a", 2.0, "s", baseline=1.0, baseline_name="floor", higher_is_better=False),
+                            Figure("b", 5.0, "x/s")])
+    assert len(lines) == 3
+    assert "2.0× cost" in lines[1]
+
+
+def test_a_run_without_a_database_says_so():
+    with pytest.raises(BenchError):
+        Run(quick=True).database()
+
+
+def test_only_bench_databases_are_ever_dropped():
+    with pytest.raises(BenchError, match="refusing"):
+        recreate_database("postgres://postgres@127.0.0.1:5432/dxportal")
