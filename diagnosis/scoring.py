@@ -7,7 +7,7 @@ are compared with a band edge or threshold, so what a report shows is exactly wh
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 from functools import cache
@@ -861,7 +861,7 @@ def _describe(spec: Spec, condition: Condition) -> str:
 
 
 def rebase_answers(
-    old_spec: Spec, new_spec: Spec, answers: Mapping[str, object]
+    old_spec: Spec, new_spec: Spec, answers: Mapping[str, object], *, check: bool = True
 ) -> tuple[dict[str, Any], tuple[str, ...]]:
     """Carry answers given under ``old_spec`` over to ``new_spec`` using its ``[mapping]``.
 
@@ -869,6 +869,10 @@ def rebase_answers(
     same code if the new version still has it; option codes are translated through the mapping's
     option table. Answers that map nowhere or are invalid under the new version are returned as
     ``unmapped_codes`` (old codes, sorted) instead of being guessed.
+
+    ``check=False`` only translates codes and leaves validation to ``score()``, which parses every
+    answer anyway: the bulk re-scorer tries that first and falls back to the checked path only
+    for the rare answer set ``score()`` refuses.
     """
     mapping = new_spec.mapping
     if mapping is None or mapping.from_key != old_spec.key:
@@ -888,8 +892,37 @@ def rebase_answers(
             value = options.get(value, value)
         elif isinstance(value, list | tuple):
             value = [options.get(v, v) if isinstance(v, str) else v for v in value]
+        if not check:
+            rebased[target] = value
+            continue
         try:
             rebased[target] = validate_answer(new_spec, target, value)
         except AnswerError:
             unmapped.append(code)
     return rebased, tuple(unmapped)
+
+
+def compact_result(result: ScoreResult) -> dict[str, Any]:
+    """The numbers of a result without its texts (titles, reasons): what bulk re-scoring stores.
+    Texts are reproducible at any time by scoring the same answers again, since released spec
+    versions never change; storing them for 100 k rows would cost most of the re-score time."""
+
+    def flat(dimensions: Iterable[DimensionScore]) -> Iterator[DimensionScore]:
+        for dimension in dimensions:
+            yield dimension
+            yield from flat(dimension.children)
+
+    return {
+        "spec_key": result.spec_key,
+        "compact": True,
+        "total": str(result.total),
+        "max_total": str(result.max_total),
+        "level": result.level.code if result.level else None,
+        "stage": result.stage.code if result.stage else None,
+        "provisional": result.provisional,
+        "dimensions": {d.code: None if d.points is None else str(quantize(d.points)) for d in flat(result.dimensions)},
+        "items": {i.code: (None if i.points is None else str(i.points)) if i.level is None else i.level
+                  for i in result.items if i.visible},
+        "level_scores": [str(quantize(ls.score)) for ls in result.level_scores],
+        "gap_codes": sorted({code for gap in result.gaps for code in gap.codes}),
+    }

@@ -12,7 +12,7 @@ urlpatterns = [
     path("<int:pk>/fill/", fill.assessment_fill, name="assessment-fill"),
     path("<int:pk>/fill/<slug:section>/", fill.assessment_fill, name="assessment-fill-section"),
     path("<int:pk>/answer/", fill.answer_save, name="answer-save"),
-    path("<int:pk>/question/<slug:item_code>/", fill.question, name="question"),
+    path("<int:pk>/question/<str:item_code>/", fill.question, name="question"),
     path("<int:pk>/submit/", fill.assessment_submit, name="assessment-submit"),
     path("<int:pk>/answers/", fill.assessment_answers, name="assessment-answers"),
     # Results, roadmap, needs, comparison (views/results.py)
@@ -21,7 +21,7 @@ urlpatterns = [
     path("<int:pk>/needs/", results.assessment_needs, name="assessment-needs"),
     path("<int:pk>/compare/", results.assessment_compare, name="assessment-compare"),
     # Evidence (views/evidence.py)
-    path("<int:pk>/evidence/<slug:item_code>/", evidence.evidence_list, name="evidence-list"),
+    path("<int:pk>/evidence/<str:item_code>/", evidence.evidence_list, name="evidence-list"),
     path("evidence/<int:evidence_pk>/download/", evidence.evidence_download, name="evidence-download"),
     path("evidence/<int:evidence_pk>/delete/", evidence.evidence_delete, name="evidence-delete"),
 ]

@@ -15,6 +15,7 @@ TRANSITIONS: dict[tuple[str, str], tuple[frozenset[str], str]] = {
     # Corrections and expert opinions keep the status: they refine the verified score before a decision.
     (SUBMITTED, "correct"): (frozenset({STAFF, EXPERT}), SUBMITTED),
     (SUBMITTED, "assign_expert"): (frozenset({STAFF}), SUBMITTED),
+    (SUBMITTED, "give_opinion"): (frozenset({EXPERT}), SUBMITTED),
     (SUBMITTED, "record_visit"): (frozenset({STAFF, EXPERT}), SUBMITTED),
     (APPROVED, "record_visit"): (frozenset({STAFF, EXPERT}), APPROVED),
 }

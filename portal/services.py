@@ -141,3 +141,20 @@ def set_password_email_send(*, user_id: int) -> bool:
     send_mail(render_to_string("portal/email/set_password_subject.txt", context).strip(),
               render_to_string("portal/email/set_password.txt", context), None, [user.email])
     return True
+
+
+def regions_load() -> int:
+    """(Re)load the reference region tree (idempotent). Migration 0002 does the same with
+    historical models; this one serves tests that flush the database and the seed command."""
+    from portal.models import Region
+    from portal.reference import REGIONS
+
+    by_code: dict[str, Region] = {}
+    for seed in REGIONS:
+        region, _created = Region.objects.update_or_create(
+            code=seed.code,
+            defaults={"name": seed.name, "name_en": seed.name_en, "level": seed.level,
+                      "parent": by_code.get(seed.parent), "official": seed.official},
+        )
+        by_code[seed.code] = region
+    return len(by_code)

@@ -46,6 +46,38 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"NOTE: {len(skipped)} tests skipped (see reasons above).", yellow=True)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A reused test database may have been flushed by an interrupted transactional test: make
+    sure the reference regions are there before the first test."""
+    from portal.services import regions_load
+
+    with django_db_blocker.unblock():
+        regions_load()
+
+
+def _transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request, django_db_blocker):
+    """Transactional tests end with a flush that also empties the region tree the data migration
+    loaded; put it back so the next test finds the same reference data."""
+    if not _transactional(request):
+        yield
+        return
+    from portal.services import regions_load
+
+    with django_db_blocker.unblock():
+        regions_load()
+    yield
+    with django_db_blocker.unblock():
+        regions_load()
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -138,6 +170,7 @@ def login(client):
     the real TOTP step. Returns the client."""
 
     def _login(user, *, password=PASSWORD, verify_otp=True):
+        client.logout()  # the login view keeps a signed-in user signed in: start clean
         response = client.post("/accounts/login/", {"username": user.username, "password": password})
         assert response.status_code == 302, response.content[:500]
         if verify_otp and user.staff_role:

@@ -20,6 +20,7 @@ from diagnosis.needs import CATEGORIES, suggest_needs
 from diagnosis.permissions import can_edit_assessment
 from diagnosis.roadmap import PRIORITY_CODES, build_roadmap
 from diagnosis.selectors_results import needs_of, previous_scored_assessment, rebased_result
+from diagnosis.services import rebased_full_result
 from diagnosis.spec import get_spec
 from diagnosis.templatetags.diagnosis_tags import local_title
 from portal.access import get_assessment_for_user, member_role
@@ -220,7 +221,9 @@ def assessment_compare(request, pk):
         basis, before_result = SAME_VERSION, before.result
         if before.spec_version != after.spec_version:
             rebased = rebased_result(before, spec_code=after.spec_code, spec_version=after.spec_version)
-            basis, before_result = (REBASED, rebased.result) if rebased else (COMMON_CODES, before.result)
+            # The stored re-based row keeps only numbers; the texts come from re-scoring this one.
+            basis, before_result = ((REBASED, rebased_full_result(before, get_spec(after.spec_key))) if rebased
+                                    else (COMMON_CODES, before.result))
         comparison = compare_results(before_result, after.result, basis=basis)
         axes = {d["code"] for d in chart_dimensions(after.result["dimensions"])}
         shown = [d for d in comparison.dimensions if d.code in axes]

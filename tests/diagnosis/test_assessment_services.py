@@ -13,6 +13,7 @@ from diagnosis.services import (
     assessment_start,
     assessment_submit,
     assessments_rebase,
+    rebased_full_result,
 )
 from diagnosis.spec import get_spec, load_spec
 from portal.exceptions import DomainError
@@ -217,6 +218,30 @@ def test_rebasing_keeps_the_original_and_stores_a_rebased_result(owner, enterpri
     assert rebased.spec_key == new.key
     assessment.refresh_from_db()
     assert assessment.total == result.total  # the frozen original is untouched
+    assert rebased.result["compact"] is True and rebased.result["total"] == str(rebased.total)
     # Idempotent: running again replaces, never duplicates.
     assessments_rebase(old_spec=old, new_spec=new)
     assert RebasedResult.objects.count() == 1
+    # The texts are recomputed on demand and agree with the stored numbers.
+    full = rebased_full_result(assessment, new, old_spec=old)
+    assert full["total"] == rebased.result["total"] and full["spec_key"] == new.key
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_rebasing_over_worker_processes_matches_one_process(owner, enterprise):
+    old, new = load_spec(FIXTURES / "tiny@1.0.toml"), load_spec(FIXTURES / "tiny@2.0.toml")
+    from diagnosis.scoring import score
+
+    for best in (True, False, True, True, False):
+        answers = full_answers(old, best=best)
+        result = score(old, answers)
+        Assessment.objects.create(
+            enterprise=enterprise, spec_code=old.code, spec_version=old.version, year=2026, created_by=owner,
+            status="submitted", submitted_answers=answers, result=result.to_dict(), total=result.total)
+    report = assessments_rebase(old_spec=old, new_spec=new, workers=2)
+    assert (report.scored, report.failed) == (5, 0)
+    parallel = dict(RebasedResult.objects.values_list("assessment_id", "total"))
+    RebasedResult.objects.all().delete()
+    assessments_rebase(old_spec=old, new_spec=new, workers=1)
+    assert dict(RebasedResult.objects.values_list("assessment_id", "total")) == parallel
