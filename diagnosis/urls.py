@@ -1,6 +1,6 @@
 from django.urls import path
 
-from diagnosis.views import evidence, fill, results
+from diagnosis.views import evidence, fill, report, results
 
 app_name = "diagnosis"
 
@@ -20,6 +20,10 @@ urlpatterns = [
     path("<int:pk>/priorities/", results.assessment_priorities, name="assessment-priorities"),
     path("<int:pk>/needs/", results.assessment_needs, name="assessment-needs"),
     path("<int:pk>/compare/", results.assessment_compare, name="assessment-compare"),
+    # Diagnosis report PDF (views/report.py)
+    path("<int:pk>/report/", report.report_request, name="report-request"),
+    path("<int:pk>/report/<int:report_pk>/status/", report.report_status, name="report-status"),
+    path("report/<int:report_pk>/download/", report.report_download, name="report-download"),
     # Evidence (views/evidence.py)
     path("<int:pk>/evidence/<str:item_code>/", evidence.evidence_list, name="evidence-list"),
     path("evidence/<int:evidence_pk>/download/", evidence.evidence_download, name="evidence-download"),

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from diagnosis.views import report as report_views
 from portal import views
 
 portal_patterns = [
@@ -35,6 +36,7 @@ urlpatterns = [
     path("review/", include("diagnosis.review_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
+    path("verify/<str:code>/", report_views.report_verify, name="report-verify"),
     path("robots.txt", views.robots, name="robots"),
     path("api/v1/", include("portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

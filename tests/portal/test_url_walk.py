@@ -17,6 +17,7 @@ PUBLIC = {
     "portal:password-reset-done": "static confirmation page",
     "portal:password-reset-confirm": "one-time set-password link (token-checked)",
     "healthz": "load-balancer health check, status words only",
+    "report-verify": "public report verification by the code printed in the PDF (minimal facts only)",
     "robots": "robots.txt",
     "set_language": "language switch (POST only)",
     "api-token": "token exchange (POST only, password + TOTP)",
