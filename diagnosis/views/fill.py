@@ -124,9 +124,10 @@ def _posted_value(item, post):
 @login_required
 @require_POST
 def answer_save(request, pk):
-    """HTMX autosave of one question. Answers with the re-rendered question; a stale version gets
-    409 with both values; an invalid value 422 with the reason. The visible-question list travels
-    in an HX-Trigger event so the page shows and hides conditional questions."""
+    """HTMX autosave of one question. Answers with the question's status line plus its new version
+    (and ratio result) out of band; a stale version gets 409 with both values; an invalid value 422
+    with the reason. The visible-question list travels in an HX-Trigger event so the page shows and
+    hides conditional questions."""
     assessment = get_assessment_for_user(request.user, pk, write=True, request=request)
     spec = get_spec(assessment.spec_key)
     item = spec.items.get(request.POST.get("item", ""))
@@ -137,28 +138,28 @@ def answer_save(request, pk):
     except ValueError:
         return HttpResponse(_("Bad version."), status=400)
     value = _posted_value(item, request.POST)
-    row = Answer.objects.filter(assessment=assessment, item_code=item.code).first()
-    status = 200
     if value is None:
-        context = _question_context(spec, assessment, item, row, posted=None,
-                                    error=_("Not saved yet: complete this answer."))
+        # Half-typed (e.g. a ratio's numerator before its denominator): nothing to save yet, and
+        # 204 leaves the page exactly as the user has it.
+        return HttpResponse(status=204)
+    status = 200
+    try:
+        row = services.answer_save(assessment=assessment, actor=request.user, item_code=item.code, value=value,
+                                   expected_version=expected, request=request)
+    except services.AnswerConflict as exc:
+        status = 409
+        row = Answer.objects.select_related("updated_by").get(assessment=assessment, item_code=item.code)
+        context = _question_context(spec, assessment, item, row, posted=value,
+                                    conflict={"message": exc.message,
+                                              "theirs": describe_value(item, exc.current_value),
+                                              "mine": describe_value(item, value)})
+    except DomainError as exc:
+        status = 422
+        row = Answer.objects.filter(assessment=assessment, item_code=item.code).first()
+        context = _question_context(spec, assessment, item, row, posted=value, error=exc.message)
     else:
-        try:
-            row = services.answer_save(assessment=assessment, actor=request.user, item_code=item.code, value=value,
-                                       expected_version=expected, request=request)
-        except services.AnswerConflict as exc:
-            status = 409
-            row = Answer.objects.select_related("updated_by").get(assessment=assessment, item_code=item.code)
-            context = _question_context(spec, assessment, item, row, posted=value,
-                                        conflict={"message": exc.message,
-                                                  "theirs": describe_value(item, exc.current_value),
-                                                  "mine": describe_value(item, value)})
-        except DomainError as exc:
-            status = 422
-            context = _question_context(spec, assessment, item, row, posted=value, error=exc.message)
-        else:
-            context = _question_context(spec, assessment, item, row, just_saved=True)
-    response = render(request, "diagnosis/partials/question.html", {"q": context}, status=status)
+        context = _question_context(spec, assessment, item, row, just_saved=True)
+    response = render(request, "diagnosis/partials/question_saved.html", {"q": context}, status=status)
     _spec, _rows, answers, visible = _questionnaire_state(assessment)
     done = progress(visible, answers)
     return trigger_client_event(response, "answers-changed",

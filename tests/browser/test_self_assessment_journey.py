@@ -92,12 +92,11 @@ class Question:
             raise AssertionError(kind)
 
     def type_ratio(self, value) -> None:
-        # Workaround for a bug in the page (see the xfail test below): leaving the numerator autosaves
-        # the half-filled answer and the re-rendered question wipes both inputs, so a ratio cannot be
-        # typed field after field. The numerator is put in place without events, the way browser
-        # autofill would; the denominator is typed and committed with Tab, which autosaves both.
-        self.form.locator("input[name=numerator]").evaluate("(input, v) => { input.value = v; }",
-                                                            str(value["numerator"]))
+        # Typed field after field, as a user does: the half-filled ratio is not saved (204) and the
+        # page keeps what was typed; the denominator completes it and saves both.
+        numerator = self.form.locator("input[name=numerator]")
+        numerator.fill(str(value["numerator"]))
+        numerator.press("Tab")
         denominator = self.form.locator("input[name=denominator]")
         denominator.fill(str(value["denominator"]))
         denominator.press("Tab")
@@ -245,12 +244,9 @@ def test_network_none_hides_device_networking_and_another_option_shows_it(page, 
     assert Answer.objects.get(assessment=draft, item_code="network").value == ["enterprise-network"]
 
 
-# --- known defects: strict xfail, so the fix turns them into failures that ask to drop the marker --
+# --- regressions: typing a ratio field by field; a click while a save is in flight -------------
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="BUG: leaving the numerator autosaves the half-filled ratio; the re-rendered "
-                          "question (fill.py: posted=None) wipes what was typed")
 def test_a_ratio_typed_field_after_field_is_saved(page, owner, draft):
     spec = get_spec(draft.spec_key)
     question = Question(page, spec.items["device-digitisation"])
@@ -267,9 +263,6 @@ def test_a_ratio_typed_field_after_field_is_saved(page, owner, draft):
         question.form.locator(".q-status").inner_text()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="BUG: a change made while the question's save is in flight is queued on the "
-                          "form that the response then replaces; htmx drops it")
 def test_a_second_option_clicked_while_the_first_save_is_in_flight_is_kept(page, owner, draft):
     spec = get_spec(draft.spec_key)
     question = Question(page, spec.items["network"])

@@ -93,7 +93,7 @@ def test_stale_autosave_gets_409_with_both_answers(login, owner, editor, assessm
     assert "conflict-box" in html
     assert Answer.objects.get(item_code="network").value == ["industrial-5g"]
     # Keeping my answer re-posts with the version the conflict form now carries.
-    assert 'name="version" value="2"' in html
+    assert 'id="v-network" value="2" hx-swap-oob="true"' in html
     assert _post_answer(client, assessment, "network", version=2, value=["full-coverage"]).status_code == 200
 
 
@@ -153,3 +153,10 @@ def test_submit_with_pledge_freezes_and_locks(login, owner, assessment):
     again = client.post(f"/assessments/{assessment.pk}/submit/", {"pledge": "on"})
     assert again.status_code == 200
     assert Assessment.objects.get().submitted_at == assessment.submitted_at
+
+
+def test_a_half_typed_ratio_is_not_saved_and_leaves_the_page_alone(login, owner, assessment):
+    client = login(owner)
+    response = _post_answer(client, assessment, "device-digitisation", numerator="30", denominator="")
+    assert response.status_code == 204
+    assert not Answer.objects.exists()
