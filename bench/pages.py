@@ -60,7 +60,7 @@ START_TIMEOUT = 60.0
 REQUEST_TIMEOUT = 60.0
 
 _PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PGPASSFILE", "PGSSLMODE")
-_VERSION = re.compile(rb'name="version" value="(\d+)"')
+_VERSION = re.compile(rb'name="version" id="v-[^"]+" value="(\d+)"')
 _CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
