@@ -13,6 +13,7 @@ No database is needed: everything here reads files or uses translation.override(
 """
 
 import ast
+import functools
 import re
 import warnings
 from pathlib import Path
@@ -166,33 +167,32 @@ def _source_files(*suffixes: str):
                 yield path
 
 
-def _gettext_calls(tree: ast.AST):
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        func = node.func
-        name = (
-            func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
-        )
-        if name in GETTEXT_FUNCS:
-            yield name, node
+@functools.cache
+def _python_calls() -> tuple[tuple[str, str, ast.Call], ...]:
+    """(relative path, function name, call node) for every translation call in the scanned Python
+    files; parsed once per test run."""
+    calls = []
+    for path in _source_files(".py"):
+        with warnings.catch_warnings():  # e.g. invalid escape sequences in others' code: not our concern
+            warnings.simplefilter("ignore")
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = getattr(func, "id", None) or getattr(func, "attr", None)  # _(…) or translation.gettext(…)
+            if name in GETTEXT_FUNCS:
+                calls.append((str(path.relative_to(ROOT)), name, node))
+    return tuple(calls)
 
 
 def python_msgids() -> dict[str, str]:
     """msgid → where it was found, for every translation call whose msgid is a string literal."""
     found = {}
-    for path in _source_files(".py"):
-        with warnings.catch_warnings():  # e.g. invalid escape sequences in others' code: not our concern
-            warnings.simplefilter("ignore")
-            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        for name, call in _gettext_calls(tree):
-            index = GETTEXT_FUNCS[name]
-            if (
-                len(call.args) > index
-                and isinstance(call.args[index], ast.Constant)
-                and isinstance(call.args[index].value, str)
-            ):
-                found.setdefault(call.args[index].value, f"{path.relative_to(ROOT)}:{call.lineno}")
+    for where, name, call in _python_calls():
+        msgid = call.args[GETTEXT_FUNCS[name]] if len(call.args) > GETTEXT_FUNCS[name] else None
+        if isinstance(msgid, ast.Constant) and isinstance(msgid.value, str):
+            found.setdefault(msgid.value, f"{where}:{call.lineno}")
     return found
 
 
@@ -236,15 +236,11 @@ def test_every_marked_string_in_code_and_templates_is_in_the_catalogue(messages)
 
 def test_translation_calls_take_literals_not_fstrings():
     """_(f"…") cannot be extracted and never matches a catalogue entry at run time."""
-    offenders = []
-    for path in _source_files(".py"):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        for name, call in _gettext_calls(tree):
-            index = GETTEXT_FUNCS[name]
-            if len(call.args) > index and isinstance(call.args[index], ast.JoinedStr):
-                offenders.append(f"{path.relative_to(ROOT)}:{call.lineno}")
+    offenders = [
+        f"{where}:{call.lineno}"
+        for where, name, call in _python_calls()
+        if len(call.args) > GETTEXT_FUNCS[name] and isinstance(call.args[GETTEXT_FUNCS[name]], ast.JoinedStr)
+    ]
     assert not offenders, offenders
 
 
