@@ -294,3 +294,30 @@ def test_a_second_option_clicked_while_the_first_save_is_in_flight_is_kept(page,
     page.wait_for_function("() => window.saves.answered === window.saves.sent")
     assert Answer.objects.get(assessment=draft, item_code="network").value == \
         ["workshop-control", "enterprise-network"]
+
+
+def test_a_lost_connection_keeps_the_answer_in_the_page_and_retries(page, page_guard, owner, draft):
+    spec = get_spec(draft.spec_key)
+    question = Question(page, spec.items["network"])
+    sign_in(page, owner)
+    page.goto(f"/assessments/{draft.pk}/fill/")
+    page_guard.allow(r"answer/|ERR_FAILED|ERR_INTERNET_DISCONNECTED|net::|htmx:sendError|htmx:afterRequest")
+    dropped = []
+
+    def drop_the_first_attempts(route):  # the network is down for two attempts, then back
+        if len(dropped) < 2:
+            dropped.append(route.request.url)
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/answer/$"), drop_the_first_attempts)
+    question.label("enterprise-network").click()
+    # While offline the page says so and the ticked box stays ticked.
+    expect(page.locator("#save-state.error")).to_be_visible()
+    expect(question.option("enterprise-network")).to_be_checked()
+    # The retry (with back-off) gets through once the network is back: saved, and the warning goes.
+    expect(question.form.locator(".q-status .saved")).to_be_visible(timeout=15_000)
+    expect(page.locator("#save-state.error")).to_have_count(0)
+    assert len(dropped) == 2
+    assert Answer.objects.get(assessment=draft, item_code="network").value == ["enterprise-network"]
