@@ -317,7 +317,7 @@ def test_a_lost_connection_keeps_the_answer_in_the_page_and_retries(page, page_g
     expect(page.locator("#save-state.error")).to_be_visible()
     expect(question.option("enterprise-network")).to_be_checked()
     # The retry (with back-off) gets through once the network is back: saved, and the warning goes.
-    expect(question.form.locator(".q-status .saved")).to_be_visible(timeout=15_000)
+    expect(question.form.locator(".q-status .saved")).to_be_visible(timeout=20_000)
     expect(page.locator("#save-state.error")).to_have_count(0)
     assert len(dropped) == 2
     assert Answer.objects.get(assessment=draft, item_code="network").value == ["enterprise-network"]
