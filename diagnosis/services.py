@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from diagnosis.models import Answer, Assessment, RebasedResult
 from diagnosis.scoring import (
@@ -136,7 +137,9 @@ def assessment_submit(*, assessment: Assessment, actor, pledge: bool, request=No
     answers = {code: value for code, value in answers.items() if code in shown}
     missing = missing_items(spec, answers, context)
     if missing:
-        error = DomainError(_("%(count)d questions are not answered yet.") % {"count": len(missing)},
+        error = DomainError(ngettext("%(count)d question is not answered yet.",
+                                     "%(count)d questions are not answered yet.", len(missing))
+                            % {"count": len(missing)},
                             code="missing")
         error.missing = missing
         raise error

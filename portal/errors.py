@@ -2,6 +2,7 @@
 
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 
 def _wants_json(request) -> bool:
@@ -10,17 +11,17 @@ def _wants_json(request) -> bool:
 
 def permission_denied(request, exception=None):
     if _wants_json(request):
-        return JsonResponse({"detail": "permission denied"}, status=403)
+        return JsonResponse({"detail": _("You do not have permission to do this.")}, status=403)
     return render(request, "403.html", status=403)
 
 
 def page_not_found(request, exception=None):
     if _wants_json(request):
-        return JsonResponse({"detail": "not found"}, status=404)
+        return JsonResponse({"detail": _("Not found.")}, status=404)
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
     if _wants_json(request):
-        return JsonResponse({"detail": "server error"}, status=500)
+        return JsonResponse({"detail": _("Server error.")}, status=500)
     return render(request, "500.html", status=500)

@@ -8,6 +8,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.roles import is_privileged
 
@@ -27,7 +28,7 @@ class SessionLifetimeMiddleware:
             if started is None or time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
                 if request.path.startswith("/api/"):
-                    return JsonResponse({"detail": "session expired"}, status=401)
+                    return JsonResponse({"detail": _("Your session has expired. Please sign in again.")}, status=401)
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
         return self.get_response(request)
 
@@ -57,7 +58,7 @@ class RequireTwoFactorMiddleware:
             exempt = path.startswith(settings.STATIC_URL) or path in self.exempt_paths()
             if not exempt and not user.is_verified():
                 if path.startswith("/api/"):
-                    return JsonResponse({"detail": "two-factor verification required"}, status=403)
+                    return JsonResponse({"detail": _("Two-factor verification is required.")}, status=403)
                 has_device = user.totpdevice_set.filter(confirmed=True).exists()
                 target = "portal:otp-verify" if has_device else "portal:otp-setup"
                 return redirect(f"{reverse(target)}?next={path}")
