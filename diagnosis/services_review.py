@@ -205,6 +205,19 @@ def item_correct(*, assessment: Assessment, actor, item_code: str, value: Any, r
 def on_assessment_approved(assessment: Assessment) -> None:
     """Runs after an approval has committed. The PDF report hook attaches here: the report is
     rebuilt from the verified score (`assessment.verified_result`), which is final once approved."""
+    # Imported here (this function is the report's only foothold in this module): the report service
+    # pulls in the rendering stack, which the review needs only now.
+    import logging
+
+    from diagnosis.services_report import report_request_after_approval
+
+    try:
+        report_request_after_approval(assessment=assessment)
+    except Exception:
+        # The approval has committed: a report that cannot be queued must not turn it into an error
+        # page. The enterprise or the bureau can still ask for the report from the result page.
+        logging.getLogger(__name__).exception("assessment %s: the report after approval was not queued",
+                                              assessment.pk)
 
 
 @_audited_refusals("approve")

@@ -1,0 +1,99 @@
+"""What the report shows (layer 1 and 2 of style.md §4.4): the same data as the result page,
+the verified score beside the self-declared one once approved, provisional notes, needs, visits,
+the verification code; and the template escapes everything people typed."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from diagnosis import services_review
+from diagnosis.charts import chart_dimensions
+from diagnosis.report.context import build_report_context
+
+pytestmark = pytest.mark.django_db
+
+CODE = "ABCD-EFGH-JKMN-PQRS-TUVW"
+ISSUED = datetime(2025, 6, 1, 8, 0, tzinfo=UTC)
+
+
+def _context(assessment, language="zh-hans"):
+    assessment.refresh_from_db()
+    return build_report_context(assessment, language=language, verification_code=CODE, issued_at=ISSUED)
+
+
+def _html(assessment, language="zh-hans"):
+    with translation.override(language):
+        return render_to_string("diagnosis/report/pdf.html", _context(assessment, language))
+
+
+def test_a_submitted_assessment_shows_the_self_declared_score(assessment, site_visit):
+    context = _context(assessment)
+    assert context["declared"]["total"] == assessment.result["total"]
+    assert context["verified"] is None and not context["review"]["approved"]
+    assert context["enterprise"]["name"] == assessment.enterprise.name
+    assert context["spec"]["version"] == "1.0"
+    assert [d["code"] for d in context["dimensions"]][:2] == ["foundation", "equipment-systems"]
+    assert context["visits"][0]["findings"].startswith("车间设备联网率低")
+    assert context["needs"][0]["description"] == "上线 MES 系统" and context["needs"][0]["items"]
+
+
+def test_the_charts_use_the_result_pages_dimensions(assessment):
+    context = _context(assessment)
+    expected = [d["title"] for d in chart_dimensions(assessment.result["dimensions"])]
+    assert context["charts"]["labels"] == expected
+    for label in expected:
+        assert f">{label}<" in context["charts"]["radar"] and f">{label}<" in context["charts"]["bars"]
+
+
+def test_an_approved_assessment_shows_both_scores_and_the_corrections(assessment, district_staff):
+    services_review.item_correct(assessment=assessment, actor=district_staff, item_code="network",
+                                 value=["workshop-control"], reason="现场核查：仅车间网络", expected_version=0)
+    services_review.assessment_approve(assessment=assessment, actor=district_staff, expected_version=1,
+                                       comment="材料齐全")
+    context = _context(assessment)
+    assert context["verified"]["total"] == "94.00" and context["declared"]["total"] == "100.00"
+    assert context["review"]["approved"] and context["review"]["comment"] == "材料齐全"
+    assert context["review"]["corrections"][0]["reason"] == "现场核查：仅车间网络"
+    network = next(i for g in context["item_groups"] for i in g["items"] if i["code"] == "network")
+    assert network["corrected"] and network["verified_points"] != network["points"]
+    assert "#0b4f9c" in context["charts"]["radar"] and "#9aa5b1" in context["charts"]["radar"]  # two outlines
+
+
+def test_provisional_values_are_listed_with_tag_source_and_note(assessment):
+    context = _context(assessment)
+    reasons = context["provisional"]["reasons"]
+    assert context["provisional"]["any"] and {r["tag"] for r in reasons} >= {"P", "S"}
+    assert all(r["label"] and r["source"] for r in reasons)
+    html = _html(assessment)
+    assert "[P]" in html and "[S]" in html and reasons[0]["note"] in html
+
+
+def test_the_verification_code_and_qr_point_to_the_public_page(assessment, settings):
+    context = _context(assessment)
+    assert context["verification"]["url"] == f"{settings.SITE_URL}/verify/{CODE}/"
+    assert context["verification"]["qr"].startswith("<svg")
+    html = _html(assessment)
+    assert CODE in html and html.count("<svg") == 3  # radar, bars, one QR code
+    assert 'content="2025-06-01T' in html  # dcterms.created: the report's date, not the render time
+
+
+def test_english_reports_use_the_english_titles(assessment):
+    context = _context(assessment, "en")
+    assert context["spec"]["title"] == "SME digitalisation level assessment indicators (2024 edition)"
+    assert "Equipment and systems" in context["charts"]["labels"]
+    assert 'lang="en"' in _html(assessment, "en") and 'class="lang-en"' in _html(assessment, "en")
+
+
+def test_everything_people_typed_is_escaped(assessment, site_visit):
+    enterprise = assessment.enterprise
+    enterprise.name = "<img src=http://127.0.0.1:9/a>"
+    enterprise.save()
+    assessment.needs.update(description='<link rel=attachment href="file:///etc/passwd">')
+    site_visit.findings = "<style>@import url(http://127.0.0.1:9/b)</style>"
+    site_visit.save()
+    html = _html(assessment)
+    assert "<img src=http" not in html and "&lt;img src=http://127.0.0.1:9/a&gt;" in html
+    assert "<link rel=attachment" not in html and "&lt;link rel=attachment" in html
+    assert "<style>@import" not in html and "&lt;style&gt;@import" in html
