@@ -29,12 +29,12 @@ from qrcode.image.svg import SvgPathImage
 from diagnosis.benchmarks import assessment_benchmarks
 from diagnosis.charts import chart_dimensions
 from diagnosis.forms_results import PRIORITY_LABELS
+from diagnosis.labels import PROVENANCE_LABELS, SHOWN_RECOMMENDATIONS
 from diagnosis.models import Assessment, NewMode
 from diagnosis.report import svgcharts
 from diagnosis.roadmap import build_roadmap
 from diagnosis.selectors_results import needs_of
 from diagnosis.spec import Spec, get_spec
-from diagnosis.views.results import PROVENANCE_LABELS, SHOWN_RECOMMENDATIONS
 from portal.models import Region
 
 # Fewer axes than this make a line, not a radar: the bars carry the figures alone then.

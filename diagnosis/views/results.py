@@ -7,7 +7,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from diagnosis import services_results
@@ -15,6 +14,7 @@ from diagnosis.benchmarks import assessment_benchmarks
 from diagnosis.charts import chart_dimensions, comparison_bar, figure_data, plotly_js_static_path, radar
 from diagnosis.comparison import COMMON_CODES, REBASED, SAME_VERSION, compare_results
 from diagnosis.forms_results import PRIORITY_LABELS, NeedForm, PrioritiesForm
+from diagnosis.labels import PROVENANCE_LABELS, SHOWN_RECOMMENDATIONS
 from diagnosis.models import NewMode
 from diagnosis.needs import CATEGORIES, suggest_needs
 from diagnosis.permissions import can_edit_assessment
@@ -28,15 +28,6 @@ from portal.audit import audit_staff_read
 from portal.exceptions import DomainError
 from portal.models import Region
 from portal.roles import WRITE_ROLES
-
-# What the provenance tags of spec values mean (shared/reference/standards.md); only the tags that
-# make a result provisional reach the notice.
-PROVENANCE_LABELS = {
-    "S": gettext_lazy("secondary source, not yet checked against the official text"),
-    "P": gettext_lazy("provisional default of this platform"),
-    "M": gettext_lazy("background knowledge, not yet verified"),
-}
-SHOWN_RECOMMENDATIONS = 10
 
 
 def _unscored(request, assessment):

@@ -270,6 +270,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint narrates every layout step at INFO; workers only need its warnings.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
 }
 
 PORTAL_NAME = _("Digital Transformation Diagnosis Portal")
