@@ -152,6 +152,14 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
+def _get_org(request, kind: str, pk):
+    """The enterprise or provider `pk` through its access helper; an unknown kind is 404."""
+    getter = {"enterprise": get_enterprise_for_user, "provider": get_provider_for_user}.get(kind)
+    if getter is None:
+        raise Http404
+    return getter(request.user, pk, request=request)
+
+
 def register(request, kind):
     """Self-registration of an enterprise or a provider; staff verify it before it can act."""
     if kind not in ("enterprise", "provider"):
@@ -194,10 +202,7 @@ def enterprise_edit(request, pk):
 @login_required
 def members(request, kind, pk):
     """Members of an organisation; its owners add colleagues (who get a set-password e-mail)."""
-    getter = {"enterprise": get_enterprise_for_user, "provider": get_provider_for_user}.get(kind)
-    if getter is None:
-        raise Http404
-    org = getter(request.user, pk, request=request)
+    org = _get_org(request, kind, pk)
     if request.user.staff_role:
         raise PermissionDenied  # staff see records, not who works there
     is_owner = member_role(request.user, org) == MemberRole.OWNER
@@ -222,10 +227,7 @@ def members(request, kind, pk):
 @login_required
 @require_POST
 def member_remove(request, kind, pk, membership_pk):
-    getter = {"enterprise": get_enterprise_for_user, "provider": get_provider_for_user}.get(kind)
-    if getter is None:
-        raise Http404
-    org = getter(request.user, pk, request=request)
+    org = _get_org(request, kind, pk)
     if member_role(request.user, org) != MemberRole.OWNER:
         raise PermissionDenied
     membership = get_object_or_404(org.memberships, pk=membership_pk)
@@ -263,10 +265,7 @@ def staff_registrations(request):
 def staff_verify(request, kind, pk):
     if not is_bureau_staff(request.user):
         raise PermissionDenied
-    getter = {"enterprise": get_enterprise_for_user, "provider": get_provider_for_user}.get(kind)
-    if getter is None:
-        raise Http404
-    org = getter(request.user, pk, request=request)
+    org = _get_org(request, kind, pk)
     decision = request.POST.get("decision")
     if decision not in ("verify", "reject"):
         messages.error(request, _("Unknown decision."))
