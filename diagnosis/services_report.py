@@ -49,8 +49,6 @@ logger = logging.getLogger(__name__)
 # rows made by the old template then no longer match, and a new request renders afresh.
 REPORT_TEMPLATE_VERSION = "1"
 MAX_ATTEMPTS = 3
-# Beyond the hard time limit, so a live lease always means the holder may still be running.
-LEASE_MARGIN = timedelta(seconds=60)
 REPORT_MAX_BYTES = 50 * 1024 * 1024  # R19: a rendering that grows past this is refused
 REPORTABLE = (Assessment.Status.SUBMITTED, Assessment.Status.APPROVED)
 # Crockford-style alphabet without 0/O and 1/I/L: the code is read off paper and typed in.
@@ -72,7 +70,16 @@ class ReportRebuilding(DomainError):
 
 
 def render_lease() -> timedelta:
-    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) + LEASE_MARGIN
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + settings.REPORT_LEASE_MARGIN_SECONDS)
+
+
+def lease_remaining(report_id: int) -> float:
+    """Seconds until the current lease on a report row expires (at least 1): when a delivery finds
+    another worker's live lease, it comes back exactly then rather than a whole lease later."""
+    started = Report.objects.filter(pk=report_id).values_list("started_at", flat=True).first()
+    if started is None:
+        return 1.0
+    return max(1.0, (started + render_lease() - timezone.now()).total_seconds())
 
 
 def report_languages() -> tuple[str, ...]:

@@ -16,12 +16,12 @@ def report_render(self, report_id: int) -> str:
     """Render one report row. acks_late + reject_on_worker_lost are safe because the service's
     claim makes a second delivery a no-op. A delivery that finds another worker's lease still live
     (for example the requeue right after a worker was killed) looks again once that lease has
-    expired; the retry's countdown stays below the broker's visibility timeout."""
-    from diagnosis.services_report import RenderOutcome, render_lease
+    expires; the settings keep a whole lease below the broker's visibility timeout."""
+    from diagnosis.services_report import RenderOutcome, lease_remaining
     from diagnosis.services_report import report_render as render
 
     outcome = render(report_id=report_id)
     # In-process (eager) runs have no broker to come back later with.
     if outcome == RenderOutcome.LEASE_HELD and not self.request.is_eager:
-        raise self.retry(countdown=render_lease().total_seconds())
+        raise self.retry(countdown=lease_remaining(report_id))
     return str(outcome)

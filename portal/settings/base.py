@@ -243,9 +243,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=1)
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
-if not CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT:
+# A report render's lease outlives the hard limit by this margin; a delivery that finds a live
+# lease comes back when it expires, so the whole lease must stay below the visibility timeout or
+# Redis would redeliver the waiting message over and over (security.md R34).
+REPORT_LEASE_MARGIN_SECONDS = env_int("REPORT_LEASE_MARGIN_SECONDS", 60, minimum=1)
+if not (CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT
+        < CELERY_TASK_TIME_LIMIT + REPORT_LEASE_MARGIN_SECONDS < CELERY_VISIBILITY_TIMEOUT):
     raise ImproperlyConfigured(
-        "Celery limits must satisfy CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT"
+        "Celery limits must satisfy CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT and "
+        "CELERY_TASK_TIME_LIMIT + REPORT_LEASE_MARGIN_SECONDS < CELERY_VISIBILITY_TIMEOUT"
     )
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_TASK_DEFAULT_QUEUE = "default"

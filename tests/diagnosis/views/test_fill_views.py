@@ -160,3 +160,9 @@ def test_a_half_typed_ratio_is_not_saved_and_leaves_the_page_alone(login, owner,
     response = _post_answer(client, assessment, "device-digitisation", numerator="30", denominator="")
     assert response.status_code == 204
     assert not Answer.objects.exists()
+
+
+def test_a_returned_assessment_shows_the_bureau_comment(login, owner, assessment):
+    Assessment.objects.filter(pk=assessment.pk).update(status="returned", review_comment="请补充设备台账<script>")
+    html = login(owner).get(f"/assessments/{assessment.pk}/fill/").content.decode()
+    assert "请补充设备台账&lt;script&gt;" in html
