@@ -47,7 +47,7 @@ logger = logging.getLogger(__name__)
 
 # Bump whenever pdf.html, its partials, report.css or the context change what a report shows:
 # rows made by the old template then no longer match, and a new request renders afresh.
-REPORT_TEMPLATE_VERSION = "1"
+REPORT_TEMPLATE_VERSION = "2"
 MAX_ATTEMPTS = 3
 REPORT_MAX_BYTES = 50 * 1024 * 1024  # R19: a rendering that grows past this is refused
 REPORTABLE = (Assessment.Status.SUBMITTED, Assessment.Status.APPROVED)
