@@ -40,13 +40,13 @@ class AnswerConflict(DomainError):
         self.current_version = current_version
 
 
-def _require_editor(assessment: Assessment, actor) -> None:
+def require_editor(assessment: Assessment, actor) -> None:
     if not assessment.enterprise.memberships.filter(user=actor, role__in=WRITE_ROLES).exists():
         raise DomainError(_("Only owners and editors of the enterprise can change its assessments."),
                           code="forbidden")
 
 
-def _require_editable(assessment: Assessment) -> None:
+def require_editable(assessment: Assessment) -> None:
     if not assessment.is_editable:
         raise DomainError(_("This assessment has been submitted and is read-only until staff return it."),
                           code="not_editable")
@@ -76,8 +76,8 @@ def answer_save(*, assessment: Assessment, actor, item_code: str, value: Any, ex
                 request=None) -> Answer:
     """Save one answer if nobody changed it since `expected_version` (0 = not answered yet).
     The value is validated against the pinned spec first; nothing invalid is stored."""
-    _require_editor(assessment, actor)
-    _require_editable(assessment)
+    require_editor(assessment, actor)
+    require_editable(assessment)
     spec = get_spec(assessment.spec_key)
     try:
         normalised = validate_answer(spec, item_code, value)
@@ -86,7 +86,7 @@ def answer_save(*, assessment: Assessment, actor, item_code: str, value: Any, ex
     with transaction.atomic():
         # Lock the assessment so a concurrent submit cannot freeze a half-saved answer set.
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        _require_editable(locked)
+        require_editable(locked)
         if expected_version == 0:
             try:
                 with transaction.atomic():
@@ -123,7 +123,7 @@ class SubmitProblem:
 def assessment_submit(*, assessment: Assessment, actor, pledge: bool, request=None) -> Assessment:
     """Score the answers, freeze answers and result, make the assessment read-only.
     Raises DomainError listing every missing answer; submitting twice is refused."""
-    _require_editor(assessment, actor)
+    require_editor(assessment, actor)
     locked = Assessment.objects.select_for_update().select_related("enterprise").get(pk=assessment.pk)
     if not locked.is_editable:
         raise DomainError(_("This assessment has already been submitted."), code="already_submitted")

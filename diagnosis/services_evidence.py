@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from diagnosis.evidence import MB, EvidenceRejected, check_upload, evidence_limits, file_sha256
 from diagnosis.models import Assessment, Evidence
-from diagnosis.services import _require_editable, _require_editor
+from diagnosis.services import require_editable, require_editor
 from diagnosis.spec import get_spec
 from portal.audit import audit_log
 from portal.exceptions import DomainError
@@ -28,8 +28,8 @@ class EvidenceUnavailable(DomainError):
 def evidence_add(*, assessment: Assessment, actor, item_code: str, upload, request=None) -> Evidence:
     """Check `upload` (a Django UploadedFile) and store it for one question of an editable
     assessment. Raises DomainError with the reason; in that case nothing stays on disk."""
-    _require_editor(assessment, actor)
-    _require_editable(assessment)
+    require_editor(assessment, actor)
+    require_editable(assessment)
     if item_code not in get_spec(assessment.spec_key).items:
         raise DomainError(_("Unknown question."), code="unknown_item")
     limits = evidence_limits()
@@ -48,7 +48,7 @@ def evidence_add(*, assessment: Assessment, actor, item_code: str, upload, reque
             # The lock serialises uploads to one assessment, so two at once cannot both squeeze
             # under a limit. It also serialises them with submit, which takes the same lock.
             locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-            _require_editable(locked)
+            require_editable(locked)
             _require_room(locked, item_code, checked.size, limits)
             upload.seek(0)
             evidence.file.save("upload", upload, save=False)  # the name comes from evidence_upload_to
@@ -82,10 +82,10 @@ def _require_room(assessment: Assessment, item_code: str, size: int, limits) -> 
 def evidence_delete(*, evidence: Evidence, actor, request=None) -> None:
     """Delete the row now; the blob goes once the deletion is committed (diagnosis/signals.py), so
     a rollback never leaves a row pointing at a missing file."""
-    _require_editor(evidence.assessment, actor)
+    require_editor(evidence.assessment, actor)
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=evidence.assessment_id)
-        _require_editable(locked)
+        require_editable(locked)
         deleted, _rows = Evidence.objects.filter(pk=evidence.pk).delete()
         if not deleted:
             return  # a concurrent request removed it already, and audited it
