@@ -103,9 +103,9 @@ def create_accounts(count: int) -> list[Account]:
     from django.contrib.auth.hashers import make_password
     from django.utils import timezone
 
+    from diagnosis.fill.services import assessment_start
     from diagnosis.models import Answer
     from diagnosis.scoring import validate_answer
-    from diagnosis.services import assessment_start
     from diagnosis.spec import get_spec
     from portal.models import Enterprise, Membership, OrgStatus, Region, User
     from tests.diagnosis.answers import full_answers

@@ -154,9 +154,9 @@ def _report_html(report) -> str:
 
 def measure_single_report(assessment, user, *, repeats: int = REPEATS) -> list[Figure]:
     """Seconds per report through the services (eager task) against ``html_to_pdf`` alone."""
-    from diagnosis import services_report
     from diagnosis.models import Report
     from diagnosis.report import pdf
+    from diagnosis.report import services as services_report
 
     best_service, report = float("inf"), None
     with _media_root(), _celery(eager=True):
@@ -315,8 +315,8 @@ def measure_throughput(assessments, user, *, weasy_seconds: float, workers: int 
                        broker: str | None = None) -> list[Figure]:
     import redis
 
-    from diagnosis import services_report
     from diagnosis.models import Report
+    from diagnosis.report import services as services_report
 
     broker = broker or redis_url()
     _require_redis(broker)

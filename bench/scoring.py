@@ -229,7 +229,7 @@ def measure_rescore(*, count: int, enterprises: int, pool: int = SEED_POOL,
     database Django is connected to; it never switches databases itself. ``workers`` > 1 only
     works on committed data (forked processes), i.e. not inside a test transaction."""
     from diagnosis.models import RebasedResult
-    from diagnosis.services import assessments_rebase
+    from diagnosis.scoring.services import assessments_rebase
 
     old_spec, new_spec = get_spec(SME), bench_target_spec()
     started = time.perf_counter()

@@ -21,9 +21,10 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from diagnosis import services, services_evidence
+from diagnosis.evidence import services as services_evidence
+from diagnosis.evidence.views import evidence_file_response
+from diagnosis.fill import services
 from diagnosis.models import Answer, Assessment, Evidence
-from diagnosis.views.evidence import evidence_file_response
 from portal.access import get_assessment_for_user, get_enterprise_for_user
 from portal.exceptions import DomainError
 

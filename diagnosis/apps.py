@@ -7,4 +7,7 @@ class DiagnosisConfig(AppConfig):
     verbose_name = _("Diagnosis")
 
     def ready(self) -> None:
-        from diagnosis import checks, signals  # noqa: F401  (spec system check; file clean-up receivers)
+        # The spec system check, the file clean-up receivers, and the Celery tasks, which live in
+        # feature packages that the worker's autodiscovery (``<app>.tasks``) does not look into.
+        from diagnosis import checks, signals  # noqa: F401
+        from diagnosis.report import tasks  # noqa: F401

@@ -16,7 +16,7 @@ _HINTS = {
     "invalid": "Released spec files are never edited: fix a draft, or publish the fix as a new version.",
     "filename": "Rename the file to <code>@<version>.toml.",
     "duplicate": "Each code@version may be defined by one file only.",
-    "empty": "The maturity specs ship in diagnosis/specs/*.toml.",
+    "empty": "The maturity specs ship in diagnosis/spec/*.toml.",
 }
 
 

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from diagnosis.views import report as report_views
+from diagnosis.report import views as report_views
 from portal import views
 
 portal_patterns = [
@@ -33,7 +33,7 @@ portal_patterns = [
 urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("assessments/", include("diagnosis.urls")),
-    path("review/", include("diagnosis.review_urls")),
+    path("review/", include("diagnosis.review.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
     path("verify/<str:code>/", report_views.report_verify, name="report-verify"),

@@ -7,7 +7,7 @@ import plotly
 from django.contrib.staticfiles import finders
 from plotly.offline import get_plotlyjs_version
 
-from diagnosis.charts import plotly_js_static_path
+from diagnosis.results.charts import plotly_js_static_path
 
 ROOT = Path(__file__).resolve().parents[1]
 VENDOR = ROOT / "static" / "vendor"

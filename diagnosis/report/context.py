@@ -26,14 +26,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from qrcode.image.svg import SvgPathImage
 
-from diagnosis.benchmarks import assessment_benchmarks
-from diagnosis.charts import chart_dimensions
-from diagnosis.forms_results import PRIORITY_LABELS
-from diagnosis.labels import PROVENANCE_LABELS, SHOWN_RECOMMENDATIONS
 from diagnosis.models import Assessment, NewMode
 from diagnosis.report import svgcharts
-from diagnosis.roadmap import build_roadmap
-from diagnosis.selectors_results import needs_of
+from diagnosis.results.benchmarks import assessment_benchmarks
+from diagnosis.results.charts import chart_dimensions
+from diagnosis.results.forms import PRIORITY_LABELS
+from diagnosis.results.labels import PROVENANCE_LABELS, SHOWN_RECOMMENDATIONS
+from diagnosis.results.roadmap import build_roadmap
+from diagnosis.results.selectors import needs_of
 from diagnosis.spec import Spec, get_spec
 from portal.models import Region
 

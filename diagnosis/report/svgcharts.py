@@ -2,7 +2,7 @@
 dimension.
 
 WeasyPrint runs no JavaScript, so the web page's plotly figures cannot go into the PDF as they
-are. These builders take the same data as ``diagnosis.charts`` (the dimensions
+are. These builders take the same data as ``diagnosis.results.charts`` (the dimensions
 ``chart_dimensions`` picks, their titles and score rates) and return an ``<svg>`` string whose
 labels are ``<text>`` elements: WeasyPrint lays them out with the embedded CJK font, so the chart
 stays vector and its Chinese text searchable. The README section "PDF charts" records why this
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
-from diagnosis.charts import BRAND, EARLIER, FONT
+from diagnosis.results.charts import BRAND, EARLIER, FONT
 
 GRID = "#c9d1db"
 INK = "#1f2933"

@@ -16,8 +16,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from diagnosis.fill.services import answer_save, assessment_start
 from diagnosis.models import Answer, Assessment, Report
-from diagnosis.services import answer_save, assessment_start
 from diagnosis.spec import get_spec
 from tests.browser.test_self_assessment_journey import Question, sign_in
 from tests.conftest import current_code

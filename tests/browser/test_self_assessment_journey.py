@@ -13,10 +13,10 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
+from diagnosis.fill.questionnaire import sections
+from diagnosis.fill.services import assessment_start
 from diagnosis.models import Answer, Assessment
-from diagnosis.questionnaire import sections
 from diagnosis.scoring import validate_answer
-from diagnosis.services import assessment_start
 from diagnosis.spec import get_spec, latest_spec
 from tests.diagnosis.answers import full_answers
 from tests.factories import PASSWORD, EnterpriseFactory, MembershipFactory

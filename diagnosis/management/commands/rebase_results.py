@@ -2,7 +2,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from diagnosis.services import assessments_rebase
+from diagnosis.scoring.services import assessments_rebase
 from diagnosis.spec import SpecNotFound, get_spec
 from portal.exceptions import DomainError
 

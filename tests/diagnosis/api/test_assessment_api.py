@@ -9,13 +9,13 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from diagnosis.fill.services import assessment_start
 from diagnosis.models import Answer, Assessment, Evidence
-from diagnosis.services import assessment_start
 from diagnosis.spec import get_spec
 from portal.models import AuditEvent
 from tests.conftest import PASSWORD
 from tests.diagnosis.answers import full_answers
-from tests.diagnosis.test_evidence_validation import minimal_pdf
+from tests.portal.test_files import minimal_pdf
 
 pytestmark = pytest.mark.django_db
 

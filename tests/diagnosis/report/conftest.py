@@ -8,9 +8,9 @@ from types import SimpleNamespace
 import pytest
 from django.core.cache import cache
 
-from diagnosis import services_report
 from diagnosis.models import Need, Report, SiteVisit
 from diagnosis.report import pdf
+from diagnosis.report import services as services_report
 from tests.diagnosis.review.conftest import make_submitted
 
 FAKE_PAGES = 7

@@ -8,9 +8,9 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from diagnosis import services_review
-from diagnosis.charts import chart_dimensions
 from diagnosis.report.context import build_report_context
+from diagnosis.results.charts import chart_dimensions
+from diagnosis.review import services as services_review
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,11 @@ from celery.exceptions import Retry
 from django.db import transaction
 from django.utils import timezone
 
-from diagnosis import services_report, services_review, tasks
 from diagnosis.models import Report
-from diagnosis.report import pdf
-from diagnosis.services_report import RenderOutcome, report_render, report_request
+from diagnosis.report import pdf, tasks
+from diagnosis.report import services as services_report
+from diagnosis.report.services import RenderOutcome, report_render, report_request
+from diagnosis.review import services as services_review
 from portal.exceptions import DomainError
 from portal.models import AuditEvent
 from tests.diagnosis.report.conftest import FAKE_PAGES, ready_report

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from diagnosis import services_report
 from diagnosis.models import ExpertAssignment, Report
+from diagnosis.report import services as services_report
 from portal.models import AuditEvent
 from tests.diagnosis.report.conftest import ready_report
 

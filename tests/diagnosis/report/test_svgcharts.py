@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from diagnosis.charts import BRAND, EARLIER
 from diagnosis.report.svgcharts import Series, bars_svg, radar_svg, self_and_verified
+from diagnosis.results.charts import BRAND, EARLIER
 
 SVG = "{http://www.w3.org/2000/svg}"
 LABELS = ["设备系统", "数据采集", "信息系统", "信息安全", "规划管理"]

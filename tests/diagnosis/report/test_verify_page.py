@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
-from diagnosis import services_review
-from diagnosis.views import report as report_views
+from diagnosis.report import views as report_views
+from diagnosis.review import services as services_review
 from portal.models import AuditEvent
 from tests.diagnosis.report.conftest import ready_report
 
@@ -36,7 +37,7 @@ def test_a_known_code_shows_the_cover_facts_only(client, report, assessment):
     body = response.content.decode()
     enterprise = assessment.enterprise
     for fact in (enterprise.name, "中小企业数字化水平评测指标", "1.0", assessment.result["total"],
-                 report.created_at.strftime("%Y-%m-%d"), str(assessment.get_status_display())):
+                 timezone.localtime(report.created_at).strftime("%Y-%m-%d"), str(assessment.get_status_display())):
         assert fact in body, fact
     assert 'data-kind="self-declared"' in body and 'id="superseded"' not in body
     # Confidential data stays on the platform: identifiers, needs, visit findings, item answers.
@@ -66,7 +67,7 @@ def test_unknown_codes_are_404(client, report):
 
 
 def test_a_report_never_rendered_is_unknown(client, assessment, owner):
-    from diagnosis.services_report import report_request
+    from diagnosis.report.services import report_request
 
     pending = report_request(assessment=assessment, requested_by=owner, language="zh-hans")
     assert client.get(_url(pending.verification_code)).status_code == 404

@@ -37,8 +37,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from diagnosis import services_report
 from diagnosis.models import Report
+from diagnosis.report import services as services_report
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

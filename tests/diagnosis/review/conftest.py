@@ -7,9 +7,9 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from diagnosis.fill.services import answer_save, assessment_start, assessment_submit
 from diagnosis.models import Assessment, Evidence
 from diagnosis.scoring import score, visible_items
-from diagnosis.services import answer_save, assessment_start, assessment_submit
 from diagnosis.spec import get_spec
 from tests.diagnosis.answers import full_answers
 from tests.factories import UserFactory

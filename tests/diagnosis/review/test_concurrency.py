@@ -11,8 +11,8 @@ import threading
 import pytest
 from django.db import connection
 
-from diagnosis import services_review
 from diagnosis.models import Assessment
+from diagnosis.review import services as services_review
 from portal.exceptions import DomainError
 from portal.models import AuditEvent, Region, User
 from tests.diagnosis.review.conftest import make_submitted

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from diagnosis import services_review
 from diagnosis.models import ExpertAssignment, ItemCorrection
+from diagnosis.review import services as services_review
 from portal.exceptions import DomainError
 from portal.models import AuditEvent
 from tests.diagnosis.review.conftest import make_submitted

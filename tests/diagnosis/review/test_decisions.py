@@ -3,9 +3,9 @@ audit, and conflicts (double approve, approve after return, a stale form) that c
 
 import pytest
 
-from diagnosis import services_review
+from diagnosis.fill.services import answer_save, assessment_submit
 from diagnosis.models import Assessment, ExpertAssignment
-from diagnosis.services import answer_save, assessment_submit
+from diagnosis.review import services as services_review
 from portal.exceptions import DomainError
 from portal.models import AuditEvent
 from tests.factories import MembershipFactory, StaffFactory

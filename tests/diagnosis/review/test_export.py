@@ -6,8 +6,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from diagnosis import services_review
-from diagnosis.exports import safe_cell
+from diagnosis.review import services as services_review
+from diagnosis.review.exports import safe_cell
 from portal.models import AuditEvent
 from tests.diagnosis.review.conftest import make_submitted
 from tests.factories import EnterpriseFactory, region

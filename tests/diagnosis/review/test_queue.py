@@ -6,8 +6,8 @@ from datetime import datetime
 import pytest
 from django.utils import timezone
 
+from diagnosis.fill.services import assessment_start
 from diagnosis.models import Assessment
-from diagnosis.services import assessment_start
 from portal.models import Region
 from tests.diagnosis.review.conftest import make_submitted
 from tests.factories import EnterpriseFactory, region

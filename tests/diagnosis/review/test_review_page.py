@@ -51,7 +51,7 @@ def test_the_enterprise_itself_cannot_review(request, login, submitted, persona)
 
 
 def test_drafts_are_not_reviewable(login, district_staff, owner, enterprise):
-    from diagnosis.services import assessment_start
+    from diagnosis.fill.services import assessment_start
 
     draft = assessment_start(enterprise=enterprise, actor=owner)
     assert login(district_staff).get(f"/review/{draft.pk}/").status_code == 404

@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from diagnosis import services_review
 from diagnosis.models import ExpertAssignment, SiteVisit
+from diagnosis.review import services as services_review
 from portal.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,96 @@
+"""Evidence files attached to answers: the per-question HTMX partial (list + upload form),
+permission-checked downloads and deletion (security.md R16–R18, R30)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from diagnosis.evidence import services as services_evidence
+from diagnosis.models import Evidence
+from diagnosis.permissions import can_edit_assessment
+from diagnosis.spec import get_spec
+from portal.access import get_assessment_for_user
+from portal.exceptions import DomainError
+from portal.files import ACCEPT, MB, evidence_limits
+
+
+def get_evidence_for_user(user, evidence_pk, *, write: bool = False, request=None) -> Evidence:
+    """Evidence is reachable exactly when its assessment is: 404 outside the user's scope, 403
+    for a read-only member on a write (the assessment's access helper decides both)."""
+    evidence = Evidence.objects.filter(pk=evidence_pk).first()
+    if evidence is None:
+        raise Http404
+    evidence.assessment = get_assessment_for_user(user, evidence.assessment_id, write=write, request=request)
+    return evidence
+
+
+def evidence_file_response(evidence: Evidence, handle) -> FileResponse:
+    """The stored bytes as a download that no browser renders or runs: attachment, the type
+    detected at upload (never the client's), no sniffing, a sandboxing CSP, no caching (R18)."""
+    response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
+                            content_type=evidence.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _render_list(request, assessment, item_code, *, error="", status=200):
+    limits = evidence_limits()
+    files = list(assessment.evidence.filter(item_code=item_code).select_related("uploaded_by"))
+    return render(request, "diagnosis/evidence/partials/evidence.html", {
+        "assessment": assessment, "item_code": item_code, "files": files, "error": error,
+        "can_edit": can_edit_assessment(request.user, assessment),
+        "room": len(files) < limits.max_files_per_item, "accept": ACCEPT,
+        "max_mb": limits.max_bytes // MB, "max_files": limits.max_files_per_item,
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence_list(request, pk, item_code):
+    """GET: the question's files (+ the upload form for owners and editors of an editable
+    assessment). POST: upload one file; a refusal re-renders the partial with the reason and
+    status 422, and nothing is stored."""
+    assessment = get_assessment_for_user(request.user, pk, write=request.method == "POST", request=request)
+    if item_code not in get_spec(assessment.spec_key).items:
+        raise Http404
+    if request.method == "GET":
+        return _render_list(request, assessment, item_code)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _render_list(request, assessment, item_code, error=_("Choose a file to upload."), status=422)
+    try:
+        services_evidence.evidence_add(assessment=assessment, actor=request.user, item_code=item_code,
+                                       upload=upload, request=request)
+    except DomainError as exc:
+        return _render_list(request, assessment, item_code, error=exc.message, status=422)
+    return _render_list(request, assessment, item_code)
+
+
+@login_required
+@require_GET
+def evidence_download(request, evidence_pk):
+    """Members of the enterprise, and bureau staff in scope once the assessment is submitted
+    (visible_to decides), download through here only: there is no media URL."""
+    evidence = get_evidence_for_user(request.user, evidence_pk, request=request)
+    try:
+        handle = services_evidence.evidence_open(evidence=evidence, actor=request.user, request=request)
+    except services_evidence.EvidenceUnavailable as exc:
+        return render(request, "diagnosis/evidence/partials/evidence_unavailable.html",
+                      {"message": exc.message, "assessment": evidence.assessment},
+                      status=410 if exc.code == "missing" else 409)
+    return evidence_file_response(evidence, handle)
+
+
+@login_required
+@require_POST
+def evidence_delete(request, evidence_pk):
+    evidence = get_evidence_for_user(request.user, evidence_pk, write=True, request=request)
+    try:
+        services_evidence.evidence_delete(evidence=evidence, actor=request.user, request=request)
+    except DomainError as exc:
+        return _render_list(request, evidence.assessment, evidence.item_code, error=exc.message, status=422)
+    return _render_list(request, evidence.assessment, evidence.item_code)

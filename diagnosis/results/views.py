@@ -1,0 +1,230 @@
+"""Results, roadmap, needs and comparison pages: what a scored assessment says, what to do next,
+what the enterprise needs, and how it moved since the last assessment."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from diagnosis.models import NewMode
+from diagnosis.permissions import can_edit_assessment
+from diagnosis.results import services as services_results
+from diagnosis.results.benchmarks import assessment_benchmarks
+from diagnosis.results.charts import (
+    chart_dimensions,
+    comparison_bar,
+    figure_data,
+    plotly_js_static_path,
+    radar,
+)
+from diagnosis.results.comparison import COMMON_CODES, REBASED, SAME_VERSION, compare_results
+from diagnosis.results.forms import PRIORITY_LABELS, NeedForm, PrioritiesForm
+from diagnosis.results.labels import PROVENANCE_LABELS, SHOWN_RECOMMENDATIONS
+from diagnosis.results.needs import CATEGORIES, suggest_needs
+from diagnosis.results.roadmap import PRIORITY_CODES, build_roadmap
+from diagnosis.results.selectors import needs_of, previous_scored_assessment, rebased_result
+from diagnosis.scoring.services import rebased_full_result
+from diagnosis.spec import get_spec
+from diagnosis.templatetags.diagnosis_tags import local_title
+from portal.access import get_assessment_for_user, member_role
+from portal.audit import audit_staff_read
+from portal.exceptions import DomainError
+from portal.models import Region
+from portal.roles import WRITE_ROLES
+
+
+def _unscored(request, assessment):
+    # Nothing to show yet: send writers back to the questionnaire, everyone else to the answers.
+    if assessment.is_editable and can_edit_assessment(request.user, assessment):
+        return redirect("diagnosis:assessment-fill", pk=assessment.pk)
+    return redirect("diagnosis:assessment-answers", pk=assessment.pk)
+
+
+def _can_write(user, assessment) -> bool:
+    return member_role(user, assessment.enterprise) in WRITE_ROLES
+
+
+def _flatten(dimensions, depth=0):
+    for node in dimensions:
+        yield node, depth
+        yield from _flatten(node["children"], depth + 1)
+
+
+def _grade(grades, code):
+    return next((g for g in grades if g.code == code), None)
+
+
+def _result_context(request, assessment, *, priorities_form=None) -> dict:
+    spec = get_spec(assessment.spec_key)
+    result = assessment.result
+    rows = {row["code"]: row for row in result["items"]}
+    dimensions = [
+        {"spec": spec.dimension_index[node["code"]], "score": node, "depth": depth,
+         "items": [(spec.items[code], rows[code]) for code in node["items"]]}
+        for node, depth in _flatten(result["dimensions"])
+    ]
+    scenarios = [(group, [(item, rows[item.code]) for item in group.scenarios]) for group in spec.scenario_groups]
+    axes = chart_dimensions(result["dimensions"])
+    roadmap = build_roadmap(spec, result, assessment.submitted_answers or {}, assessment.priorities)
+    can_write = _can_write(request.user, assessment)
+    return {
+        "assessment": assessment, "spec": spec, "result": result, "dimensions": dimensions, "scenarios": scenarios,
+        "level": _grade(spec.levels, (result["level"] or {}).get("code")),
+        "stage": _grade(spec.stages, (result["stage"] or {}).get("code")),
+        "provenance_labels": PROVENANCE_LABELS,
+        "radar": figure_data(radar([local_title(spec.dimension_index[d["code"]]) for d in axes],
+                                   [d["percent"] for d in axes], name=local_title(spec))),
+        "plotly_js": plotly_js_static_path(),
+        "benchmarks": assessment_benchmarks(assessment),
+        "region_levels": dict(Region.Level.choices),
+        "roadmap": roadmap,
+        "recommendations": roadmap.recommendations[:SHOWN_RECOMMENDATIONS],
+        "more_recommendations": roadmap.recommendations[SHOWN_RECOMMENDATIONS:],
+        "priorities_form": priorities_form or (PrioritiesForm(initial=roadmap.weights) if can_write else None),
+        "priority_labels": PRIORITY_LABELS,
+        "can_write": can_write,
+        "needs": sorted(needs_of(assessment).values(), key=lambda n: NewMode.values.index(n.category)),
+        "previous": previous_scored_assessment(assessment, request.user),
+    }
+
+
+@login_required
+@require_GET
+def assessment_result(request, pk):
+    assessment = get_assessment_for_user(request.user, pk, request=request)
+    if assessment.result is None:
+        return _unscored(request, assessment)
+    audit_staff_read(request, assessment)
+    return render(request, "diagnosis/results/result.html", _result_context(request, assessment))
+
+
+@login_required
+@require_POST
+def assessment_priorities(request, pk):
+    """Save the roadmap weights; invalid input re-renders the page with 422 and stores nothing."""
+    assessment = get_assessment_for_user(request.user, pk, write=True, request=request)
+    if assessment.result is None:
+        return _unscored(request, assessment)
+    form = PrioritiesForm(request.POST)
+    if form.is_valid():
+        try:
+            services_results.priorities_save(assessment=assessment, actor=request.user,
+                                             priorities={code: form.cleaned_data[code] for code in PRIORITY_CODES},
+                                             request=request)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Priorities saved: the roadmap is re-ranked."))
+            return redirect(reverse("diagnosis:assessment-result", args=[pk]) + "#roadmap")
+    return render(request, "diagnosis/results/result.html", _result_context(request, assessment, priorities_form=form),
+                  status=422)
+
+
+def _need_cards(spec, assessment, suggestions, needs, bound):
+    cards = []
+    for category, suggestion in zip(CATEGORIES, suggestions, strict=True):
+        need = needs.get(category.code)
+        form = bound if bound is not None and bound.data.get("category") == category.code else None
+        if form is None:
+            initial = {"category": category.code, "item_codes": need.item_codes if need else suggestion.codes}
+            if need:
+                initial.update(description=need.description, urgency=need.urgency, budget_wan=need.budget_wan)
+            form = NeedForm(initial=initial, spec=spec, auto_id=f"id_{category.code}_%s")
+        checked = set(form.data.getlist("item_codes") if form.is_bound else form.initial["item_codes"])
+        offered = set(suggestion.codes) | set(need.item_codes if need else ()) | checked
+        cards.append({
+            "category": category, "label": NewMode(category.code).label, "need": need, "form": form,
+            "suggested": suggestion.codes,
+            "options": [(spec.items[code], code in checked) for code in spec.items if code in offered],
+        })
+    return cards
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_needs(request, pk):
+    """The enterprise's needs in the six new-mode categories, one form per category, with the weak
+    items of each category offered (and pre-ticked for a new need)."""
+    posted = request.method == "POST"
+    assessment = get_assessment_for_user(request.user, pk, write=posted, request=request)
+    if assessment.result is None:
+        return _unscored(request, assessment)
+    spec = get_spec(assessment.spec_key)
+    bound, status = None, 200
+    if posted:
+        url = reverse("diagnosis:assessment-needs", args=[pk])
+        category = request.POST.get("category", "")
+        if request.POST.get("action") == "delete" and category in NewMode.values:
+            if services_results.need_delete(assessment=assessment, actor=request.user, category=category,
+                                            request=request):
+                messages.success(request, _("Need withdrawn."))
+            return redirect(url)
+        bound = NeedForm(request.POST, spec=spec, auto_id=f"id_{category}_%s")
+        if bound.is_valid():
+            data = bound.cleaned_data
+            try:
+                services_results.need_save(
+                    assessment=assessment, actor=request.user, category=data["category"],
+                    description=data["description"], item_codes=data["item_codes"], urgency=data["urgency"],
+                    budget_wan=data["budget_wan"], request=request)
+            except DomainError as exc:
+                bound.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Need saved."))
+                return redirect(f"{url}#need-{data['category']}")
+        status = 422
+        if category not in NewMode.values:
+            messages.error(request, _("Unknown need category."))
+    cards = _need_cards(spec, assessment, suggest_needs(spec, assessment.result), needs_of(assessment), bound)
+    return render(request, "diagnosis/results/needs.html", {
+        "assessment": assessment, "spec": spec, "cards": cards, "can_write": _can_write(request.user, assessment),
+    }, status=status)
+
+
+def _when(assessment):
+    return assessment.submitted_at or assessment.created_at
+
+
+def _comparison_partner(request, later):
+    with_id = request.GET.get("with")
+    if not with_id:
+        return previous_scored_assessment(later, request.user)
+    if not with_id.isdigit():
+        raise Http404  # get_assessment_for_user's audit probe fails on non-numeric ids
+    other = get_assessment_for_user(request.user, int(with_id), request=request)
+    # Only another scored assessment of the same enterprise and standard makes a comparison.
+    if (other.pk == later.pk or other.result is None or other.enterprise_id != later.enterprise_id
+            or other.spec_code != later.spec_code):
+        raise Http404
+    return other
+
+
+@login_required
+@require_GET
+def assessment_compare(request, pk):
+    """T0 → T1: this assessment against the previous scored one of the same enterprise and
+    standard, or against ``?with=<id>``; re-based when the versions differ and a re-based
+    result exists, else matched by code."""
+    assessment = get_assessment_for_user(request.user, pk, request=request)
+    if assessment.result is None:
+        return _unscored(request, assessment)
+    partner = _comparison_partner(request, assessment)
+    context = {"assessment": assessment, "comparison": None, "plotly_js": plotly_js_static_path()}
+    if partner is not None:
+        before, after = sorted((partner, assessment), key=lambda a: (_when(a), a.pk))
+        basis, before_result = SAME_VERSION, before.result
+        if before.spec_version != after.spec_version:
+            rebased = rebased_result(before, spec_code=after.spec_code, spec_version=after.spec_version)
+            # The stored re-based row keeps only numbers; the texts come from re-scoring this one.
+            basis, before_result = ((REBASED, rebased_full_result(before, get_spec(after.spec_key))) if rebased
+                                    else (COMMON_CODES, before.result))
+        comparison = compare_results(before_result, after.result, basis=basis)
+        axes = {d["code"] for d in chart_dimensions(after.result["dimensions"])}
+        shown = [d for d in comparison.dimensions if d.code in axes]
+        context.update(before=before, after=after, comparison=comparison, chart=figure_data(comparison_bar(
+            [local_title(d) for d in shown], [d.before for d in shown], [d.after for d in shown],
+            before_name=f"T0 · {_when(before):%Y-%m-%d}", after_name=f"T1 · {_when(after):%Y-%m-%d}")))
+    return render(request, "diagnosis/results/compare.html", context)

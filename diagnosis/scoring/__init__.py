@@ -1,0 +1,53 @@
+"""The scoring engine (engine.py, pure) and the regional index (regional.py, pure); re-basing stored
+results onto another spec version writes rows and lives in services.py. Callers import from
+``diagnosis.scoring``."""
+
+from diagnosis.scoring.engine import (
+    CENT,
+    DEFAULT_THRESHOLD,
+    HUNDRED,
+    ZERO,
+    AnswerError,
+    ContextError,
+    DimensionScore,
+    Gap,
+    GradeResult,
+    ItemScore,
+    LevelScore,
+    ScoreResult,
+    band_label,
+    cmmm_total,
+    compact_result,
+    grade_for,
+    missing_items,
+    quantize,
+    rebase_answers,
+    score,
+    validate_answer,
+    visible_items,
+)
+
+__all__ = [
+    "AnswerError",
+    "CENT",
+    "ContextError",
+    "DEFAULT_THRESHOLD",
+    "DimensionScore",
+    "Gap",
+    "GradeResult",
+    "HUNDRED",
+    "ItemScore",
+    "LevelScore",
+    "ScoreResult",
+    "ZERO",
+    "band_label",
+    "cmmm_total",
+    "compact_result",
+    "grade_for",
+    "missing_items",
+    "quantize",
+    "rebase_answers",
+    "score",
+    "validate_answer",
+    "visible_items",
+]
