@@ -25,8 +25,9 @@ from diagnosis.evidence import services as services_evidence
 from diagnosis.evidence.views import evidence_file_response
 from diagnosis.fill import services
 from diagnosis.models import Answer, Assessment, Evidence
-from portal.access import get_assessment_for_user, get_enterprise_for_user
+from portal.access import get_for_user
 from portal.exceptions import DomainError
+from portal.models import Enterprise
 
 # Refusals caused by the assessment's state rather than by the request body.
 STATE_CODES = {"conflict", "not_editable", "already_submitted"}
@@ -131,7 +132,7 @@ class AssessmentListCreateApi(APIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        enterprise = get_enterprise_for_user(request.user, data.validated_data["enterprise"], write=True,
+        enterprise = get_for_user(Enterprise.objects.select_related("region"), data.validated_data["enterprise"], user=request.user, write=True,
                                              request=request)
         try:
             assessment = services.assessment_start(enterprise=enterprise, actor=request.user,
@@ -145,7 +146,7 @@ class AssessmentListCreateApi(APIView):
 class AssessmentDetailApi(APIView):
     @extend_schema(responses={200: AssessmentDetailSerializer, 404: ERROR})
     def get(self, request, pk):
-        return Response(_detail(get_assessment_for_user(request.user, pk, request=request)))
+        return Response(_detail(get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, request=request)))
 
 
 class AnswerSaveApi(APIView):
@@ -180,7 +181,7 @@ class AnswerSaveApi(APIView):
     @extend_schema(request=InputSerializer, responses={200: AnswerSerializer, 400: InvalidSerializer,
                                                        403: ERROR, 404: ERROR, 409: ConflictSerializer})
     def put(self, request, pk):
-        assessment = get_assessment_for_user(request.user, pk, write=True, request=request)
+        assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, write=True, request=request)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         item = data.validated_data["item"]
@@ -217,7 +218,7 @@ class EvidenceListUploadApi(APIView):
                    responses={200: EvidenceSerializer(many=True), 404: ERROR},
                    parameters=[OpenApiParameter("item", str, description="only this item's files")])
     def get(self, request, pk):
-        assessment = get_assessment_for_user(request.user, pk, request=request)
+        assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, request=request)
         files = assessment.evidence.all()
         if request.query_params.get("item"):
             files = files.filter(item_code=request.query_params["item"])
@@ -229,7 +230,7 @@ class EvidenceListUploadApi(APIView):
                    responses={201: EvidenceSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR,
                               413: ERROR})
     def post(self, request, pk):
-        assessment = get_assessment_for_user(request.user, pk, write=True, request=request)
+        assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, write=True, request=request)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -261,7 +262,7 @@ class EvidenceDownloadApi(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERROR, 409: ERROR,
                               410: ERROR})
     def get(self, request, pk, evidence_pk):
-        assessment = get_assessment_for_user(request.user, pk, request=request)
+        assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, request=request)
         evidence = Evidence.objects.filter(assessment=assessment, pk=evidence_pk).first()
         if evidence is None:
             raise NotFound
@@ -295,7 +296,7 @@ class AssessmentSubmitApi(APIView):
     @extend_schema(request=InputSerializer, responses={200: AssessmentDetailSerializer, 400: MissingSerializer,
                                                        403: ERROR, 404: ERROR, 409: ERROR})
     def post(self, request, pk):
-        assessment = get_assessment_for_user(request.user, pk, write=True, request=request)
+        assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, write=True, request=request)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -321,7 +322,7 @@ class AssessmentResultApi(APIView):
 
     @extend_schema(responses={200: OutputSerializer, 404: ERROR})
     def get(self, request, pk):
-        assessment = get_assessment_for_user(request.user, pk, request=request)
+        assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, request=request)
         if assessment.result is None:
             raise NotFound(_("This assessment has not been submitted yet."), code="not_submitted")
         return Response(self.OutputSerializer(assessment).data)

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Enterprise, Region
-from portal.roles import StaffRole
+from portal.roles import WRITE_ROLES, StaffRole, staff_region_path
 
 
 class AssessmentQuerySet(models.QuerySet):
@@ -19,8 +19,6 @@ class AssessmentQuerySet(models.QuerySet):
         """The only way to list assessments: an enterprise's members see its assessments, bureau
         staff those of enterprises in their region (drafts excluded: they are the enterprise's own
         until submitted)."""
-        from portal.access import staff_region_path
-
         if not user.is_authenticated or not user.is_active:
             return self.none()
         path = staff_region_path(user)
@@ -33,6 +31,18 @@ class AssessmentQuerySet(models.QuerySet):
         if user.staff_role:
             return self.none()
         return self.filter(enterprise__memberships__user=user).distinct()
+
+    def with_enterprise(self):
+        """What the pages of one assessment read beside it (its enterprise and district)."""
+        return self.select_related("enterprise__region")
+
+    def writable_by(self, user):
+        """Owners and editors of the enterprise; whether the assessment is still editable is the
+        services' business (they answer with a message, not a bare 403)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(enterprise__memberships__user=user,
+                           enterprise__memberships__role__in=WRITE_ROLES).distinct()
 
 
 class Assessment(models.Model):

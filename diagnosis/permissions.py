@@ -1,13 +1,20 @@
-"""Object rules for assessments: `can_<verb>_<entity>(user, obj) -> bool`, no request."""
+"""Object rules for assessments: `can_<verb>_<entity>(user, obj) -> bool`, no request. Views pass
+their results to templates as flags; templates never test roles themselves."""
 
-from portal.roles import WRITE_ROLES
+from portal.permissions import can_write_for, is_member_of
+from portal.roles import is_bureau_staff
 
 
 def can_edit_assessment(user, assessment) -> bool:
     """Owners and editors of the enterprise, while the assessment is a draft or returned."""
-    return assessment.is_editable and assessment.enterprise.memberships.filter(
-        user=user, role__in=WRITE_ROLES).exists()
+    return assessment.is_editable and can_write_for(user, assessment.enterprise)
 
 
 def is_enterprise_member(user, assessment) -> bool:
-    return assessment.enterprise.memberships.filter(user=user).exists()
+    return is_member_of(user, assessment.enterprise)
+
+
+def can_request_report(user, assessment) -> bool:
+    """The enterprise's members and bureau staff issue its diagnosis report; experts see assigned
+    assessments to give an opinion, and the report is not theirs to issue."""
+    return is_bureau_staff(user) or is_enterprise_member(user, assessment)

@@ -16,7 +16,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from portal import services
-from portal.access import get_enterprise_for_user, get_provider_for_user
+from portal.access import get_for_user
 from portal.audit import audit_log
 from portal.models import AuditEvent, Enterprise, Provider, Region
 from portal.roles import is_bureau_staff, is_privileged, role_label
@@ -150,7 +150,7 @@ class EnterpriseDetailView(generics.RetrieveUpdateAPIView):
 
     def get_object(self):
         write = self.request.method not in ("GET", "HEAD", "OPTIONS")
-        return get_enterprise_for_user(self.request.user, self.kwargs["pk"], write=write, request=self.request)
+        return get_for_user(Enterprise.objects.select_related("region"), self.kwargs["pk"], user=self.request.user, write=write, request=self.request)
 
     def perform_update(self, serializer):
         services.enterprise_update(enterprise=serializer.instance, actor=self.request.user,
@@ -169,7 +169,7 @@ class ProviderDetailView(generics.RetrieveAPIView):
     serializer_class = ProviderSerializer
 
     def get_object(self):
-        return get_provider_for_user(self.request.user, self.kwargs["pk"], request=self.request)
+        return get_for_user(Provider.objects.select_related("region"), self.kwargs["pk"], user=self.request.user, request=self.request)
 
 
 class OrganisationDecisionView(APIView):
@@ -187,8 +187,8 @@ class OrganisationDecisionView(APIView):
     def post(self, request, kind, pk):
         if not is_bureau_staff(request.user):
             raise PermissionDenied
-        getter = get_enterprise_for_user if kind == "enterprises" else get_provider_for_user
-        org = getter(request.user, pk, request=request)
+        model = Enterprise if kind == "enterprises" else Provider
+        org = get_for_user(model.objects.select_related("region"), pk, user=request.user, request=request)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         org = services.organisation_verify(org=org, actor=request.user,

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from portal.roles import ADMIN_ROLES, is_audit_admin, is_bureau_staff
+from portal.roles import ADMIN_ROLES, is_audit_admin, is_bureau_staff, is_expert
 
 
 def portal(request):
@@ -8,7 +8,10 @@ def portal(request):
     signed_in = bool(user and user.is_authenticated)
     return {
         "portal_name": settings.PORTAL_NAME,
+        # Templates get flags, never test roles themselves.
+        "nav_assessments": signed_in and not user.staff_role,
         "nav_staff": signed_in and is_bureau_staff(user),
+        "nav_expert": signed_in and is_expert(user),
         "nav_audit": signed_in and is_audit_admin(user),
         "nav_admin": signed_in and user.staff_role in ADMIN_ROLES and user.is_staff,
         "admin_url": "/" + settings.ADMIN_URL,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.reference import CLUSTERS, INDUSTRY_DIVISIONS, INDUSTRY_SECTIONS, section_of_division
-from portal.roles import MemberRole, StaffRole
+from portal.roles import WRITE_ROLES, MemberRole, StaffRole, staff_region_path
 from portal.uscc import uscc_problem
 
 USCC_MESSAGES = {
@@ -100,10 +100,24 @@ class OrgStatus(models.TextChoices):
 
 class OrgQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The only way to list organisations: members see their own, bureau staff their region."""
-        from portal.access import scope_organisations
+        """The only way to list enterprises or providers: members see their own organisations,
+        district staff their district, city staff every district of their city. Experts and the
+        three administrators see none (experts get assessments assigned to them, not organisations)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        path = staff_region_path(user)
+        if path is not None:
+            return self.filter(region__path__startswith=path)
+        if user.staff_role:
+            return self.none()
+        return self.filter(memberships__user=user).distinct()
 
-        return scope_organisations(self, user)
+    def writable_by(self, user):
+        """Organisation data is written by its owners and editors; bureau staff act through
+        verification, never by editing."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(memberships__user=user, memberships__role__in=WRITE_ROLES).distinct()
 
 
 class Organisation(models.Model):

@@ -38,6 +38,10 @@ def is_bureau_staff(user) -> bool:
     return user.is_authenticated and user.staff_role in BUREAU_ROLES
 
 
+def is_expert(user) -> bool:
+    return user.is_authenticated and user.staff_role == StaffRole.EXPERT
+
+
 def is_audit_admin(user) -> bool:
     return user.is_authenticated and user.staff_role == StaffRole.AUDIT_ADMIN
 
@@ -48,6 +52,14 @@ def is_security_admin(user) -> bool:
 
 def is_system_admin(user) -> bool:
     return user.is_authenticated and user.staff_role == StaffRole.SYSTEM_ADMIN
+
+
+def staff_region_path(user) -> str | None:
+    """The region subtree bureau staff may see; None for everyone else. Every app scopes its own
+    querysets with it (``visible_to``), so district and city staff see the same slice everywhere."""
+    if user.staff_role in BUREAU_ROLES and user.region_id:
+        return user.region.path
+    return None
 
 
 def role_label(user) -> str:

@@ -22,12 +22,13 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import services
-from portal.access import get_enterprise_for_user, get_provider_for_user, member_role
+from portal.access import get_for_user
 from portal.audit import audit_log
 from portal.exceptions import DomainError
 from portal.forms import AccountForm, EnterpriseEditForm, EnterpriseForm, InviteForm, OTPForm, ProviderForm
 from portal.models import AuditEvent, Enterprise, OrgStatus, Provider
-from portal.roles import ADMIN_ROLES, MemberRole, StaffRole, is_audit_admin, is_bureau_staff
+from portal.permissions import is_owner_of
+from portal.roles import ADMIN_ROLES, StaffRole, is_audit_admin, is_bureau_staff
 
 
 def _safe_next(request, default="portal:home"):
@@ -154,10 +155,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 def _get_org(request, kind: str, pk):
     """The enterprise or provider `pk` through its access helper; an unknown kind is 404."""
-    getter = {"enterprise": get_enterprise_for_user, "provider": get_provider_for_user}.get(kind)
-    if getter is None:
+    model = {"enterprise": Enterprise, "provider": Provider}.get(kind)
+    if model is None:
         raise Http404
-    return getter(request.user, pk, request=request)
+    return get_for_user(model.objects.select_related("region"), pk, user=request.user, request=request)
 
 
 def register(request, kind):
@@ -182,14 +183,14 @@ def register(request, kind):
 
 @login_required
 def enterprise_detail(request, pk):
-    enterprise = get_enterprise_for_user(request.user, pk, request=request)
+    enterprise = get_for_user(Enterprise.objects.select_related("region"), pk, user=request.user, request=request)
     members = enterprise.memberships.select_related("user") if not request.user.staff_role else None
     return render(request, "portal/enterprise_detail.html", {"enterprise": enterprise, "members": members})
 
 
 @login_required
 def enterprise_edit(request, pk):
-    enterprise = get_enterprise_for_user(request.user, pk, write=True, request=request)
+    enterprise = get_for_user(Enterprise.objects.select_related("region"), pk, user=request.user, write=True, request=request)
     form = EnterpriseEditForm(request.POST or None, instance=enterprise)
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in form.Meta.fields}
@@ -205,7 +206,7 @@ def members(request, kind, pk):
     org = _get_org(request, kind, pk)
     if request.user.staff_role:
         raise PermissionDenied  # staff see records, not who works there
-    is_owner = member_role(request.user, org) == MemberRole.OWNER
+    is_owner = is_owner_of(request.user, org)
     form = InviteForm(request.POST or None)
     if request.method == "POST":
         if not is_owner:
@@ -228,7 +229,7 @@ def members(request, kind, pk):
 @require_POST
 def member_remove(request, kind, pk, membership_pk):
     org = _get_org(request, kind, pk)
-    if member_role(request.user, org) != MemberRole.OWNER:
+    if not is_owner_of(request.user, org):
         raise PermissionDenied
     membership = get_object_or_404(org.memberships, pk=membership_pk)
     try:
@@ -240,7 +241,7 @@ def member_remove(request, kind, pk, membership_pk):
 
 @login_required
 def provider_detail(request, pk):
-    provider = get_provider_for_user(request.user, pk, request=request)
+    provider = get_for_user(Provider.objects.select_related("region"), pk, user=request.user, request=request)
     return render(request, "portal/provider_detail.html", {"provider": provider})
 
 

@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from diagnosis.evidence import services as services_evidence
-from diagnosis.models import Evidence
+from diagnosis.models import Assessment, Evidence
 from diagnosis.permissions import can_edit_assessment
 from diagnosis.spec import get_spec
-from portal.access import get_assessment_for_user
+from portal.access import get_for_user
 from portal.exceptions import DomainError
 from portal.files import ACCEPT, MB, evidence_limits
 
@@ -22,7 +22,7 @@ def get_evidence_for_user(user, evidence_pk, *, write: bool = False, request=Non
     evidence = Evidence.objects.filter(pk=evidence_pk).first()
     if evidence is None:
         raise Http404
-    evidence.assessment = get_assessment_for_user(user, evidence.assessment_id, write=write, request=request)
+    evidence.assessment = get_for_user(Assessment.objects.with_enterprise(), evidence.assessment_id, user=user, write=write, request=request)
     return evidence
 
 
@@ -54,7 +54,7 @@ def evidence_list(request, pk, item_code):
     """GET: the question's files (+ the upload form for owners and editors of an editable
     assessment). POST: upload one file; a refusal re-renders the partial with the reason and
     status 422, and nothing is stored."""
-    assessment = get_assessment_for_user(request.user, pk, write=request.method == "POST", request=request)
+    assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, write=request.method == "POST", request=request)
     if item_code not in get_spec(assessment.spec_key).items:
         raise Http404
     if request.method == "GET":

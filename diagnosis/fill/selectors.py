@@ -2,7 +2,6 @@
 
 from diagnosis.models import Assessment
 from portal.models import Enterprise, OrgStatus
-from portal.roles import WRITE_ROLES
 
 
 def assessments_for_member(user):
@@ -12,6 +11,4 @@ def assessments_for_member(user):
 
 def startable_enterprises(user):
     """Verified enterprises where the user may start assessments (owner or editor)."""
-    return (Enterprise.objects.visible_to(user)
-            .filter(status=OrgStatus.VERIFIED, memberships__user=user, memberships__role__in=WRITE_ROLES)
-            .distinct())
+    return Enterprise.objects.visible_to(user).writable_by(user).filter(status=OrgStatus.VERIFIED)

@@ -20,7 +20,7 @@ from diagnosis.scoring import (
 from diagnosis.spec import SpecNotFound, get_spec, latest_spec
 from portal.audit import audit_log
 from portal.exceptions import DomainError
-from portal.roles import WRITE_ROLES
+from portal.permissions import can_write_for
 
 DEFAULT_SPEC_CODE = "sme-2024"
 
@@ -38,7 +38,7 @@ class AnswerConflict(DomainError):
 
 
 def require_editor(assessment: Assessment, actor) -> None:
-    if not assessment.enterprise.memberships.filter(user=actor, role__in=WRITE_ROLES).exists():
+    if not can_write_for(actor, assessment.enterprise):
         raise DomainError(_("Only owners and editors of the enterprise can change its assessments."),
                           code="forbidden")
 
@@ -54,7 +54,7 @@ def assessment_start(*, enterprise, actor, spec_key: str | None = None, request=
     """Start an assessment; the spec version is pinned now and never changes for it."""
     if not enterprise.is_verified:
         raise DomainError(_("Bureau staff have not verified this enterprise yet."), code="not_verified")
-    if not enterprise.memberships.filter(user=actor, role__in=WRITE_ROLES).exists():
+    if not can_write_for(actor, enterprise):
         raise DomainError(_("Only owners and editors of the enterprise can start assessments."), code="forbidden")
     try:
         spec = get_spec(spec_key) if spec_key else latest_spec(DEFAULT_SPEC_CODE)

@@ -13,13 +13,14 @@ from django_htmx.http import trigger_client_event
 from diagnosis.fill import services
 from diagnosis.fill.questionnaire import describe_value, progress, ratio_value, section_of, sections
 from diagnosis.fill.selectors import assessments_for_member, startable_enterprises
-from diagnosis.models import Answer
+from diagnosis.models import Answer, Assessment
 from diagnosis.permissions import can_edit_assessment
 from diagnosis.scoring import band_label, visible_items
 from diagnosis.spec import get_spec, load_all_specs
-from portal.access import get_assessment_for_user, get_enterprise_for_user
+from portal.access import get_for_user
 from portal.audit import audit_staff_read
 from portal.exceptions import DomainError
+from portal.models import Enterprise
 
 
 @login_required
@@ -36,7 +37,7 @@ def assessment_list(request):
 @login_required
 @require_POST
 def assessment_start(request):
-    enterprise = get_enterprise_for_user(request.user, request.POST.get("enterprise"), write=True, request=request)
+    enterprise = get_for_user(Enterprise.objects.select_related("region"), request.POST.get("enterprise"), user=request.user, write=True, request=request)
     try:
         assessment = services.assessment_start(enterprise=enterprise, actor=request.user,
                                                spec_key=request.POST.get("spec") or None, request=request)
@@ -48,7 +49,7 @@ def assessment_start(request):
 
 @login_required
 def assessment_detail(request, pk):
-    assessment = get_assessment_for_user(request.user, pk, request=request)
+    assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, request=request)
     if assessment.is_editable and can_edit_assessment(request.user, assessment):
         return redirect("diagnosis:assessment-fill", pk=pk)
     if assessment.result is None:
@@ -80,7 +81,7 @@ def _question_context(spec, assessment, item, row, *, visible=True, posted=None,
 
 @login_required
 def assessment_fill(request, pk, section=None):
-    assessment = get_assessment_for_user(request.user, pk, write=True, request=request)
+    assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, write=True, request=request)
     if not assessment.is_editable:
         messages.info(request, _("This assessment has been submitted and is read-only until staff return it."))
         return redirect("diagnosis:assessment-detail", pk=pk)
@@ -128,7 +129,7 @@ def answer_save(request, pk):
     (and ratio result) out of band; a stale version gets 409 with both values; an invalid value 422
     with the reason. The visible-question list travels in an HX-Trigger event so the page shows and
     hides conditional questions."""
-    assessment = get_assessment_for_user(request.user, pk, write=True, request=request)
+    assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, write=True, request=request)
     spec = get_spec(assessment.spec_key)
     item = spec.items.get(request.POST.get("item", ""))
     if item is None:
@@ -170,7 +171,7 @@ def answer_save(request, pk):
 @require_GET
 def question(request, pk, item_code):
     """One question as stored now (used by "use the saved answer" after a conflict)."""
-    assessment = get_assessment_for_user(request.user, pk, write=True, request=request)
+    assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, write=True, request=request)
     spec = get_spec(assessment.spec_key)
     item = spec.items.get(item_code)
     if item is None:
@@ -181,7 +182,7 @@ def question(request, pk, item_code):
 
 @login_required
 def assessment_submit(request, pk):
-    assessment = get_assessment_for_user(request.user, pk, write=True, request=request)
+    assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, write=True, request=request)
     spec, _rows, answers, visible = _questionnaire_state(assessment)
     missing = [(code, spec.items[code], section_of(spec, code)) for code in visible if code not in answers]
     if request.method == "POST":
@@ -201,7 +202,7 @@ def assessment_submit(request, pk):
 @login_required
 def assessment_answers(request, pk):
     """Read-only view of all answers (submitted assessments, viewers, staff)."""
-    assessment = get_assessment_for_user(request.user, pk, request=request)
+    assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, request=request)
     audit_staff_read(request, assessment)
     spec, rows, answers, visible = _questionnaire_state(assessment)
     if assessment.submitted_answers is not None:

@@ -22,14 +22,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from diagnosis.models import Report
-from diagnosis.permissions import is_enterprise_member
+from diagnosis.models import Assessment, Report
+from diagnosis.permissions import can_request_report
 from diagnosis.report import services as services_report
 from diagnosis.report.context import verification_facts
-from portal.access import get_assessment_for_user
+from portal.access import get_for_user
 from portal.audit import client_ip
 from portal.exceptions import DomainError
-from portal.roles import is_bureau_staff
 
 VERIFY_MAX_BYTES = 20 * 1024 * 1024
 # Room for the multipart envelope around the file and the CSRF field.
@@ -39,9 +38,8 @@ VERIFY_LIMIT, VERIFY_WINDOW = 60, 600
 
 
 def _assessment_for_reports(request, pk):
-    assessment = get_assessment_for_user(request.user, pk, request=request)
-    # Experts see assigned assessments to give an opinion; issuing the enterprise's report is not theirs.
-    if not (is_bureau_staff(request.user) or is_enterprise_member(request.user, assessment)):
+    assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, request=request)
+    if not can_request_report(request.user, assessment):
         raise PermissionDenied
     return assessment
 

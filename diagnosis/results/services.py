@@ -14,11 +14,11 @@ from diagnosis.results.roadmap import MAX_WEIGHT, PRIORITY_CODES
 from diagnosis.spec import get_spec
 from portal.audit import audit_log
 from portal.exceptions import DomainError
-from portal.roles import WRITE_ROLES
+from portal.permissions import can_write_for
 
 
 def _require_writer(assessment: Assessment, actor) -> None:
-    if not assessment.enterprise.memberships.filter(user=actor, role__in=WRITE_ROLES).exists():
+    if not can_write_for(actor, assessment.enterprise):
         raise DomainError(_("Only owners and editors of the enterprise can change its priorities and needs."),
                           code="forbidden")
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from diagnosis.models import NewMode
-from diagnosis.permissions import can_edit_assessment
+from diagnosis.models import Assessment, NewMode
+from diagnosis.permissions import can_edit_assessment, can_request_report
 from diagnosis.results import services as services_results
 from diagnosis.results.benchmarks import assessment_benchmarks
 from diagnosis.results.charts import (
@@ -29,11 +29,11 @@ from diagnosis.results.selectors import needs_of, previous_scored_assessment, re
 from diagnosis.scoring.services import rebased_full_result
 from diagnosis.spec import get_spec
 from diagnosis.templatetags.diagnosis_tags import local_title
-from portal.access import get_assessment_for_user, member_role
+from portal.access import get_for_user
 from portal.audit import audit_staff_read
 from portal.exceptions import DomainError
 from portal.models import Region
-from portal.roles import WRITE_ROLES
+from portal.permissions import can_write_for
 
 
 def _unscored(request, assessment):
@@ -41,10 +41,6 @@ def _unscored(request, assessment):
     if assessment.is_editable and can_edit_assessment(request.user, assessment):
         return redirect("diagnosis:assessment-fill", pk=assessment.pk)
     return redirect("diagnosis:assessment-answers", pk=assessment.pk)
-
-
-def _can_write(user, assessment) -> bool:
-    return member_role(user, assessment.enterprise) in WRITE_ROLES
 
 
 def _flatten(dimensions, depth=0):
@@ -69,7 +65,7 @@ def _result_context(request, assessment, *, priorities_form=None) -> dict:
     scenarios = [(group, [(item, rows[item.code]) for item in group.scenarios]) for group in spec.scenario_groups]
     axes = chart_dimensions(result["dimensions"])
     roadmap = build_roadmap(spec, result, assessment.submitted_answers or {}, assessment.priorities)
-    can_write = _can_write(request.user, assessment)
+    can_write = can_write_for(request.user, assessment.enterprise)
     return {
         "assessment": assessment, "spec": spec, "result": result, "dimensions": dimensions, "scenarios": scenarios,
         "level": _grade(spec.levels, (result["level"] or {}).get("code")),
@@ -86,6 +82,7 @@ def _result_context(request, assessment, *, priorities_form=None) -> dict:
         "priorities_form": priorities_form or (PrioritiesForm(initial=roadmap.weights) if can_write else None),
         "priority_labels": PRIORITY_LABELS,
         "can_write": can_write,
+        "can_request_report": can_request_report(request.user, assessment),
         "needs": sorted(needs_of(assessment).values(), key=lambda n: NewMode.values.index(n.category)),
         "previous": previous_scored_assessment(assessment, request.user),
     }
@@ -94,7 +91,7 @@ def _result_context(request, assessment, *, priorities_form=None) -> dict:
 @login_required
 @require_GET
 def assessment_result(request, pk):
-    assessment = get_assessment_for_user(request.user, pk, request=request)
+    assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, request=request)
     if assessment.result is None:
         return _unscored(request, assessment)
     audit_staff_read(request, assessment)
@@ -105,7 +102,7 @@ def assessment_result(request, pk):
 @require_POST
 def assessment_priorities(request, pk):
     """Save the roadmap weights; invalid input re-renders the page with 422 and stores nothing."""
-    assessment = get_assessment_for_user(request.user, pk, write=True, request=request)
+    assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, write=True, request=request)
     if assessment.result is None:
         return _unscored(request, assessment)
     form = PrioritiesForm(request.POST)
@@ -149,7 +146,7 @@ def assessment_needs(request, pk):
     """The enterprise's needs in the six new-mode categories, one form per category, with the weak
     items of each category offered (and pre-ticked for a new need)."""
     posted = request.method == "POST"
-    assessment = get_assessment_for_user(request.user, pk, write=posted, request=request)
+    assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, write=posted, request=request)
     if assessment.result is None:
         return _unscored(request, assessment)
     spec = get_spec(assessment.spec_key)
@@ -180,7 +177,7 @@ def assessment_needs(request, pk):
             messages.error(request, _("Unknown need category."))
     cards = _need_cards(spec, assessment, suggest_needs(spec, assessment.result), needs_of(assessment), bound)
     return render(request, "diagnosis/results/needs.html", {
-        "assessment": assessment, "spec": spec, "cards": cards, "can_write": _can_write(request.user, assessment),
+        "assessment": assessment, "spec": spec, "cards": cards, "can_write": can_write_for(request.user, assessment.enterprise),
     }, status=status)
 
 
@@ -193,8 +190,8 @@ def _comparison_partner(request, later):
     if not with_id:
         return previous_scored_assessment(later, request.user)
     if not with_id.isdigit():
-        raise Http404  # get_assessment_for_user's audit probe fails on non-numeric ids
-    other = get_assessment_for_user(request.user, int(with_id), request=request)
+        raise Http404  # get_for_user's audit probe fails on non-numeric ids
+    other = get_for_user(Assessment.objects.with_enterprise(), int(with_id), user=request.user, request=request)
     # Only another scored assessment of the same enterprise and standard makes a comparison.
     if (other.pk == later.pk or other.result is None or other.enterprise_id != later.enterprise_id
             or other.spec_code != later.spec_code):
@@ -208,7 +205,7 @@ def assessment_compare(request, pk):
     """T0 → T1: this assessment against the previous scored one of the same enterprise and
     standard, or against ``?with=<id>``; re-based when the versions differ and a re-based
     result exists, else matched by code."""
-    assessment = get_assessment_for_user(request.user, pk, request=request)
+    assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, request=request)
     if assessment.result is None:
         return _unscored(request, assessment)
     partner = _comparison_partner(request, assessment)

@@ -14,10 +14,9 @@ from django.db.models import F, QuerySet
 from diagnosis.fill.questionnaire import Section, describe_value, sections
 from diagnosis.models import Assessment, Evidence, ExpertAssignment, ItemCorrection
 from diagnosis.spec import Item, get_spec, load_all_specs
-from portal.access import staff_region_path
 from portal.models import Region, User
 from portal.reference import INDUSTRY_DIVISIONS
-from portal.roles import StaffRole
+from portal.roles import StaffRole, staff_region_path
 
 QUEUE_STATUSES = (Assessment.Status.SUBMITTED, Assessment.Status.RETURNED, Assessment.Status.APPROVED)
 ALL_STATUSES = "all"

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from diagnosis.models import SiteVisit
+from diagnosis.models import Assessment, SiteVisit
 from diagnosis.permissions import is_enterprise_member
 from diagnosis.review import selectors as selectors_review
 from diagnosis.review import services as services_review
@@ -33,7 +33,7 @@ from diagnosis.review.forms import (
 )
 from diagnosis.review.workflow import EXPERT, STAFF
 from diagnosis.spec import get_spec
-from portal.access import get_assessment_for_user
+from portal.access import get_for_user
 from portal.exceptions import DomainError
 from portal.roles import StaffRole, is_bureau_staff
 
@@ -110,7 +110,7 @@ def _reviewer(request, pk, *, decide: bool = False):
     """The assessment and the user's actor kind. 404 outside the user's scope; 403 for anyone in
     scope who is no reviewer (the enterprise's own members), for a reviewer who belongs to the
     enterprise (R9), and for experts on a decision."""
-    assessment = get_assessment_for_user(request.user, pk, request=request)
+    assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, request=request)
     kind = services_review.reviewer_kind(request.user, assessment)
     if kind is None or is_enterprise_member(request.user, assessment) or (decide and kind != STAFF):
         raise PermissionDenied

@@ -1,0 +1,26 @@
+"""Object rules about organisations: `can_<verb>…(user, obj) -> bool`, no request. Higher apps
+build their own rules on these (an assessment is written by whoever may write for its enterprise)."""
+
+from portal.roles import WRITE_ROLES, MemberRole
+
+
+def member_role(user, organisation) -> str | None:
+    """The user's membership role in an enterprise or provider, or None."""
+    if not user.is_authenticated:
+        return None
+    membership = organisation.memberships.filter(user=user).only("role").first()
+    return membership.role if membership else None
+
+
+def is_member_of(user, organisation) -> bool:
+    return member_role(user, organisation) is not None
+
+
+def can_write_for(user, organisation) -> bool:
+    """Owners and editors act for their organisation; viewers read. Bureau staff never write an
+    organisation's own data: they act through verification and review."""
+    return member_role(user, organisation) in WRITE_ROLES
+
+
+def is_owner_of(user, organisation) -> bool:
+    return member_role(user, organisation) == MemberRole.OWNER
