@@ -30,6 +30,7 @@ run: system-packages deps messages
 	$(PY) manage.py runserver $(HOST)
 
 test: system-packages dev-deps messages
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: dev-deps messages
@@ -37,3 +38,4 @@ bench: dev-deps messages
 
 lint: dev-deps
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
