@@ -6,8 +6,10 @@ A file on disk always has a row that points at it. The row goes first; the blob 
 after commit.
 """
 
+from dataclasses import dataclass
 from typing import NoReturn
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
@@ -17,8 +19,25 @@ from diagnosis.models import Assessment, Evidence
 from diagnosis.spec import get_spec
 from portal.audit import audit_log
 from portal.exceptions import DomainError
-from portal.files import MB, EvidenceRejected, check_upload, evidence_limits, file_sha256
+from portal.files import MB, UploadRejected, check_upload, file_sha256
 from portal.models import AuditEvent
+
+
+@dataclass(frozen=True)
+class EvidenceLimits:
+    max_bytes: int
+    max_files_per_item: int
+    max_files_per_assessment: int
+    quota_bytes: int
+
+
+def evidence_limits() -> EvidenceLimits:
+    return EvidenceLimits(
+        max_bytes=getattr(settings, "EVIDENCE_MAX_BYTES", 20 * MB),
+        max_files_per_item=getattr(settings, "EVIDENCE_MAX_FILES_PER_ITEM", 5),
+        max_files_per_assessment=getattr(settings, "EVIDENCE_MAX_FILES_PER_ASSESSMENT", 100),
+        quota_bytes=getattr(settings, "EVIDENCE_QUOTA_BYTES", 200 * MB),
+    )
 
 
 class EvidenceUnavailable(DomainError):
@@ -35,7 +54,7 @@ def evidence_add(*, assessment: Assessment, actor, item_code: str, upload, reque
     limits = evidence_limits()
     try:
         checked = check_upload(upload, name=upload.name or "", size=upload.size, max_bytes=limits.max_bytes)
-    except EvidenceRejected as exc:
+    except UploadRejected as exc:
         audit_log(action="evidence.upload", outcome=AuditEvent.Outcome.FAILURE, actor=actor, request=request,
                   obj=assessment, detail={"item": item_code, "reason": exc.code, "size": upload.size})
         raise DomainError(exc.message, code=exc.code) from None

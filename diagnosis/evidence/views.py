@@ -13,7 +13,7 @@ from diagnosis.permissions import can_edit_assessment
 from diagnosis.spec import get_spec
 from portal.access import get_assessment_for_user
 from portal.exceptions import DomainError
-from portal.files import ACCEPT, MB, evidence_limits
+from portal.files import ACCEPT, MB
 
 
 def get_evidence_for_user(user, evidence_pk, *, write: bool = False, request=None) -> Evidence:
@@ -38,7 +38,7 @@ def evidence_file_response(evidence: Evidence, handle) -> FileResponse:
 
 
 def _render_list(request, assessment, item_code, *, error="", status=200):
-    limits = evidence_limits()
+    limits = services_evidence.evidence_limits()
     files = list(assessment.evidence.filter(item_code=item_code).select_related("uploaded_by"))
     return render(request, "diagnosis/evidence/partials/evidence.html", {
         "assessment": assessment, "item_code": item_code, "files": files, "error": error,

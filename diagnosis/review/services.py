@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from diagnosis.evidence.services import evidence_limits
 from diagnosis.models import Assessment, ExpertAssignment, ItemCorrection, SiteVisit
 from diagnosis.permissions import is_enterprise_member
 from diagnosis.review import exports
@@ -26,14 +27,7 @@ from diagnosis.scoring import AnswerError, score, validate_answer
 from diagnosis.spec import Spec, get_spec
 from portal.audit import audit_log
 from portal.exceptions import DomainError
-from portal.files import (
-    KINDS,
-    EvidenceRejected,
-    check_upload,
-    evidence_limits,
-    extension_of,
-    file_sha256,
-)
+from portal.files import KINDS, UploadRejected, check_upload, extension_of, file_sha256
 from portal.models import AuditEvent
 from portal.roles import StaffRole, is_bureau_staff
 from portal.services import audit_export
@@ -347,7 +341,7 @@ def site_visit_record(*, assessment: Assessment, actor, visit_date: date, partic
         try:
             checked = check_upload(notes, name=notes.name or "", size=notes.size,
                                    max_bytes=evidence_limits().max_bytes)
-        except EvidenceRejected as exc:
+        except UploadRejected as exc:
             raise DomainError(exc.message, code=exc.code) from None
     visit = SiteVisit(visit_date=visit_date, participants=participants, findings=findings, recorded_by=actor)
     stored = None

@@ -1,6 +1,7 @@
-"""The upload checker (diagnosis/evidence.py), pure. The corpus is built here, byte by byte: real
-minimal PDF/PNG/JPEG/DOCX/XLSX files, disguised HTML/SVG, active PDFs, hostile archives and
-hostile names. The builders are imported by the view and API tests."""
+"""portal/files.py: the upload checker, pure, then the verified open and the download response.
+The corpus is built here, byte by byte: real minimal PDF/PNG/JPEG/DOCX/XLSX files, disguised
+HTML/SVG, active PDFs, hostile archives and hostile names. The builders are imported by the view
+and API tests."""
 
 import hashlib
 import io
@@ -12,8 +13,8 @@ import zlib
 
 import pytest
 
-from portal import files as evidence
-from portal.files import MB, EvidenceRejected, check_upload, sanitise_filename
+from portal import files
+from portal.files import MB, UploadRejected, check_upload, sanitise_filename
 
 # --- builders ----------------------------------------------------------------------------------------
 
@@ -74,7 +75,7 @@ def _check(data: bytes, name: str, *, max_bytes: int = 20 * MB, size: int | None
 
 
 def _refused(data: bytes, name: str, **kwargs) -> str:
-    with pytest.raises(EvidenceRejected) as refusal:
+    with pytest.raises(UploadRejected) as refusal:
         _check(data, name, **kwargs)
     assert refusal.value.message  # a translated sentence, never empty
     return refusal.value.code
@@ -224,7 +225,7 @@ def test_zip_bomb_is_refused_quickly_with_bounded_memory():
 
 
 def test_total_uncompressed_size_is_limited(monkeypatch):
-    monkeypatch.setattr(evidence, "ZIP_MAX_TOTAL", 200)
+    monkeypatch.setattr(files, "ZIP_MAX_TOTAL", 200)
     assert _refused(minimal_docx(), "a.docx") == "archive_limits"
 
 
