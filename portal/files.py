@@ -26,7 +26,13 @@ import zlib
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse
 from django.utils.translation import gettext as _
+
+from portal.audit import audit_log
+from portal.exceptions import DomainError
+from portal.models import AuditEvent
 
 MB = 1024 * 1024
 CHUNK = 64 * 1024
@@ -407,3 +413,51 @@ def _scan_inflated(body: memoryview, budget: int) -> int:
         # Keep a tail so a name split across two chunks is still seen.
         _scan_pdf_names(carry + out)
         carry = out[-64:]
+
+
+# --- stored files: verified open, download -----------------------------------------------------------
+
+
+class StoredFileUnavailable(DomainError):
+    """A stored file is gone (code "missing") or no longer matches its recorded SHA-256 (code
+    "tampered"). Views answer 410 and 409."""
+
+
+def open_verified(stored: FieldFile, *, sha256: str, actor, obj, failure_action: str, missing: str,
+                  tampered: str, request=None, detail: dict | None = None) -> BinaryIO:
+    """Open a stored file for reading, at its start, only while its content still has the SHA-256
+    recorded when it was stored (R20). Permission, and auditing the read itself, are the caller's.
+
+    A missing or altered file is never handed out: the refusal is audited as `failure_action` (outcome
+    failure; `detail` plus the reason and the expected digest, so an altered file can be traced) and
+    StoredFileUnavailable is raised with the feature's wording, `missing` or `tampered`."""
+    try:
+        if not stored.name:
+            raise FileNotFoundError(obj.pk)
+        handle = stored.storage.open(stored.name, "rb")
+    except FileNotFoundError:
+        reason, message = "missing", missing
+    else:
+        try:
+            intact = file_sha256(handle) == sha256
+        except BaseException:
+            handle.close()
+            raise
+        if intact:
+            handle.seek(0)
+            return handle
+        handle.close()
+        reason, message = "tampered", tampered
+    audit_log(action=failure_action, outcome=AuditEvent.Outcome.FAILURE, actor=actor, request=request, obj=obj,
+              detail={**(detail or {}), "reason": reason, "sha256": sha256})
+    raise StoredFileUnavailable(message, code=reason)
+
+
+def download_response(handle: BinaryIO, *, filename: str, content_type: str) -> FileResponse:
+    """The stored bytes as a download no browser renders or runs (R18): an attachment, the type the
+    platform decided (never the client's), no sniffing, a sandboxing CSP, never cached (R30)."""
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "no-store"
+    return response
