@@ -448,8 +448,8 @@ def open_verified(stored: FieldFile, *, sha256: str, actor, obj, failure_action:
             return handle
         handle.close()
         reason, message = "tampered", tampered
-    audit_log(action=failure_action, outcome=AuditEvent.Outcome.FAILURE, actor=actor, request=request, obj=obj,
-              detail={**(detail or {}), "reason": reason, "sha256": sha256})
+    audit_log(action=failure_action, outcome=AuditEvent.Outcome.FAILURE, actor=actor, request=request,
+              obj=obj, detail={**(detail or {}), "reason": reason, "sha256": sha256})
     raise StoredFileUnavailable(message, code=reason)
 
 

@@ -310,10 +310,10 @@ def report_download_open(*, report: Report, actor, request=None) -> BinaryIO:
         handle = open_verified(
             report.pdf, sha256=report.sha256, actor=actor, obj=report, request=request,
             failure_action="report.integrity_failed", detail={"assessment": report.assessment_id},
-            missing=_("The report file is missing from storage, so it is being built again. This page updates "
-                      "when it is ready."),
-            tampered=_("The stored report no longer matches the file the platform produced, so it is withheld. "
-                       "The incident has been recorded; please contact the bureau."))
+            missing=_("The report file is missing from storage, so it is being built again. This page "
+                      "updates when it is ready."),
+            tampered=_("The stored report no longer matches the file the platform produced, so it is "
+                       "withheld. The incident has been recorded; please contact the bureau."))
     except StoredFileUnavailable as exc:
         if exc.code != "missing":
             raise
