@@ -22,11 +22,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from diagnosis.evidence import services as services_evidence
-from diagnosis.evidence.views import evidence_file_response
 from diagnosis.fill import services
 from diagnosis.models import Answer, Assessment, Evidence
 from portal.access import get_for_user
 from portal.exceptions import DomainError
+from portal.files import StoredFileUnavailable, download_response
 from portal.models import Enterprise
 
 # Refusals caused by the assessment's state rather than by the request body.
@@ -269,10 +269,10 @@ class EvidenceDownloadApi(APIView):
         evidence.assessment = assessment
         try:
             handle = services_evidence.evidence_open(evidence=evidence, actor=request.user, request=request)
-        except services_evidence.EvidenceUnavailable as exc:
+        except StoredFileUnavailable as exc:
             code = status.HTTP_410_GONE if exc.code == "missing" else status.HTTP_409_CONFLICT
             return Response({"detail": exc.message, "code": exc.code}, status=code)
-        return evidence_file_response(evidence, handle)
+        return download_response(handle, filename=evidence.original_name, content_type=evidence.content_type)
 
 
 class AssessmentSubmitApi(APIView):

@@ -1,10 +1,14 @@
-"""Checking an uploaded evidence file before anything is stored (security.md R16, R17).
+"""Stored files from upload to download: the one place that checks an upload, opens a stored file
+only while it still matches its recorded SHA-256, and builds the download response (security.md
+R16–R18, R20). Evidence files use it now, and so do site-visit notes and report PDFs; provider
+documents and subsidy attachments are next. Each feature passes its own limits, audit action and
+wording, so nothing here knows about diagnosis.
 
-The type is decided by content, and the extension must agree with it. Web pages, SVG, scripts and
-files with another file appended are refused. A PDF that carries scripts, launch actions or
-embedded files is refused too. Office files are ZIP archives: the central directory is checked for
-entry count, sizes, ratios and paths before any entry is inflated. Only `evidence_limits` reads
-settings; everything else works on a seekable binary file object.
+Upload check: the type is decided by content, and the extension must agree with it. Web pages,
+SVG, scripts and files with another file appended are refused. A PDF that carries scripts, launch
+actions or embedded files is refused too. Office files are ZIP archives: the central directory is
+checked for entry count, sizes, ratios and paths before any entry is inflated. The checks work on
+a seekable binary file object.
 
 We check the magic bytes ourselves and use no library. python-magic needs the C libmagic.
 filetype and puremagic report an Office file as "zip", or go by its extension. Neither inspects
@@ -22,8 +26,13 @@ import zlib
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from django.conf import settings
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse
 from django.utils.translation import gettext as _
+
+from portal.audit import audit_log
+from portal.exceptions import DomainError
+from portal.models import AuditEvent
 
 MB = 1024 * 1024
 CHUNK = 64 * 1024
@@ -38,23 +47,6 @@ ZIP_RATIO_FLOOR = 64 * 1024
 PDF_MAX_INFLATED = 100 * MB
 NAME_MAX = 120
 FALLBACK_STEM = "evidence"
-
-
-@dataclass(frozen=True)
-class EvidenceLimits:
-    max_bytes: int
-    max_files_per_item: int
-    max_files_per_assessment: int
-    quota_bytes: int
-
-
-def evidence_limits() -> EvidenceLimits:
-    return EvidenceLimits(
-        max_bytes=getattr(settings, "EVIDENCE_MAX_BYTES", 20 * MB),
-        max_files_per_item=getattr(settings, "EVIDENCE_MAX_FILES_PER_ITEM", 5),
-        max_files_per_assessment=getattr(settings, "EVIDENCE_MAX_FILES_PER_ASSESSMENT", 100),
-        quota_bytes=getattr(settings, "EVIDENCE_QUOTA_BYTES", 200 * MB),
-    )
 
 
 @dataclass(frozen=True)
@@ -83,7 +75,7 @@ ACCEPT = ",".join(sorted(f".{ext}" for kind in KINDS.values() for ext in kind.ex
 OOXML_PARTS = {"word/": "docx", "xl/": "xlsx", "ppt/": "pptx"}
 
 
-class EvidenceRejected(Exception):
+class UploadRejected(Exception):
     """The file is refused; `message` is translated and safe to show, `code` is stable."""
 
     def __init__(self, code: str, message: str):
@@ -148,7 +140,7 @@ _SIGNATURES = (
 
 
 def check_upload(fileobj: BinaryIO, *, name: str, size: int, max_bytes: int) -> CheckedFile:
-    """Decide whether an upload may be stored. Raises EvidenceRejected; otherwise returns the
+    """Decide whether an upload may be stored. Raises UploadRejected; otherwise returns the
     sanitised name, detected kind, size and SHA-256 of the content. The file position is left
     at the end."""
     safe_name = sanitise_filename(name)
@@ -162,15 +154,15 @@ def check_upload(fileobj: BinaryIO, *, name: str, size: int, max_bytes: int) -> 
     fileobj.seek(0)
     head = fileobj.read(4096)
     if not head:
-        raise EvidenceRejected("empty", _("The file is empty."))
+        raise UploadRejected("empty", _("The file is empty."))
     _refuse_markup(head)
     detected = next((kind for magic, kind in _SIGNATURES if head.startswith(magic)), None)
     if detected == "ole2":
-        raise EvidenceRejected("legacy_office", _("Old Office formats (.doc, .xls, .ppt) are not accepted: "
-                                                  "save the file as .docx, .xlsx or .pptx and upload that."))
+        raise UploadRejected("legacy_office", _("Old Office formats (.doc, .xls, .ppt) are not accepted: "
+                                                "save the file as .docx, .xlsx or .pptx and upload that."))
     if detected is None:
-        raise EvidenceRejected("type", _("Only PDF, JPEG, PNG and Office (DOCX, XLSX, PPTX) files can be "
-                                         "uploaded."))
+        raise UploadRejected("type", _("Only PDF, JPEG, PNG and Office (DOCX, XLSX, PPTX) files can be "
+                                       "uploaded."))
     if detected == "zip":
         entries = _zip_entries(fileobj, size)
         kind = KINDS[_ooxml_kind(entries)]
@@ -194,33 +186,33 @@ def file_sha256(fileobj: BinaryIO) -> str:
     return digest.hexdigest()
 
 
-def _too_large(max_bytes: int) -> EvidenceRejected:
-    return EvidenceRejected("too_large", _("The file is larger than %(mb)d MB.") % {"mb": max_bytes // MB})
+def _too_large(max_bytes: int) -> UploadRejected:
+    return UploadRejected("too_large", _("The file is larger than %(mb)d MB.") % {"mb": max_bytes // MB})
 
 
 def _refuse_markup(head: bytes) -> None:
     first_kb = head[:1024].lower()
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or any(m in first_kb for m in _MARKUP):
-        raise EvidenceRejected("markup", _("Web pages, SVG images and scripts cannot be uploaded."))
+        raise UploadRejected("markup", _("Web pages, SVG images and scripts cannot be uploaded."))
 
 
 def _require_extension(safe_name: str, kind: FileKind) -> None:
     ext = extension_of(safe_name)
     if not ext:
-        raise EvidenceRejected("extension", _("The file name has no extension: it should end in .%(ext)s.")
-                               % {"ext": min(kind.extensions, key=len)})
+        raise UploadRejected("extension", _("The file name has no extension: it should end in .%(ext)s.")
+                             % {"ext": min(kind.extensions, key=len)})
     if ext not in kind.extensions:
-        raise EvidenceRejected("extension", _("The file name ends in “.%(ext)s” but the content is a %(kind)s "
-                                              "file: rename the file or choose the right one.")
-                               % {"ext": ext, "kind": kind.label})
+        raise UploadRejected("extension", _("The file name ends in “.%(ext)s” but the content is a %(kind)s "
+                                            "file: rename the file or choose the right one.")
+                             % {"ext": ext, "kind": kind.label})
 
 
 def _refuse_appended_zip(fileobj: BinaryIO, size: int) -> None:
     # An end-of-central-directory record in the tail makes the file a ZIP as well (a polyglot).
     fileobj.seek(max(0, size - 22 - 0xFFFF))
     if b"PK\x05\x06" in fileobj.read():
-        raise EvidenceRejected("polyglot", _("The file has another file appended to it and cannot be "
-                                             "accepted."))
+        raise UploadRejected("polyglot", _("The file has another file appended to it and cannot be "
+                                           "accepted."))
 
 
 # --- ZIP / Office Open XML --------------------------------------------------------------------------
@@ -236,14 +228,14 @@ class _Entry:
     uncompressed: int
 
 
-def _archive_invalid() -> EvidenceRejected:
-    return EvidenceRejected("archive_invalid", _("This Office file is damaged or unusually built and cannot "
-                                                 "be accepted."))
+def _archive_invalid() -> UploadRejected:
+    return UploadRejected("archive_invalid", _("This Office file is damaged or unusually built and cannot "
+                                               "be accepted."))
 
 
-def _archive_limits() -> EvidenceRejected:
-    return EvidenceRejected("archive_limits", _("This Office file expands to more than %(mb)d MB or has too "
-                                                "many parts, and cannot be accepted.") % {"mb": ZIP_MAX_TOTAL // MB})
+def _archive_limits() -> UploadRejected:
+    return UploadRejected("archive_limits", _("This Office file expands to more than %(mb)d MB or has too "
+                                              "many parts, and cannot be accepted.") % {"mb": ZIP_MAX_TOTAL // MB})
 
 
 def _zip_entries(fileobj: BinaryIO, size: int) -> list[_Entry]:
@@ -298,12 +290,12 @@ def _safe_member(name: str) -> bool:
 def _ooxml_kind(entries: list[_Entry]) -> str:
     names = {e.name for e in entries}
     if any(n.lower().endswith("vbaproject.bin") for n in names):
-        raise EvidenceRejected("macros", _("Office files with macros cannot be uploaded: save the document "
-                                           "without macros (.docx, .xlsx or .pptx)."))
+        raise UploadRejected("macros", _("Office files with macros cannot be uploaded: save the document "
+                                         "without macros (.docx, .xlsx or .pptx)."))
     families = {kind for prefix, kind in OOXML_PARTS.items() if any(n.startswith(prefix) for n in names)}
     if "[Content_Types].xml" not in names or len(families) != 1:
-        raise EvidenceRejected("type", _("Only PDF, JPEG, PNG and Office (DOCX, XLSX, PPTX) files can be "
-                                         "uploaded."))
+        raise UploadRejected("type", _("Only PDF, JPEG, PNG and Office (DOCX, XLSX, PPTX) files can be "
+                                       "uploaded."))
     return families.pop()
 
 
@@ -340,22 +332,22 @@ def _unescape(name: bytes) -> bytes:
     return _PDF_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), name) if b"#" in name else name
 
 
-def _active_pdf() -> EvidenceRejected:
-    return EvidenceRejected("pdf_active", _("This PDF contains scripts, launch actions or embedded files. "
-                                            "Print it to a new PDF and upload that."))
+def _active_pdf() -> UploadRejected:
+    return UploadRejected("pdf_active", _("This PDF contains scripts, launch actions or embedded files. "
+                                          "Print it to a new PDF and upload that."))
 
 
-def _pdf_unverifiable() -> EvidenceRejected:
-    return EvidenceRejected("pdf_unverifiable", _("This PDF uses an encoding that cannot be checked. Print it to "
-                                                  "a new PDF and upload that."))
+def _pdf_unverifiable() -> UploadRejected:
+    return UploadRejected("pdf_unverifiable", _("This PDF uses an encoding that cannot be checked. Print it to "
+                                                "a new PDF and upload that."))
 
 
 def _scan_pdf_names(data: bytes) -> None:
     for match in _PDF_NAME.finditer(data):
         name = _unescape(match[1])
         if name == b"Encrypt" and _PDF_JS_VALUE.match(data, match.end()):
-            raise EvidenceRejected("encrypted", _("Password-protected or encrypted files cannot be checked: "
-                                                  "upload an unprotected copy."))
+            raise UploadRejected("encrypted", _("Password-protected or encrypted files cannot be checked: "
+                                                "upload an unprotected copy."))
         if name in _PDF_FORBIDDEN and (name != b"JS" or _PDF_JS_VALUE.match(data, match.end())):
             raise _active_pdf()
 
@@ -421,3 +413,51 @@ def _scan_inflated(body: memoryview, budget: int) -> int:
         # Keep a tail so a name split across two chunks is still seen.
         _scan_pdf_names(carry + out)
         carry = out[-64:]
+
+
+# --- stored files: verified open, download -----------------------------------------------------------
+
+
+class StoredFileUnavailable(DomainError):
+    """A stored file is gone (code "missing") or no longer matches its recorded SHA-256 (code
+    "tampered"). Views answer 410 and 409."""
+
+
+def open_verified(stored: FieldFile, *, sha256: str, actor, obj, failure_action: str, missing: str,
+                  tampered: str, request=None, detail: dict | None = None) -> BinaryIO:
+    """Open a stored file for reading, at its start, only while its content still has the SHA-256
+    recorded when it was stored (R20). Permission, and auditing the read itself, are the caller's.
+
+    A missing or altered file is never handed out: the refusal is audited as `failure_action` (outcome
+    failure; `detail` plus the reason and the expected digest, so an altered file can be traced) and
+    StoredFileUnavailable is raised with the feature's wording, `missing` or `tampered`."""
+    try:
+        if not stored.name:
+            raise FileNotFoundError(obj.pk)
+        handle = stored.storage.open(stored.name, "rb")
+    except FileNotFoundError:
+        reason, message = "missing", missing
+    else:
+        try:
+            intact = file_sha256(handle) == sha256
+        except BaseException:
+            handle.close()
+            raise
+        if intact:
+            handle.seek(0)
+            return handle
+        handle.close()
+        reason, message = "tampered", tampered
+    audit_log(action=failure_action, outcome=AuditEvent.Outcome.FAILURE, actor=actor, request=request,
+              obj=obj, detail={**(detail or {}), "reason": reason, "sha256": sha256})
+    raise StoredFileUnavailable(message, code=reason)
+
+
+def download_response(handle: BinaryIO, *, filename: str, content_type: str) -> FileResponse:
+    """The stored bytes as a download no browser renders or runs (R18): an attachment, the type the
+    platform decided (never the client's), no sniffing, a sandboxing CSP, never cached (R30)."""
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "no-store"
+    return response

@@ -6,8 +6,9 @@ A file on disk always has a row that points at it. The row goes first; the blob 
 after commit.
 """
 
-from typing import NoReturn
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
@@ -17,12 +18,25 @@ from diagnosis.models import Assessment, Evidence
 from diagnosis.spec import get_spec
 from portal.audit import audit_log
 from portal.exceptions import DomainError
-from portal.files import MB, EvidenceRejected, check_upload, evidence_limits, file_sha256
+from portal.files import MB, UploadRejected, check_upload, open_verified
 from portal.models import AuditEvent
 
 
-class EvidenceUnavailable(DomainError):
-    """The stored file is gone ("missing") or no longer matches its recorded SHA-256 ("tampered")."""
+@dataclass(frozen=True)
+class EvidenceLimits:
+    max_bytes: int
+    max_files_per_item: int
+    max_files_per_assessment: int
+    quota_bytes: int
+
+
+def evidence_limits() -> EvidenceLimits:
+    return EvidenceLimits(
+        max_bytes=getattr(settings, "EVIDENCE_MAX_BYTES", 20 * MB),
+        max_files_per_item=getattr(settings, "EVIDENCE_MAX_FILES_PER_ITEM", 5),
+        max_files_per_assessment=getattr(settings, "EVIDENCE_MAX_FILES_PER_ASSESSMENT", 100),
+        quota_bytes=getattr(settings, "EVIDENCE_QUOTA_BYTES", 200 * MB),
+    )
 
 
 def evidence_add(*, assessment: Assessment, actor, item_code: str, upload, request=None) -> Evidence:
@@ -35,7 +49,7 @@ def evidence_add(*, assessment: Assessment, actor, item_code: str, upload, reque
     limits = evidence_limits()
     try:
         checked = check_upload(upload, name=upload.name or "", size=upload.size, max_bytes=limits.max_bytes)
-    except EvidenceRejected as exc:
+    except UploadRejected as exc:
         audit_log(action="evidence.upload", outcome=AuditEvent.Outcome.FAILURE, actor=actor, request=request,
                   obj=assessment, detail={"item": item_code, "reason": exc.code, "size": upload.size})
         raise DomainError(exc.message, code=exc.code) from None
@@ -96,33 +110,14 @@ def evidence_delete(*, evidence: Evidence, actor, request=None) -> None:
 
 def evidence_open(*, evidence: Evidence, actor, request=None):
     """Open the stored file for download. Its SHA-256 must still match the upload's. Permission
-    is the caller's job, through the access helpers. Raises EvidenceUnavailable (audited as
+    is the caller's job, through the access helpers. Raises StoredFileUnavailable (audited as
     evidence.integrity_failed) when the blob is missing or altered."""
-    try:
-        handle = evidence.file.storage.open(evidence.file.name, "rb")
-    except FileNotFoundError:
-        _integrity_failed(evidence, actor, request, "missing")
-    try:
-        intact = file_sha256(handle) == evidence.sha256
-    except BaseException:
-        handle.close()
-        raise
-    if not intact:
-        handle.close()
-        _integrity_failed(evidence, actor, request, "tampered")
-    handle.seek(0)
+    handle = open_verified(
+        evidence.file, sha256=evidence.sha256, actor=actor, obj=evidence, request=request,
+        failure_action="evidence.integrity_failed", detail={"assessment": evidence.assessment_id},
+        missing=_("This file is no longer available. Ask the enterprise to upload it again."),
+        tampered=_("This file no longer matches what was uploaded and is withheld. The incident has been "
+                   "recorded."))
     audit_log(action="evidence.download", actor=actor, request=request, obj=evidence,
               detail={"assessment": evidence.assessment_id, "item": evidence.item_code, "size": evidence.size})
     return handle
-
-
-def _integrity_failed(evidence: Evidence, actor, request, reason: str) -> NoReturn:
-    audit_log(action="evidence.integrity_failed", outcome=AuditEvent.Outcome.FAILURE, actor=actor,
-              request=request, obj=evidence,
-              detail={"assessment": evidence.assessment_id, "reason": reason, "sha256": evidence.sha256})
-    if reason == "missing":
-        message = _("This file is no longer available. Ask the enterprise to upload it again.")
-    else:
-        message = _("This file no longer matches what was uploaded and is withheld. The incident has been "
-                    "recorded.")
-    raise EvidenceUnavailable(message, code=reason)

@@ -2,7 +2,7 @@
 permission-checked downloads and deletion (security.md R16–R18, R30)."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -13,7 +13,7 @@ from diagnosis.permissions import can_edit_assessment
 from diagnosis.spec import get_spec
 from portal.access import get_for_user
 from portal.exceptions import DomainError
-from portal.files import ACCEPT, MB, evidence_limits
+from portal.files import ACCEPT, MB, StoredFileUnavailable, download_response
 
 
 def get_evidence_for_user(user, evidence_pk, *, write: bool = False, request=None) -> Evidence:
@@ -26,19 +26,8 @@ def get_evidence_for_user(user, evidence_pk, *, write: bool = False, request=Non
     return evidence
 
 
-def evidence_file_response(evidence: Evidence, handle) -> FileResponse:
-    """The stored bytes as a download that no browser renders or runs: attachment, the type
-    detected at upload (never the client's), no sniffing, a sandboxing CSP, no caching (R18)."""
-    response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
-                            content_type=evidence.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 def _render_list(request, assessment, item_code, *, error="", status=200):
-    limits = evidence_limits()
+    limits = services_evidence.evidence_limits()
     files = list(assessment.evidence.filter(item_code=item_code).select_related("uploaded_by"))
     return render(request, "diagnosis/evidence/partials/evidence.html", {
         "assessment": assessment, "item_code": item_code, "files": files, "error": error,
@@ -78,11 +67,11 @@ def evidence_download(request, evidence_pk):
     evidence = get_evidence_for_user(request.user, evidence_pk, request=request)
     try:
         handle = services_evidence.evidence_open(evidence=evidence, actor=request.user, request=request)
-    except services_evidence.EvidenceUnavailable as exc:
+    except StoredFileUnavailable as exc:
         return render(request, "diagnosis/evidence/partials/evidence_unavailable.html",
                       {"message": exc.message, "assessment": evidence.assessment},
                       status=410 if exc.code == "missing" else 409)
-    return evidence_file_response(evidence, handle)
+    return download_response(handle, filename=evidence.original_name, content_type=evidence.content_type)
 
 
 @login_required

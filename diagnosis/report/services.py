@@ -40,8 +40,7 @@ from diagnosis.report.context import build_report_context
 from diagnosis.report.tasks import report_render as report_render_task
 from portal.audit import audit_log
 from portal.exceptions import DomainError
-from portal.files import file_sha256
-from portal.models import AuditEvent
+from portal.files import StoredFileUnavailable, open_verified
 
 logger = logging.getLogger(__name__)
 
@@ -290,11 +289,6 @@ def report_render(*, report_id: int) -> RenderOutcome:
 # --- download ---------------------------------------------------------------------------------
 
 
-def _integrity_failed(report: Report, actor, request, reason: str) -> None:
-    audit_log(action="report.integrity_failed", outcome=AuditEvent.Outcome.FAILURE, actor=actor, request=request,
-              obj=report, detail={"assessment": report.assessment_id, "reason": reason, "sha256": report.sha256})
-
-
 @transaction.atomic
 def _rebuild(report: Report) -> None:
     # Conditional: of two downloads finding the file gone, one re-queues it.
@@ -308,31 +302,23 @@ def report_download_open(*, report: Report, actor, request=None) -> BinaryIO:
     rendering (R20); the download is audited. Permission is the caller's job (access helpers).
 
     Raises ReportRebuilding when the file is missing (it is queued again and keeps its row, code
-    and date) and DomainError(code="tampered") when the file no longer matches — withheld, and
-    audited as report.integrity_failed, for a person to look into."""
+    and date) and StoredFileUnavailable(code="tampered") when the file no longer matches —
+    withheld, and audited as report.integrity_failed, for a person to look into."""
     if report.status != Report.Status.READY:
         raise DomainError(_("This report is not ready yet."), code="not_ready")
     try:
-        if not report.pdf.name:
-            raise FileNotFoundError(report.pk)
-        handle = report.pdf.storage.open(report.pdf.name, "rb")
-    except FileNotFoundError:
-        _integrity_failed(report, actor, request, "missing")
+        handle = open_verified(
+            report.pdf, sha256=report.sha256, actor=actor, obj=report, request=request,
+            failure_action="report.integrity_failed", detail={"assessment": report.assessment_id},
+            missing=_("The report file is missing from storage, so it is being built again. This page "
+                      "updates when it is ready."),
+            tampered=_("The stored report no longer matches the file the platform produced, so it is "
+                       "withheld. The incident has been recorded; please contact the bureau."))
+    except StoredFileUnavailable as exc:
+        if exc.code != "missing":
+            raise
         _rebuild(report)
-        raise ReportRebuilding(_("The report file is missing from storage, so it is being built again. This "
-                                 "page updates when it is ready.")) from None
-    try:
-        intact = file_sha256(handle) == report.sha256
-    except BaseException:
-        handle.close()
-        raise
-    if not intact:
-        handle.close()
-        _integrity_failed(report, actor, request, "tampered")
-        raise DomainError(_("The stored report no longer matches the file the platform produced, so it is "
-                            "withheld. The incident has been recorded; please contact the bureau."),
-                          code="tampered")
-    handle.seek(0)
+        raise ReportRebuilding(exc.message) from None
     audit_log(action="report.download", actor=actor, request=request, obj=report,
               detail={"assessment": report.assessment_id, "language": report.language, "sha256": report.sha256})
     return handle

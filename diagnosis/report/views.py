@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from diagnosis.report.context import verification_facts
 from portal.access import get_for_user
 from portal.audit import client_ip
 from portal.exceptions import DomainError
+from portal.files import download_response
 
 VERIFY_MAX_BYTES = 20 * 1024 * 1024
 # Room for the multipart envelope around the file and the CSRF field.
@@ -101,17 +102,6 @@ def report_status(request, pk, report_pk):
     return _status(request, assessment, report, report.language)
 
 
-def _pdf_response(report: Report, handle) -> FileResponse:
-    """The stored PDF as a download no browser renders inline or sniffs (R18), never cached (R30)."""
-    prefix = "diagnosis-report" if report.language == "en" else "诊断报告"
-    response = FileResponse(handle, as_attachment=True, filename=f"{prefix}-{report.verification_code}.pdf",
-                            content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 @login_required
 @require_GET
 def report_download(request, report_pk):
@@ -126,7 +116,9 @@ def report_download(request, report_pk):
         return _status(request, assessment, report, report.language, error=exc.message, status=202, page=True)
     except DomainError as exc:
         return _status(request, assessment, report, report.language, error=exc.message, status=409, page=True)
-    return _pdf_response(report, handle)
+    prefix = "diagnosis-report" if report.language == "en" else "诊断报告"
+    return download_response(handle, filename=f"{prefix}-{report.verification_code}.pdf",
+                             content_type="application/pdf")
 
 
 # --- public verification ------------------------------------------------------------------------

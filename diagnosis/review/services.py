@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from diagnosis.evidence.services import evidence_limits
 from diagnosis.models import Assessment, ExpertAssignment, ItemCorrection, SiteVisit
 from diagnosis.permissions import is_enterprise_member
 from diagnosis.review import exports
@@ -26,14 +27,7 @@ from diagnosis.scoring import AnswerError, score, validate_answer
 from diagnosis.spec import Spec, get_spec
 from portal.audit import audit_log
 from portal.exceptions import DomainError
-from portal.files import (
-    KINDS,
-    EvidenceRejected,
-    check_upload,
-    evidence_limits,
-    extension_of,
-    file_sha256,
-)
+from portal.files import KINDS, UploadRejected, check_upload, extension_of, open_verified
 from portal.models import AuditEvent
 from portal.roles import StaffRole, is_bureau_staff
 from portal.services import audit_export
@@ -347,7 +341,7 @@ def site_visit_record(*, assessment: Assessment, actor, visit_date: date, partic
         try:
             checked = check_upload(notes, name=notes.name or "", size=notes.size,
                                    max_bytes=evidence_limits().max_bytes)
-        except EvidenceRejected as exc:
+        except UploadRejected as exc:
             raise DomainError(exc.message, code=exc.code) from None
     visit = SiteVisit(visit_date=visit_date, participants=participants, findings=findings, recorded_by=actor)
     stored = None
@@ -382,17 +376,13 @@ def site_visit_record(*, assessment: Assessment, actor, visit_date: date, partic
 
 def site_visit_notes_open(*, visit: SiteVisit, actor, request=None):
     """Open a visit's notes file for download after checking it is still the file recorded;
-    returns (file handle, content type). The read is audited (R21)."""
-    storage = visit.notes_file.storage
-    if not visit.notes_file or not storage.exists(visit.notes_file.name):
-        raise DomainError(_("The notes file is missing from storage."), code="missing")
-    handle = storage.open(visit.notes_file.name, "rb")
-    if file_sha256(handle) != visit.notes_sha256:
-        handle.close()
-        audit_log(action="assessment.site_visit_notes", outcome=AuditEvent.Outcome.FAILURE, actor=actor,
-                  request=request, obj=visit, detail={"reason": "tampered"})
-        raise DomainError(_("The notes file no longer matches the file recorded and is withheld."), code="tampered")
-    handle.seek(0)
+    returns (file handle, content type). The read is audited (R21), and so is a refusal when the
+    file is missing or altered (StoredFileUnavailable)."""
+    handle = open_verified(
+        visit.notes_file, sha256=visit.notes_sha256, actor=actor, obj=visit, request=request,
+        failure_action="assessment.site_visit_notes", detail={"assessment": visit.assessment_id},
+        missing=_("The notes file is missing from storage."),
+        tampered=_("The notes file no longer matches the file recorded and is withheld."))
     audit_log(action="assessment.site_visit_notes", actor=actor, request=request, obj=visit,
               detail={"assessment": visit.assessment_id, "sha256": visit.notes_sha256})
     # The extension was checked against the content at upload, so it names the type.

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +35,7 @@ from diagnosis.review.workflow import EXPERT, STAFF
 from diagnosis.spec import get_spec
 from portal.access import get_for_user
 from portal.exceptions import DomainError
+from portal.files import download_response
 from portal.roles import StaffRole, is_bureau_staff
 
 PAGE_SIZE = 50
@@ -262,8 +263,4 @@ def site_visit_notes(request, pk, visit_pk):
     except DomainError as exc:
         messages.error(request, exc.message)
         return _render_review(request, assessment, kind, status=410 if exc.code == "missing" else 409)
-    response = FileResponse(handle, as_attachment=True, filename=visit.notes_name, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "no-store"
-    return response
+    return download_response(handle, filename=visit.notes_name, content_type=content_type)

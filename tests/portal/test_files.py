@@ -1,6 +1,7 @@
-"""The upload checker (diagnosis/evidence.py), pure. The corpus is built here, byte by byte: real
-minimal PDF/PNG/JPEG/DOCX/XLSX files, disguised HTML/SVG, active PDFs, hostile archives and
-hostile names. The builders are imported by the view and API tests."""
+"""portal/files.py: the upload checker, pure, then the verified open and the download response.
+The corpus is built here, byte by byte: real minimal PDF/PNG/JPEG/DOCX/XLSX files, disguised
+HTML/SVG, active PDFs, hostile archives and hostile names. The builders are imported by the view
+and API tests."""
 
 import hashlib
 import io
@@ -9,11 +10,15 @@ import time
 import tracemalloc
 import zipfile
 import zlib
+from types import SimpleNamespace
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
-from portal import files as evidence
-from portal.files import MB, EvidenceRejected, check_upload, sanitise_filename
+from portal import files
+from portal.files import MB, UploadRejected, check_upload, sanitise_filename
+from portal.models import AuditEvent
 
 # --- builders ----------------------------------------------------------------------------------------
 
@@ -74,7 +79,7 @@ def _check(data: bytes, name: str, *, max_bytes: int = 20 * MB, size: int | None
 
 
 def _refused(data: bytes, name: str, **kwargs) -> str:
-    with pytest.raises(EvidenceRejected) as refusal:
+    with pytest.raises(UploadRejected) as refusal:
         _check(data, name, **kwargs)
     assert refusal.value.message  # a translated sentence, never empty
     return refusal.value.code
@@ -224,7 +229,7 @@ def test_zip_bomb_is_refused_quickly_with_bounded_memory():
 
 
 def test_total_uncompressed_size_is_limited(monkeypatch):
-    monkeypatch.setattr(evidence, "ZIP_MAX_TOTAL", 200)
+    monkeypatch.setattr(files, "ZIP_MAX_TOTAL", 200)
     assert _refused(minimal_docx(), "a.docx") == "archive_limits"
 
 
@@ -315,3 +320,59 @@ def test_hostile_names_become_a_sanitised_display_name_on_an_accepted_file():
     assert checked.name.endswith(".pdf")
     assert len(checked.name) <= 120
     assert "/" not in checked.name and "\u202e" not in checked.name
+
+
+# --- verified open and download response --------------------------------------------------------------
+
+
+def _stored(data: bytes):
+    """What open_verified reads of a FieldFile: its name in a storage."""
+    name = default_storage.save("files/notes.pdf", ContentFile(data))
+    return SimpleNamespace(name=name, storage=default_storage)
+
+
+def _open(stored, sha256: str, obj):
+    return files.open_verified(stored, sha256=sha256, actor=obj, obj=obj, detail={"assessment": 7},
+                               failure_action="test.integrity_failed", missing="gone", tampered="altered")
+
+
+def test_an_intact_file_opens_at_its_start_unaudited(owner):
+    data = minimal_pdf()
+    with _open(_stored(data), hashlib.sha256(data).hexdigest(), owner) as handle:
+        assert handle.read() == data
+    assert not AuditEvent.objects.exists()  # the caller audits the read itself
+
+
+def test_an_altered_file_is_refused_and_audited(owner):
+    data = minimal_pdf()
+    stored = _stored(data + b"% appended")
+    with pytest.raises(files.StoredFileUnavailable) as refusal:
+        _open(stored, hashlib.sha256(data).hexdigest(), owner)
+    assert (refusal.value.code, refusal.value.message) == ("tampered", "altered")
+    event = AuditEvent.objects.get(action="test.integrity_failed")
+    assert event.outcome == AuditEvent.Outcome.FAILURE and event.object_id == str(owner.pk)
+    assert event.detail == {"assessment": 7, "reason": "tampered", "sha256": hashlib.sha256(data).hexdigest()}
+
+
+@pytest.mark.parametrize("unnamed", [False, True])
+def test_a_missing_file_is_refused_and_audited(owner, unnamed):
+    stored = _stored(b"x")
+    stored.storage.delete(stored.name)
+    if unnamed:
+        stored.name = ""
+    with pytest.raises(files.StoredFileUnavailable) as refusal:
+        _open(stored, "0" * 64, owner)
+    assert (refusal.value.code, refusal.value.message) == ("missing", "gone")
+    assert AuditEvent.objects.get(action="test.integrity_failed").detail["reason"] == "missing"
+
+
+def test_the_download_response_is_an_inert_uncached_attachment():
+    response = files.download_response(io.BytesIO(b"%PDF-1.7"), filename="现场记录.pdf",
+                                       content_type="application/pdf")
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "filename*=utf-8''%E7%8E%B0%E5%9C%BA%E8%AE%B0%E5%BD%95.pdf" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "sandbox"
+    assert response["Cache-Control"] == "no-store"
+    assert b"".join(response.streaming_content) == b"%PDF-1.7"
