@@ -25,6 +25,8 @@ from typing import BinaryIO
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from portal.exceptions import Invalid, TooLarge
+
 MB = 1024 * 1024
 CHUNK = 64 * 1024
 
@@ -90,6 +92,11 @@ class EvidenceRejected(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+    def as_refusal(self) -> Invalid:
+        """The same refusal as a service raises it (the API answers 413 to a file too large)."""
+        kind = TooLarge if self.code == "too_large" else Invalid
+        return kind(self.message, code=self.code)
 
 
 @dataclass(frozen=True)
