@@ -25,12 +25,10 @@ from diagnosis.evidence import services as services_evidence
 from diagnosis.fill import services
 from diagnosis.models import Answer, Assessment, Evidence
 from portal.access import get_for_user
+from portal.errors import api_error_body, status_for
 from portal.exceptions import DomainError
 from portal.files import StoredFileUnavailable, download_response
 from portal.models import Enterprise
-
-# Refusals caused by the assessment's state rather than by the request body.
-STATE_CODES = {"conflict", "not_editable", "already_submitted"}
 
 ERROR = inline_serializer("DiagnosisError", {
     "detail": serializers.CharField(), "code": serializers.CharField(),
@@ -38,10 +36,7 @@ ERROR = inline_serializer("DiagnosisError", {
 
 
 def _error(exc: DomainError, **extra) -> Response:
-    code = (status.HTTP_409_CONFLICT if exc.code in STATE_CODES
-            else status.HTTP_413_REQUEST_ENTITY_TOO_LARGE if exc.code == "too_large"
-            else status.HTTP_400_BAD_REQUEST)
-    return Response({"detail": exc.message, "code": exc.code, **extra}, status=code)
+    return Response(api_error_body(exc, **extra), status=status_for(exc, api=True))
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
@@ -270,8 +265,7 @@ class EvidenceDownloadApi(APIView):
         try:
             handle = services_evidence.evidence_open(evidence=evidence, actor=request.user, request=request)
         except StoredFileUnavailable as exc:
-            code = status.HTTP_410_GONE if exc.code == "missing" else status.HTTP_409_CONFLICT
-            return Response({"detail": exc.message, "code": exc.code}, status=code)
+            return _error(exc)
         return download_response(handle, filename=evidence.original_name, content_type=evidence.content_type)
 
 

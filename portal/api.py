@@ -175,8 +175,6 @@ class ProviderDetailView(generics.RetrieveAPIView):
 class OrganisationDecisionView(APIView):
     """Bureau staff verify or reject a registration in their jurisdiction."""
 
-    conflict_on_domain_error = True
-
     class InputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "OrganisationDecisionInput"

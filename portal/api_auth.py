@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
+from portal.errors import api_error_body, status_for
 from portal.exceptions import DomainError
 
 
@@ -22,11 +23,12 @@ class ExpiringTokenAuthentication(TokenAuthentication):
 
 
 def exception_handler(exc, context):
-    """Domain errors from services become 400/409 with their translated message."""
+    """Domain errors from services answer with their kind's status and translated message."""
     # Imported here: rest_framework.views imports the authentication classes of this module.
     from rest_framework.views import exception_handler as drf_exception_handler
 
     if isinstance(exc, DomainError):
-        exc = exceptions.APIException(detail={"detail": exc.message, "code": exc.code})
-        exc.status_code = 409 if getattr(context.get("view"), "conflict_on_domain_error", False) else 400
+        refusal = exc
+        exc = exceptions.APIException(detail=api_error_body(refusal))
+        exc.status_code = status_for(refusal, api=True)
     return drf_exception_handler(exc, context)

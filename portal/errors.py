@@ -1,8 +1,42 @@
-"""Error pages without stack traces or settings (security.md R13); JSON for the API."""
+"""Error pages without stack traces or settings (security.md R13); JSON for the API. And the one
+mapping from a service's refusal (portal.exceptions) to the HTTP status of the answer."""
 
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from portal.exceptions import Conflict, DomainError, Forbidden, Gone, Invalid, NotFound, TooLarge, WrongState
+
+# The web pages re-render the form or partial with the message: htmx swaps 409 and 422 answers
+# (templates/base.html), so what the user can fix in place is 422 there.
+HTML_STATUS = {
+    Invalid: 422,
+    WrongState: 422,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Gone: 410,
+    DomainError: 422,
+}
+API_STATUS = {
+    **HTML_STATUS,
+    Invalid: 400,
+    TooLarge: 413,
+    WrongState: 409,
+    DomainError: 400,
+}
+
+
+def status_for(exc: DomainError, *, api: bool = False) -> int:
+    """The HTTP status of the answer to `exc`: its nearest kind in the table decides."""
+    table = API_STATUS if api else HTML_STATUS
+    return next(table[kind] for kind in type(exc).__mro__ if kind in table)
+
+
+def api_error_body(exc: DomainError, **extra) -> dict:
+    """What the API answers to a refusal: the translated message, the stable code, and what the
+    endpoint adds (an answer conflict's stored value, a submit's missing items)."""
+    return {"detail": exc.message, "code": exc.code, **extra}
 
 
 def _wants_json(request) -> bool:

@@ -31,7 +31,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_log
-from portal.exceptions import DomainError
+from portal.exceptions import Conflict, DomainError, Gone, Invalid, TooLarge
 from portal.models import AuditEvent
 
 MB = 1024 * 1024
@@ -82,6 +82,11 @@ class UploadRejected(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+    def as_refusal(self) -> Invalid:
+        """The same refusal as a service raises it (the API answers 413 to a file too large)."""
+        kind = TooLarge if self.code == "too_large" else Invalid
+        return kind(self.message, code=self.code)
 
 
 @dataclass(frozen=True)
@@ -420,7 +425,15 @@ def _scan_inflated(body: memoryview, budget: int) -> int:
 
 class StoredFileUnavailable(DomainError):
     """A stored file is gone (code "missing") or no longer matches its recorded SHA-256 (code
-    "tampered"). Views answer 410 and 409."""
+    "tampered"); the kind below decides the status (410 and 409)."""
+
+
+class StoredFileMissing(StoredFileUnavailable, Gone):
+    pass
+
+
+class StoredFileTampered(StoredFileUnavailable, Conflict):
+    pass
 
 
 def open_verified(stored: FieldFile, *, sha256: str, actor, obj, failure_action: str, missing: str,
@@ -450,7 +463,8 @@ def open_verified(stored: FieldFile, *, sha256: str, actor, obj, failure_action:
         reason, message = "tampered", tampered
     audit_log(action=failure_action, outcome=AuditEvent.Outcome.FAILURE, actor=actor, request=request,
               obj=obj, detail={**(detail or {}), "reason": reason, "sha256": sha256})
-    raise StoredFileUnavailable(message, code=reason)
+    kind = StoredFileMissing if reason == "missing" else StoredFileTampered
+    raise kind(message, code=reason)
 
 
 def download_response(handle: BinaryIO, *, filename: str, content_type: str) -> FileResponse:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_log
-from portal.exceptions import DomainError
+from portal.exceptions import Conflict, Forbidden, Invalid, WrongState
 from portal.models import AuditEvent, Enterprise, Membership, OrgStatus, Provider, User
 from portal.roles import MemberRole, is_bureau_staff
 
@@ -35,10 +35,10 @@ def organisation_verify(*, org, actor, approve: bool, request=None):
     """Bureau staff verify (or reject) a registration in their jurisdiction. The row is locked so
     two staff deciding at once cannot both win."""
     if not is_bureau_staff(actor):
-        raise DomainError(_("Only bureau staff can verify registrations."), code="not_staff")
+        raise Forbidden(_("Only bureau staff can verify registrations."), code="not_staff")
     locked = type(org).objects.select_for_update().get(pk=org.pk)
     if locked.status != OrgStatus.PENDING:
-        raise DomainError(_("This registration has already been decided."), code="already_decided")
+        raise Conflict(_("This registration has already been decided."), code="already_decided")
     before = locked.status
     locked.status = OrgStatus.VERIFIED if approve else OrgStatus.REJECTED
     locked.verified_at = timezone.now()
@@ -94,11 +94,11 @@ def membership_invite(*, organisation, actor, username: str, full_name: str, ema
     from portal.tasks import send_set_password_email as send_set_password_email_task
 
     if role not in MemberRole.values:
-        raise DomainError(_("Unknown role: choose owner, editor or viewer."), code="unknown_role")
+        raise Invalid(_("Unknown role: choose owner, editor or viewer."), code="unknown_role")
     if not organisation.memberships.filter(user=actor, role=MemberRole.OWNER).exists():
-        raise DomainError(_("Only owners can add members."), code="not_owner")
+        raise Forbidden(_("Only owners can add members."), code="not_owner")
     if User.objects.filter(username__iexact=username).exists():
-        raise DomainError(_("This username is taken."), code="duplicate")
+        raise Invalid(_("This username is taken."), code="duplicate")
     user = User(username=username, first_name=full_name, email=email)
     user.set_unusable_password()
     user.save()
@@ -114,9 +114,9 @@ def membership_invite(*, organisation, actor, username: str, full_name: str, ema
 def membership_remove(*, membership: Membership, actor, request=None) -> None:
     organisation = membership.organisation
     if not organisation.memberships.filter(user=actor, role=MemberRole.OWNER).exists():
-        raise DomainError(_("Only owners can remove members."), code="not_owner")
+        raise Forbidden(_("Only owners can remove members."), code="not_owner")
     if membership.role == MemberRole.OWNER and organisation.memberships.filter(role=MemberRole.OWNER).count() == 1:
-        raise DomainError(_("An organisation keeps at least one owner."), code="last_owner")
+        raise WrongState(_("An organisation keeps at least one owner."), code="last_owner")
     audit_log(action="membership.remove", actor=actor, request=request, obj=organisation,
               detail={"username": membership.user.username, "role": membership.role})
     membership.delete()

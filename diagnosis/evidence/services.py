@@ -17,7 +17,7 @@ from diagnosis.fill.services import require_editable, require_editor
 from diagnosis.models import Assessment, Evidence
 from diagnosis.spec import get_spec
 from portal.audit import audit_log
-from portal.exceptions import DomainError
+from portal.exceptions import Invalid
 from portal.files import MB, UploadRejected, check_upload, open_verified
 from portal.models import AuditEvent
 
@@ -45,14 +45,14 @@ def evidence_add(*, assessment: Assessment, actor, item_code: str, upload, reque
     require_editor(assessment, actor)
     require_editable(assessment)
     if item_code not in get_spec(assessment.spec_key).items:
-        raise DomainError(_("Unknown question."), code="unknown_item")
+        raise Invalid(_("Unknown question."), code="unknown_item")
     limits = evidence_limits()
     try:
         checked = check_upload(upload, name=upload.name or "", size=upload.size, max_bytes=limits.max_bytes)
     except UploadRejected as exc:
         audit_log(action="evidence.upload", outcome=AuditEvent.Outcome.FAILURE, actor=actor, request=request,
                   obj=assessment, detail={"item": item_code, "reason": exc.code, "size": upload.size})
-        raise DomainError(exc.message, code=exc.code) from None
+        raise exc.as_refusal() from None
     evidence = Evidence(assessment=assessment, item_code=item_code, original_name=checked.name,
                         content_type=checked.kind.content_type, size=checked.size, sha256=checked.sha256,
                         uploaded_by=actor)
@@ -83,14 +83,14 @@ def _require_room(assessment: Assessment, item_code: str, size: int, limits) -> 
     used = Evidence.objects.filter(assessment=assessment).aggregate(
         files=Count("pk"), on_item=Count("pk", filter=Q(item_code=item_code)), bytes=Sum("size"))
     if used["on_item"] >= limits.max_files_per_item:
-        raise DomainError(_("This question already has %(count)d files, the most allowed.")
-                          % {"count": limits.max_files_per_item}, code="item_file_limit")
+        raise Invalid(_("This question already has %(count)d files, the most allowed.")
+                      % {"count": limits.max_files_per_item}, code="item_file_limit")
     if used["files"] >= limits.max_files_per_assessment:
-        raise DomainError(_("This assessment already has %(count)d files, the most allowed.")
-                          % {"count": limits.max_files_per_assessment}, code="assessment_file_limit")
+        raise Invalid(_("This assessment already has %(count)d files, the most allowed.")
+                      % {"count": limits.max_files_per_assessment}, code="assessment_file_limit")
     if (used["bytes"] or 0) + size > limits.quota_bytes:
-        raise DomainError(_("This file would take the assessment over its %(mb)d MB storage quota.")
-                          % {"mb": limits.quota_bytes // MB}, code="quota")
+        raise Invalid(_("This file would take the assessment over its %(mb)d MB storage quota.")
+                      % {"mb": limits.quota_bytes // MB}, code="quota")
 
 
 def evidence_delete(*, evidence: Evidence, actor, request=None) -> None:

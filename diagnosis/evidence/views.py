@@ -12,6 +12,7 @@ from diagnosis.models import Assessment, Evidence
 from diagnosis.permissions import can_edit_assessment
 from diagnosis.spec import get_spec
 from portal.access import get_for_user
+from portal.errors import status_for
 from portal.exceptions import DomainError
 from portal.files import ACCEPT, MB, StoredFileUnavailable, download_response
 
@@ -55,7 +56,7 @@ def evidence_list(request, pk, item_code):
         services_evidence.evidence_add(assessment=assessment, actor=request.user, item_code=item_code,
                                        upload=upload, request=request)
     except DomainError as exc:
-        return _render_list(request, assessment, item_code, error=exc.message, status=422)
+        return _render_list(request, assessment, item_code, error=exc.message, status=status_for(exc))
     return _render_list(request, assessment, item_code)
 
 
@@ -70,7 +71,7 @@ def evidence_download(request, evidence_pk):
     except StoredFileUnavailable as exc:
         return render(request, "diagnosis/evidence/partials/evidence_unavailable.html",
                       {"message": exc.message, "assessment": evidence.assessment},
-                      status=410 if exc.code == "missing" else 409)
+                      status=status_for(exc))
     return download_response(handle, filename=evidence.original_name, content_type=evidence.content_type)
 
 
@@ -81,5 +82,6 @@ def evidence_delete(request, evidence_pk):
     try:
         services_evidence.evidence_delete(evidence=evidence, actor=request.user, request=request)
     except DomainError as exc:
-        return _render_list(request, evidence.assessment, evidence.item_code, error=exc.message, status=422)
+        return _render_list(request, evidence.assessment, evidence.item_code, error=exc.message,
+                            status=status_for(exc))
     return _render_list(request, evidence.assessment, evidence.item_code)

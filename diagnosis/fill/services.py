@@ -19,13 +19,13 @@ from diagnosis.scoring import (
 )
 from diagnosis.spec import SpecNotFound, get_spec, latest_spec
 from portal.audit import audit_log
-from portal.exceptions import DomainError
+from portal.exceptions import Conflict, Forbidden, Invalid, WrongState
 from portal.permissions import can_write_for
 
 DEFAULT_SPEC_CODE = "sme-2024"
 
 
-class AnswerConflict(DomainError):
+class AnswerConflict(Conflict):
     """The answer changed since the client loaded it; carries the stored value so the UI can show
     both versions side by side."""
 
@@ -39,27 +39,27 @@ class AnswerConflict(DomainError):
 
 def require_editor(assessment: Assessment, actor) -> None:
     if not can_write_for(actor, assessment.enterprise):
-        raise DomainError(_("Only owners and editors of the enterprise can change its assessments."),
-                          code="forbidden")
+        raise Forbidden(_("Only owners and editors of the enterprise can change its assessments."),
+                        code="forbidden")
 
 
 def require_editable(assessment: Assessment) -> None:
     if not assessment.is_editable:
-        raise DomainError(_("This assessment has been submitted and is read-only until staff return it."),
-                          code="not_editable")
+        raise WrongState(_("This assessment has been submitted and is read-only until staff return it."),
+                         code="not_editable")
 
 
 @transaction.atomic
 def assessment_start(*, enterprise, actor, spec_key: str | None = None, request=None) -> Assessment:
     """Start an assessment; the spec version is pinned now and never changes for it."""
     if not enterprise.is_verified:
-        raise DomainError(_("Bureau staff have not verified this enterprise yet."), code="not_verified")
+        raise Invalid(_("Bureau staff have not verified this enterprise yet."), code="not_verified")
     if not can_write_for(actor, enterprise):
-        raise DomainError(_("Only owners and editors of the enterprise can start assessments."), code="forbidden")
+        raise Forbidden(_("Only owners and editors of the enterprise can start assessments."), code="forbidden")
     try:
         spec = get_spec(spec_key) if spec_key else latest_spec(DEFAULT_SPEC_CODE)
     except SpecNotFound:
-        raise DomainError(_("Unknown standard: %(key)s") % {"key": spec_key}, code="unknown_spec") from None
+        raise Invalid(_("Unknown standard: %(key)s") % {"key": spec_key}, code="unknown_spec") from None
     assessment = Assessment.objects.create(
         enterprise=enterprise, spec_code=spec.code, spec_version=spec.version, year=timezone.localdate().year,
         context=enterprise.assessment_context(), region_id=enterprise.region_id, created_by=actor,
@@ -79,7 +79,7 @@ def answer_save(*, assessment: Assessment, actor, item_code: str, value: Any, ex
     try:
         normalised = validate_answer(spec, item_code, value)
     except AnswerError as exc:
-        raise DomainError(str(exc), code="invalid_answer") from None
+        raise Invalid(str(exc), code="invalid_answer") from None
     with transaction.atomic():
         # Lock the assessment so a concurrent submit cannot freeze a half-saved answer set.
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
@@ -119,13 +119,13 @@ class SubmitProblem:
 @transaction.atomic
 def assessment_submit(*, assessment: Assessment, actor, pledge: bool, request=None) -> Assessment:
     """Score the answers, freeze answers and result, make the assessment read-only.
-    Raises DomainError listing every missing answer; submitting twice is refused."""
+    Raises Invalid listing every missing answer; submitting twice is refused."""
     require_editor(assessment, actor)
     locked = Assessment.objects.select_for_update().select_related("enterprise").get(pk=assessment.pk)
     if not locked.is_editable:
-        raise DomainError(_("This assessment has already been submitted."), code="already_submitted")
+        raise WrongState(_("This assessment has already been submitted."), code="already_submitted")
     if not pledge:
-        raise DomainError(_("Please confirm the truthfulness pledge before submitting."), code="pledge")
+        raise Invalid(_("Please confirm the truthfulness pledge before submitting."), code="pledge")
     spec = get_spec(locked.spec_key)
     answers = working_answers(locked)
     context = locked.enterprise.assessment_context()
@@ -134,16 +134,16 @@ def assessment_submit(*, assessment: Assessment, actor, pledge: bool, request=No
     answers = {code: value for code, value in answers.items() if code in shown}
     missing = missing_items(spec, answers, context)
     if missing:
-        error = DomainError(ngettext("%(count)d question is not answered yet.",
-                                     "%(count)d questions are not answered yet.", len(missing))
-                            % {"count": len(missing)},
-                            code="missing")
+        error = Invalid(ngettext("%(count)d question is not answered yet.",
+                                 "%(count)d questions are not answered yet.", len(missing))
+                        % {"count": len(missing)},
+                        code="missing")
         error.missing = missing
         raise error
     try:
         result = score(spec, answers, context)
     except AnswerError as exc:
-        raise DomainError(str(exc), code="invalid_answer") from None
+        raise Invalid(str(exc), code="invalid_answer") from None
     before = locked.status
     cleared = 0
     if before == Assessment.Status.RETURNED:

@@ -19,6 +19,7 @@ from diagnosis.scoring import band_label, visible_items
 from diagnosis.spec import get_spec, load_all_specs
 from portal.access import get_for_user
 from portal.audit import audit_staff_read
+from portal.errors import status_for
 from portal.exceptions import DomainError
 from portal.models import Enterprise
 
@@ -148,14 +149,14 @@ def answer_save(request, pk):
         row = services.answer_save(assessment=assessment, actor=request.user, item_code=item.code, value=value,
                                    expected_version=expected, request=request)
     except services.AnswerConflict as exc:
-        status = 409
+        status = status_for(exc)
         row = Answer.objects.select_related("updated_by").get(assessment=assessment, item_code=item.code)
         context = _question_context(spec, assessment, item, row, posted=value,
                                     conflict={"message": exc.message,
                                               "theirs": describe_value(item, exc.current_value),
                                               "mine": describe_value(item, value)})
     except DomainError as exc:
-        status = 422
+        status = status_for(exc)
         row = Answer.objects.filter(assessment=assessment, item_code=item.code).first()
         context = _question_context(spec, assessment, item, row, posted=value, error=exc.message)
     else:

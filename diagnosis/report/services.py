@@ -39,8 +39,8 @@ from diagnosis.models import Assessment, Report, report_upload_to
 from diagnosis.report.context import build_report_context
 from diagnosis.report.tasks import report_render as report_render_task
 from portal.audit import audit_log
-from portal.exceptions import DomainError
-from portal.files import StoredFileUnavailable, open_verified
+from portal.exceptions import Conflict, Invalid, WrongState
+from portal.files import StoredFileMissing, open_verified
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,9 @@ class RenderOutcome(StrEnum):
     NOTHING_TO_DO = "nothing_to_do"  # ready, failed, gone, or our lease was taken over meanwhile
 
 
-class ReportRebuilding(DomainError):
+class ReportRebuilding(Conflict):
+    """The file is gone and being built again: the page shows the rebuild (202), not a refusal."""
+
     def __init__(self, message):
         super().__init__(message, code="rebuilding")
 
@@ -158,10 +160,10 @@ def report_request(*, assessment: Assessment, requested_by, language: str) -> Re
     expired). Queued or running rows are left alone — the page polls them. Raises DomainError when
     the assessment cannot have a report (not submitted, returned for revision, unknown language)."""
     if language not in report_languages():
-        raise DomainError(_("Unknown report language."), code="language")
+        raise Invalid(_("Unknown report language."), code="language")
     if assessment.result is None or assessment.status not in REPORTABLE:
-        raise DomainError(_("A report can be made once the assessment is submitted, and not while it is returned "
-                            "for revision."), code="not_reportable")
+        raise WrongState(_("A report can be made once the assessment is submitted, and not while it is returned "
+                           "for revision."), code="not_reportable")
     input_hash = report_input_hash(assessment, language=language)
     report, created = Report.objects.get_or_create(
         assessment=assessment, input_hash=input_hash,
@@ -302,10 +304,10 @@ def report_download_open(*, report: Report, actor, request=None) -> BinaryIO:
     rendering (R20); the download is audited. Permission is the caller's job (access helpers).
 
     Raises ReportRebuilding when the file is missing (it is queued again and keeps its row, code
-    and date) and StoredFileUnavailable(code="tampered") when the file no longer matches —
+    and date) and StoredFileTampered (a Conflict) when the file no longer matches —
     withheld, and audited as report.integrity_failed, for a person to look into."""
     if report.status != Report.Status.READY:
-        raise DomainError(_("This report is not ready yet."), code="not_ready")
+        raise Conflict(_("This report is not ready yet."), code="not_ready")
     try:
         handle = open_verified(
             report.pdf, sha256=report.sha256, actor=actor, obj=report, request=request,
@@ -314,9 +316,7 @@ def report_download_open(*, report: Report, actor, request=None) -> BinaryIO:
                       "updates when it is ready."),
             tampered=_("The stored report no longer matches the file the platform produced, so it is "
                        "withheld. The incident has been recorded; please contact the bureau."))
-    except StoredFileUnavailable as exc:
-        if exc.code != "missing":
-            raise
+    except StoredFileMissing as exc:
         _rebuild(report)
         raise ReportRebuilding(exc.message) from None
     audit_log(action="report.download", actor=actor, request=request, obj=report,

@@ -28,6 +28,7 @@ from diagnosis.report import services as services_report
 from diagnosis.report.context import verification_facts
 from portal.access import get_for_user
 from portal.audit import client_ip
+from portal.errors import status_for
 from portal.exceptions import DomainError
 from portal.files import download_response
 
@@ -86,7 +87,7 @@ def report_request(request, pk):
         if not request.htmx:
             messages.error(request, exc.message)
             return redirect(f"{reverse('diagnosis:report-request', args=[pk])}?language={language}")
-        return _status(request, assessment, None, language, error=exc.message, status=422)
+        return _status(request, assessment, None, language, error=exc.message, status=status_for(exc))
     if not request.htmx:
         return redirect(f"{reverse('diagnosis:report-request', args=[pk])}?language={language}")
     return _status(request, assessment, report, language)
@@ -112,10 +113,12 @@ def report_download(request, report_pk):
     try:
         handle = services_report.report_download_open(report=report, actor=request.user, request=request)
     except services_report.ReportRebuilding as exc:
+        # Not a refusal: this download set the rebuild going, and the page follows it.
         report.refresh_from_db()
         return _status(request, assessment, report, report.language, error=exc.message, status=202, page=True)
     except DomainError as exc:
-        return _status(request, assessment, report, report.language, error=exc.message, status=409, page=True)
+        return _status(request, assessment, report, report.language, error=exc.message, status=status_for(exc),
+                       page=True)
     prefix = "diagnosis-report" if report.language == "en" else "诊断报告"
     return download_response(handle, filename=f"{prefix}-{report.verification_code}.pdf",
                              content_type="application/pdf")

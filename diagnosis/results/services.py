@@ -13,14 +13,14 @@ from diagnosis.models import Assessment, Need, NewMode
 from diagnosis.results.roadmap import MAX_WEIGHT, PRIORITY_CODES
 from diagnosis.spec import get_spec
 from portal.audit import audit_log
-from portal.exceptions import DomainError
+from portal.exceptions import Forbidden, Invalid, WrongState
 from portal.permissions import can_write_for
 
 
 def _require_writer(assessment: Assessment, actor) -> None:
     if not can_write_for(actor, assessment.enterprise):
-        raise DomainError(_("Only owners and editors of the enterprise can change its priorities and needs."),
-                          code="forbidden")
+        raise Forbidden(_("Only owners and editors of the enterprise can change its priorities and needs."),
+                        code="forbidden")
 
 
 def _locked(assessment: Assessment) -> Assessment:
@@ -36,8 +36,8 @@ def priorities_save(*, assessment: Assessment, actor, priorities: Mapping[str, i
     if set(priorities) != set(PRIORITY_CODES) or not all(
         isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX_WEIGHT for v in priorities.values()
     ):
-        raise DomainError(_("Give each of the five priorities a whole number from 0 to 5."),
-                          code="invalid_priorities")
+        raise Invalid(_("Give each of the five priorities a whole number from 0 to 5."),
+                      code="invalid_priorities")
     locked = _locked(assessment)
     before = locked.priorities
     locked.priorities = {code: priorities[code] for code in PRIORITY_CODES}
@@ -53,23 +53,23 @@ def need_save(*, assessment: Assessment, actor, category: str, description: str,
     """Create or replace the enterprise's need in one new-mode category of a scored assessment.
 
     ``item_codes`` must be questions of the assessment's standard (stored de-duplicated in
-    questionnaire order). Raises ``DomainError`` for an unknown category or item, an over-long
+    questionnaire order). Raises ``Invalid`` for an unknown category or item, an over-long
     description, a negative or malformed budget or an unknown urgency; nothing is stored then.
     """
     _require_writer(assessment, actor)
     if assessment.result is None:
-        raise DomainError(_("Needs are stated after the diagnosis: submit the assessment first."), code="no_result")
+        raise WrongState(_("Needs are stated after the diagnosis: submit the assessment first."), code="no_result")
     if category not in NewMode.values:
-        raise DomainError(_("Unknown need category: %(category)s") % {"category": category}, code="unknown_category")
+        raise Invalid(_("Unknown need category: %(category)s") % {"category": category}, code="unknown_category")
     spec = get_spec(assessment.spec_key)
     codes = set(item_codes)
     if unknown := sorted(codes - set(spec.items)):
-        raise DomainError(_("These items are not part of %(spec)s: %(codes)s")
-                          % {"spec": spec.title, "codes": "、".join(unknown)}, code="unknown_item")
+        raise Invalid(_("These items are not part of %(spec)s: %(codes)s")
+                      % {"spec": spec.title, "codes": "、".join(unknown)}, code="unknown_item")
     limit = Need._meta.get_field("description").max_length
     if len(description) > limit:
-        raise DomainError(_("The description is too long (at most %(max)d characters).") % {"max": limit},
-                          code="too_long")
+        raise Invalid(_("The description is too long (at most %(max)d characters).") % {"max": limit},
+                      code="too_long")
     locked = _locked(assessment)
     need = Need.objects.filter(assessment=locked, category=category).first()
     created = need is None
@@ -83,7 +83,7 @@ def need_save(*, assessment: Assessment, actor, category: str, description: str,
         # Field rules (urgency choices, budget ≥ 0 with at most 10 digits, 2 decimals) live on the model.
         need.full_clean(validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
-        raise DomainError(" ".join(exc.messages), code="invalid") from None
+        raise Invalid(" ".join(exc.messages), code="invalid") from None
     need.save()
     audit_log(action="need.create" if created else "need.update", actor=actor, request=request, obj=need,
               detail={"assessment": locked.pk, "category": category, "items": need.item_codes,

@@ -26,7 +26,7 @@ from diagnosis.review.workflow import EXPERT, STAFF, next_status
 from diagnosis.scoring import AnswerError, score, validate_answer
 from diagnosis.spec import Spec, get_spec
 from portal.audit import audit_log
-from portal.exceptions import DomainError
+from portal.exceptions import Conflict, DomainError, Forbidden, Invalid, WrongState
 from portal.files import KINDS, UploadRejected, check_upload, extension_of, open_verified
 from portal.models import AuditEvent
 from portal.roles import StaffRole, is_bureau_staff
@@ -38,7 +38,7 @@ EXPORT_MAX_ROWS = 50_000
 EXPORTS_PER_HOUR = 20  # R15: bulk exports are rate-limited per user
 
 
-class ReviewConflict(DomainError):
+class ReviewConflict(Conflict):
     """The assessment moved on since the reviewer loaded the page (another decision, a newer
     review version): nothing was changed. Views answer 409 with the message."""
 
@@ -77,14 +77,14 @@ def _lock(assessment: Assessment, actor, action: str, expected_version: int) -> 
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     kind = reviewer_kind(actor, locked)
     if kind is None:
-        raise DomainError(_("You cannot review this assessment."), code="forbidden")
+        raise Forbidden(_("You cannot review this assessment."), code="forbidden")
     if is_enterprise_member(actor, locked):
-        raise DomainError(_("You are a member of this enterprise, so you cannot review its assessment."),
-                          code="segregation")
+        raise Forbidden(_("You are a member of this enterprise, so you cannot review its assessment."),
+                        code="segregation")
     move = next_status(locked.status, action, kind)
     if not move.allowed:
         if move.reason == "not_your_role":
-            raise DomainError(_("Your role does not allow this action."), code="forbidden")
+            raise Forbidden(_("Your role does not allow this action."), code="forbidden")
         raise ReviewConflict(_("This assessment is now “%(status)s”, so this action is no longer possible. "
                                "The page shows its current state.") % {"status": locked.get_status_display()})
     if locked.review_version != expected_version:
@@ -115,9 +115,9 @@ def _audited_refusals(action: str):
 def _text(value: Any, *, required: bool, limit: int, code: str, missing: str = "") -> str:
     value = (value or "").strip()
     if required and not value:
-        raise DomainError(missing, code=f"{code}_required")
+        raise Invalid(missing, code=f"{code}_required")
     if len(value) > limit:
-        raise DomainError(_("At most %(limit)d characters, please.") % {"limit": limit}, code=f"{code}_too_long")
+        raise Invalid(_("At most %(limit)d characters, please.") % {"limit": limit}, code=f"{code}_too_long")
     return value
 
 
@@ -145,7 +145,7 @@ def _store_verified(locked: Assessment, spec: Spec) -> None:
         result = score(spec, verified_answers(locked), locked.context)
     except AnswerError as exc:
         item = spec.items.get(exc.item_code)
-        raise DomainError(
+        raise Invalid(
             _("With this correction the answers can no longer be scored (%(item)s: %(problem)s). If the "
               "enterprise has to answer more questions, return the assessment for revision instead.")
             % {"item": item.title if item else exc.item_code, "problem": exc.message},
@@ -168,11 +168,11 @@ def item_correct(*, assessment: Assessment, actor, item_code: str, value: Any, r
         spec = get_spec(locked.spec_key)
         declared = (locked.submitted_answers or {})
         if item_code not in declared:
-            raise DomainError(_("This question was not part of the submitted answers."), code="not_applicable")
+            raise Invalid(_("This question was not part of the submitted answers."), code="not_applicable")
         try:
             new_value = validate_answer(spec, item_code, value)
         except AnswerError as exc:
-            raise DomainError(exc.message, code="invalid_answer") from None
+            raise Invalid(exc.message, code="invalid_answer") from None
         existing = locked.corrections.filter(item_code=item_code).first()
         before = {**_state(locked), "value": existing.verified_value if existing else declared[item_code]}
         if new_value == declared[item_code]:
@@ -274,13 +274,13 @@ def expert_assign(*, assessment: Assessment, actor, expert, note: str = "", expe
     with transaction.atomic():
         locked, _status = _lock(assessment, actor, "assign_expert", expected_version)
         if not expert.is_active or expert.staff_role != StaffRole.EXPERT:
-            raise DomainError(_("Choose an active expert from the pool."), code="not_expert")
+            raise Invalid(_("Choose an active expert from the pool."), code="not_expert")
         if is_enterprise_member(expert, locked):
-            raise DomainError(_("This expert is a member of the enterprise and cannot review it."),
-                              code="segregation")
+            raise Forbidden(_("This expert is a member of the enterprise and cannot review it."),
+                            code="segregation")
         before = _assigned(locked)
         if expert.username in before:
-            raise DomainError(_("This expert is already assigned."), code="already_assigned")
+            raise WrongState(_("This expert is already assigned."), code="already_assigned")
         assignment = ExpertAssignment.objects.create(assessment=locked, expert=expert, assigned_by=actor, note=note)
         locked.review_version += 1
         locked.save(update_fields=["review_version", "updated_at"])
@@ -300,8 +300,8 @@ def expert_opinion_record(*, assessment: Assessment, actor, opinion: str, expect
         locked, _status = _lock(assessment, actor, "give_opinion", expected_version)
         assignment = locked.expert_assignments.filter(expert=actor).first()
         if assignment is None:
-            raise DomainError(_("Only an expert assigned to this assessment can give an opinion."),
-                              code="forbidden")
+            raise Forbidden(_("Only an expert assigned to this assessment can give an opinion."),
+                            code="forbidden")
         before = {"status": assignment.status, "opinion": assignment.opinion}
         assignment.opinion = opinion
         assignment.status = ExpertAssignment.Status.DONE
@@ -342,7 +342,7 @@ def site_visit_record(*, assessment: Assessment, actor, visit_date: date, partic
             checked = check_upload(notes, name=notes.name or "", size=notes.size,
                                    max_bytes=evidence_limits().max_bytes)
         except UploadRejected as exc:
-            raise DomainError(exc.message, code=exc.code) from None
+            raise exc.as_refusal() from None
     visit = SiteVisit(visit_date=visit_date, participants=participants, findings=findings, recorded_by=actor)
     stored = None
     try:
@@ -351,7 +351,7 @@ def site_visit_record(*, assessment: Assessment, actor, visit_date: date, partic
             submitted = timezone.localtime(locked.submitted_at).year if locked.submitted_at else locked.year
             problem = visit_date_problem(visit_date, submitted_year=submitted, today=timezone.localdate())
             if problem:
-                raise DomainError(problem, code="visit_date")
+                raise Invalid(problem, code="visit_date")
             visit.assessment = locked
             if checked is not None:
                 notes.seek(0)
@@ -400,14 +400,14 @@ def queue_export(*, actor, filters: QueueFilters, request=None) -> bytes:
     since = timezone.now() - timedelta(hours=1)
     if AuditEvent.objects.filter(action="data.export", actor=actor, created_at__gte=since).count() \
             >= EXPORTS_PER_HOUR:
-        raise DomainError(_("You have made %(count)d exports in the last hour, the most allowed. Try again "
-                            "later.") % {"count": EXPORTS_PER_HOUR}, code="rate_limited")
+        raise WrongState(_("You have made %(count)d exports in the last hour, the most allowed. Try again "
+                           "later.") % {"count": EXPORTS_PER_HOUR}, code="rate_limited")
     # One row past the cap tells "too many" apart from "exactly the cap" without a second query.
     rows = queue_rows(review_queue(actor, filters)[:EXPORT_MAX_ROWS + 1])
     if len(rows) > EXPORT_MAX_ROWS:
-        raise DomainError(_("More than %(max)d assessments match these filters, the most one export can "
-                            "hold. Narrow the filters (for example by date range) and export again.")
-                          % {"max": EXPORT_MAX_ROWS}, code="too_many_rows")
+        raise Invalid(_("More than %(max)d assessments match these filters, the most one export can "
+                        "hold. Narrow the filters (for example by date range) and export again.")
+                      % {"max": EXPORT_MAX_ROWS}, code="too_many_rows")
     content = exports.queue_workbook(rows, exported_by=actor, exported_at=timezone.now())
     audit_export(actor=actor, what="diagnosis.assessment", rows=len(rows), request=request,
                  filters=filters.as_audit())

@@ -34,7 +34,8 @@ from diagnosis.review.forms import (
 from diagnosis.review.workflow import EXPERT, STAFF
 from diagnosis.spec import get_spec
 from portal.access import get_for_user
-from portal.exceptions import DomainError
+from portal.errors import status_for
+from portal.exceptions import Conflict, DomainError, Forbidden
 from portal.files import download_response
 from portal.roles import StaffRole, is_bureau_staff
 
@@ -155,12 +156,12 @@ def _act(request, assessment, kind, *, key, form, perform, done, anchor=""):
     if form.is_valid():
         try:
             perform(form.cleaned_data)
+        except Forbidden:
+            raise PermissionDenied from None
+        except Conflict as exc:
+            messages.error(request, exc.message)
+            return _render_review(request, assessment, kind, status=status_for(exc))
         except DomainError as exc:
-            if exc.code in ("forbidden", "segregation"):
-                raise PermissionDenied from None
-            if exc.code == "conflict":
-                messages.error(request, exc.message)
-                return _render_review(request, assessment, kind, status=409)
             form.add_error(None, exc.message)
         else:
             messages.success(request, done)
@@ -262,5 +263,5 @@ def site_visit_notes(request, pk, visit_pk):
                                                                      request=request)
     except DomainError as exc:
         messages.error(request, exc.message)
-        return _render_review(request, assessment, kind, status=410 if exc.code == "missing" else 409)
+        return _render_review(request, assessment, kind, status=status_for(exc))
     return download_response(handle, filename=visit.notes_name, content_type=content_type)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from diagnosis.models import Assessment, RebasedResult
 from diagnosis.scoring.engine import AnswerError, compact_result, rebase_answers, score
 from diagnosis.spec import Spec, get_spec
-from portal.exceptions import DomainError
+from portal.exceptions import Invalid
 
 
 @dataclass(frozen=True)
@@ -82,8 +82,8 @@ def assessments_rebase(*, old_spec: Spec, new_spec: Spec, batch_size: int = 2000
     `workers` > 1 splits the rows by primary key over forked processes, each with its own database
     connection (only for committed data: a child cannot see an open transaction's rows)."""
     if new_spec.mapping is None or new_spec.mapping.from_key != old_spec.key:
-        raise DomainError(_("%(to)s declares no item mapping from %(from)s.")
-                          % {"to": new_spec.key, "from": old_spec.key}, code="no_mapping")
+        raise Invalid(_("%(to)s declares no item mapping from %(from)s.")
+                      % {"to": new_spec.key, "from": old_spec.key}, code="no_mapping")
     if workers <= 1:
         scored, failed = _rebase_partition(old_spec, new_spec, batch_size, 1, 0)
         return RescoreReport(scored=scored, failed=failed)
