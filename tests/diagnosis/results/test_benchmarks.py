@@ -18,7 +18,7 @@ from diagnosis.results.benchmarks import (
     regional_figures,
 )
 from portal.models import Enterprise
-from tests.factories import EnterpriseFactory, region
+from tests.factories.portal import EnterpriseFactory, region
 
 D = Decimal
 

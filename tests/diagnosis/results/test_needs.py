@@ -19,7 +19,7 @@ from diagnosis.results.selectors import needs_by_category
 from diagnosis.scoring import score, validate_answer, visible_items
 from diagnosis.spec import get_spec, load_all_specs
 from tests.diagnosis.answers import full_answers
-from tests.factories import EnterpriseFactory, region
+from tests.factories.portal import EnterpriseFactory, region
 
 SPECS = sorted(load_all_specs())
 SME = get_spec("sme-2024@1.0")

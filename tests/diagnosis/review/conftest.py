@@ -12,7 +12,7 @@ from diagnosis.models import Assessment, Evidence
 from diagnosis.scoring import score, visible_items
 from diagnosis.spec import get_spec
 from tests.diagnosis.answers import full_answers
-from tests.factories import UserFactory
+from tests.factories.portal import UserFactory
 
 SME = "sme-2024@1.0"
 

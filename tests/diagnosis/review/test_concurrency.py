@@ -16,7 +16,7 @@ from diagnosis.review import services as services_review
 from portal.exceptions import DomainError
 from portal.models import AuditEvent, Region, User
 from tests.diagnosis.review.conftest import make_submitted
-from tests.factories import EnterpriseFactory, StaffFactory, region
+from tests.factories.portal import EnterpriseFactory, StaffFactory, region
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 THREADS = 8

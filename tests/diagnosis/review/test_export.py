@@ -10,7 +10,7 @@ from diagnosis.review import services as services_review
 from diagnosis.review.exports import safe_cell
 from portal.models import AuditEvent
 from tests.diagnosis.review.conftest import make_submitted
-from tests.factories import EnterpriseFactory, region
+from tests.factories.portal import EnterpriseFactory, region
 
 pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -10,7 +10,7 @@ from diagnosis.fill.services import assessment_start
 from diagnosis.models import Assessment
 from portal.models import Region
 from tests.diagnosis.review.conftest import make_submitted
-from tests.factories import EnterpriseFactory, region
+from tests.factories.portal import EnterpriseFactory, region
 
 pytestmark = pytest.mark.django_db
 

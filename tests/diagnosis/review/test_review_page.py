@@ -5,7 +5,7 @@ import pytest
 
 from diagnosis.models import ExpertAssignment
 from tests.diagnosis.review.conftest import add_evidence, make_submitted
-from tests.factories import MembershipFactory, StaffFactory, region
+from tests.factories.portal import MembershipFactory, StaffFactory, region
 
 pytestmark = pytest.mark.django_db
 
