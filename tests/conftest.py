@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django_otp.oath import totp
 
-from tests.factories import (
+from tests.factories.portal import (
     PASSWORD,
     EnterpriseFactory,
     MembershipFactory,

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from portal.models import AuditEvent
 from tests.conftest import current_code
-from tests.factories import PASSWORD, UserFactory, confirmed_totp
+from tests.factories.portal import PASSWORD, UserFactory, confirmed_totp
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)

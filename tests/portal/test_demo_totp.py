@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import demo
 from portal.models import AuditEvent
-from tests.factories import StaffFactory, confirmed_totp
+from tests.factories.portal import StaffFactory, confirmed_totp
 
 STAFF = [account.username for account in demo.DEMO_ACCOUNTS if account.privileged]
 ROOT = Path(__file__).resolve().parents[2]

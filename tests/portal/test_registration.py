@@ -122,7 +122,7 @@ def test_registration_rolls_back_when_the_organisation_fails_late(longhua, enter
 
 class TestVerification:
     def test_district_staff_verify_a_pending_enterprise(self, login, district_staff):
-        from tests.factories import EnterpriseFactory
+        from tests.factories.portal import EnterpriseFactory
 
         pending = EnterpriseFactory(status="pending")
         client = login(district_staff)
@@ -136,7 +136,7 @@ class TestVerification:
         assert event.detail == {"before": "pending", "after": "verified"}
 
     def test_staff_of_another_district_get_404(self, login, other_district_staff):
-        from tests.factories import EnterpriseFactory
+        from tests.factories.portal import EnterpriseFactory
 
         pending = EnterpriseFactory(status="pending")
         client = login(other_district_staff)
@@ -153,7 +153,7 @@ class TestVerification:
                            {"decision": "verify"}).status_code == 403
 
     def test_deciding_twice_is_a_clear_conflict(self, district_staff):
-        from tests.factories import EnterpriseFactory
+        from tests.factories.portal import EnterpriseFactory
 
         pending = EnterpriseFactory(status="pending")
         organisation_verify(org=pending, actor=district_staff, approve=True)
@@ -165,7 +165,7 @@ class TestVerification:
         assert pending.status == "verified"
 
     def test_unknown_decision_is_refused(self, district_staff):
-        from tests.factories import EnterpriseFactory
+        from tests.factories.portal import EnterpriseFactory
 
         pending = EnterpriseFactory(status="pending")
         api = APIClient()

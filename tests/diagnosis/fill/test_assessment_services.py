@@ -18,7 +18,7 @@ from diagnosis.spec import get_spec, load_spec
 from portal.exceptions import DomainError
 from portal.models import AuditEvent
 from tests.diagnosis.answers import full_answers
-from tests.factories import EnterpriseFactory, MembershipFactory
+from tests.factories.portal import EnterpriseFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from diagnosis.models import Need, Report, SiteVisit
 from diagnosis.report import pdf
 from diagnosis.report import services as services_report
-from tests.diagnosis.review.conftest import make_submitted
+from tests.factories.diagnosis import scored_assessment
 
 FAKE_PAGES = 7
 
@@ -45,7 +45,7 @@ def enqueued(monkeypatch):
 
 @pytest.fixture
 def assessment(enterprise, owner):
-    assessment = make_submitted(enterprise)
+    assessment = scored_assessment(enterprise)
     Need.objects.create(assessment=assessment, category="smart_manufacturing", description="上线 MES 系统",
                         item_codes=["sc-quality"], urgency=3, budget_wan="120.00", created_by=owner)
     return assessment

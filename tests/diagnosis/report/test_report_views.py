@@ -126,10 +126,10 @@ def test_a_report_stuck_past_its_lease_stops_polling_and_offers_a_retry(login, a
 
 
 def test_a_status_url_with_another_assessment_is_404(login, assessment, owner, enterprise):
-    from tests.diagnosis.review.conftest import make_submitted
+    from tests.factories.diagnosis import scored_assessment
 
     report = ready_report(assessment, owner)
-    other = make_submitted(enterprise)
+    other = scored_assessment(enterprise)
     assert login(owner).get(f"/assessments/{other.pk}/report/{report.pk}/status/", **HX).status_code == 404
 
 

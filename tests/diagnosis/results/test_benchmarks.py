@@ -18,7 +18,8 @@ from diagnosis.results.benchmarks import (
     regional_figures,
 )
 from portal.models import Enterprise
-from tests.factories import EnterpriseFactory, region
+from tests.factories.diagnosis import scored_assessment
+from tests.factories.portal import EnterpriseFactory, region
 
 D = Decimal
 
@@ -132,13 +133,9 @@ def test_a_small_district_is_insufficient_and_points_to_its_city():
 
 
 def _bulk(enterprises, totals, *, user, **fields):
-    now = timezone.now()
-    defaults = {"spec_code": "sme-2024", "spec_version": "1.0", "year": 2025, "status": Assessment.Status.SUBMITTED}
-    Assessment.objects.bulk_create([
-        Assessment(enterprise=e, region_id=e.region_id, total=D(t), result={}, submitted_answers={}, created_by=user,
-                   submitted_at=now - timedelta(days=1), **{**defaults, **fields})
-        for e, t in zip(enterprises, totals, strict=True)
-    ])
+    when = timezone.now() - timedelta(days=1)
+    for e, t in zip(enterprises, totals, strict=True):
+        scored_assessment(e, user=user, total=D(t), when=when, **{"year": 2025, **fields})
 
 
 @pytest.mark.django_db
@@ -153,11 +150,9 @@ def test_assessment_benchmarks_from_the_database(owner, enterprise, django_asser
     _bulk(baoan, ["99"] * 4, user=owner, status=Assessment.Status.DRAFT)
     _bulk(baoan, ["99"] * 4, user=owner, status=Assessment.Status.RETURNED)
     _bulk(baoan, ["99"] * 4, user=owner, year=2024)
-    _bulk(baoan, ["99"] * 4, user=owner, spec_version="2.0")
+    _bulk(baoan, ["99"] * 4, user=owner, spec_key="sme-2024@2.0")
     # The enterprise's re-assessment replaces its first one (latest submission counts).
-    own = Assessment.objects.create(enterprise=enterprise, spec_code="sme-2024", spec_version="1.0", year=2025,
-                                    status=Assessment.Status.APPROVED, region=enterprise.region, total=D("55"),
-                                    result={}, submitted_answers={}, created_by=owner, submitted_at=timezone.now())
+    own = scored_assessment(enterprise, user=owner, total=D("55"), year=2025, status=Assessment.Status.APPROVED)
     own = Assessment.objects.select_related("enterprise").get(pk=own.pk)  # as the access helper loads it
     with django_assert_max_num_queries(2):
         result = assessment_benchmarks(own)
@@ -177,8 +172,6 @@ def test_region_membership_follows_the_snapshot_not_the_current_address(owner, e
     moved = EnterpriseFactory.create_batch(MIN_GROUP)
     _bulk(moved, ["50"] * MIN_GROUP, user=owner)
     Enterprise.objects.filter(pk__in=[e.pk for e in moved]).update(region=region("440306"))
-    own = Assessment.objects.create(enterprise=enterprise, spec_code="sme-2024", spec_version="1.0", year=2025,
-                                    status=Assessment.Status.SUBMITTED, region=enterprise.region, total=D("40"),
-                                    result={}, submitted_answers={}, created_by=owner, submitted_at=timezone.now())
+    own = scored_assessment(enterprise, user=owner, total=D("40"), year=2025)
     district = assessment_benchmarks(own).regions[0]
     assert district.region.title == "龙华区" and district.index.n == MIN_GROUP + 1

@@ -2,7 +2,6 @@
 unmapped), weak answers suggest needs, and the demand map counts stated needs by category."""
 
 import pytest
-from django.utils import timezone
 
 from diagnosis.models import Assessment, Need, NewMode
 from diagnosis.results.needs import (
@@ -19,7 +18,8 @@ from diagnosis.results.selectors import needs_by_category
 from diagnosis.scoring import score, validate_answer, visible_items
 from diagnosis.spec import get_spec, load_all_specs
 from tests.diagnosis.answers import full_answers
-from tests.factories import EnterpriseFactory, region
+from tests.factories.diagnosis import scored_assessment
+from tests.factories.portal import EnterpriseFactory, region
 
 SPECS = sorted(load_all_specs())
 SME = get_spec("sme-2024@1.0")
@@ -112,21 +112,15 @@ def test_suggestions_group_weak_codes_by_category_in_canonical_order():
 # --- demand map --------------------------------------------------------------------------------
 
 
-def _assessment(enterprise, *, year=2025, status=Assessment.Status.SUBMITTED, snapshot=True, user):
-    return Assessment.objects.create(
-        enterprise=enterprise, spec_code="sme-2024", spec_version="1.0", year=year, status=status,
-        region=enterprise.region if snapshot else None, submitted_answers={}, result={}, total=50,
-        created_by=user, submitted_at=timezone.now())
-
-
 @pytest.mark.django_db
 def test_needs_by_category_counts_stated_needs_in_a_region_and_year(owner):
+    row = {"user": owner, "total": 50, "year": 2025}  # only counted: no scoring needed
     longhua, baoan = EnterpriseFactory(), EnterpriseFactory(region=region("440306"))
     dongguan = EnterpriseFactory(region=region("441900003"))
-    counted = [_assessment(longhua, user=owner), _assessment(baoan, user=owner),
-               _assessment(EnterpriseFactory(), snapshot=False, user=owner)]
-    ignored = [_assessment(dongguan, user=owner), _assessment(longhua, year=2024, user=owner),
-               _assessment(longhua, status=Assessment.Status.RETURNED, user=owner)]
+    counted = [scored_assessment(longhua, **row), scored_assessment(baoan, **row),
+               scored_assessment(EnterpriseFactory(), **row, snapshot=False)]
+    ignored = [scored_assessment(dongguan, **row), scored_assessment(longhua, **{**row, "year": 2024}),
+               scored_assessment(longhua, **row, status=Assessment.Status.RETURNED)]
     for assessment in counted + ignored:
         Need.objects.create(assessment=assessment, category="smart_manufacturing", created_by=owner)
     Need.objects.create(assessment=counted[0], category="digital_management", created_by=owner)

@@ -1,7 +1,6 @@
 """Result, priorities, needs and comparison pages: owner / editor / teammate (viewer) / bureau staff
 / outsider personas, bad input, and T0 → T1 comparison."""
 
-import json
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -10,43 +9,22 @@ import pytest
 from django.utils import timezone
 
 from diagnosis.models import Assessment, Need, RebasedResult
-from diagnosis.scoring import score, validate_answer, visible_items
-from diagnosis.spec import get_spec
 from portal.models import AuditEvent
-from tests.diagnosis.answers import full_answers
+from tests.factories.diagnosis import scored_assessment
 
 pytestmark = pytest.mark.django_db
 
-SME = "sme-2024@1.0"
 PROVISIONAL_NOTICE = "部分分值/阈值为暂定值（未经官方文本核实）"
 PRIORITIES = {"cost": "3", "quality": "3", "delivery": "3", "energy": "3", "safety": "3"}
-
-
-def _answers(spec, context, **overrides):
-    raw = {**full_answers(spec, best=False), **overrides}
-    shown = set(visible_items(spec, raw, context))
-    return {code: validate_answer(spec, code, value) for code, value in raw.items() if code in shown}
-
-
-def scored(enterprise, user, *, spec_key=SME, when=None, status=Assessment.Status.SUBMITTED, **overrides):
-    """A submitted assessment with a real frozen result, as assessment_submit leaves it."""
-    spec = get_spec(spec_key)
-    # As stored (JSON): a fresh enterprise still holds TextChoices members, which the engine refuses.
-    context = json.loads(json.dumps(enterprise.assessment_context()))
-    answers = _answers(spec, context, **overrides)
-    result = score(spec, answers, context)
-    return Assessment.objects.create(
-        enterprise=enterprise, spec_code=spec.code, spec_version=spec.version, status=status, year=2025,
-        region=enterprise.region, context=context, submitted_answers=answers,
-        result=result.to_dict(), total=result.total, level=result.level.code if result.level else "",
-        provisional=result.provisional, created_by=user, submitted_at=when or timezone.now(),
-    )
+# Weak answers (room for a roadmap), stored as answer_save validates them, in 2025.
+WEAK_2025 = {"best": False, "normalise": True, "year": 2025}
 
 
 @pytest.fixture
 def assessment(enterprise, owner):
-    return scored(enterprise, owner, network=["workshop-control"],
-                  **{"device-digitisation": {"numerator": "35", "denominator": "100"}, "sc-quality": 2})
+    return scored_assessment(enterprise, user=owner, **WEAK_2025, answers={
+        "network": ["workshop-control"], "device-digitisation": {"numerator": "35", "denominator": "100"},
+        "sc-quality": 2})
 
 
 def _url(assessment, page):
@@ -85,7 +63,7 @@ def test_result_shows_scores_reasons_benchmarks_and_roadmap(login, owner, assess
     ("gbt23020-2013@1.0", "起步建设"),  # stages instead of levels
 ])
 def test_every_standard_renders(login, owner, enterprise, spec_key, expected):
-    assessment = scored(enterprise, owner, spec_key=spec_key)
+    assessment = scored_assessment(enterprise, user=owner, spec_key=spec_key, **WEAK_2025)
     response = login(owner).get(_url(assessment, "result"))
     assert response.status_code == 200
     assert expected in response.content.decode()
@@ -238,13 +216,14 @@ def test_viewers_and_staff_read_needs_but_cannot_change_them(request, login, own
 
 @pytest.fixture
 def t0(enterprise, owner):
-    return scored(enterprise, owner, when=timezone.now() - timedelta(days=365), network=["workshop-control"])
+    return scored_assessment(enterprise, user=owner, when=timezone.now() - timedelta(days=365), **WEAK_2025,
+                             answers={"network": ["workshop-control"]})
 
 
 @pytest.fixture
 def t1(enterprise, owner, t0):
-    return scored(enterprise, owner, network=["workshop-control", "enterprise-network", "industrial-5g"],
-                  **{"sc-energy": 2, "it-coverage": "one"})
+    return scored_assessment(enterprise, user=owner, **WEAK_2025, answers={
+        "network": ["workshop-control", "enterprise-network", "industrial-5g"], "sc-energy": 2, "it-coverage": "one"})
 
 
 def test_compare_shows_item_and_dimension_deltas(login, owner, t0, t1):
@@ -271,7 +250,7 @@ def test_compare_with_an_explicit_earlier_assessment(login, owner, t0, t1):
 
 
 def test_compare_with_another_enterprises_assessment_is_404(login, owner, outsider, other_enterprise, t1):
-    foreign = scored(other_enterprise, outsider)
+    foreign = scored_assessment(other_enterprise, user=outsider, **WEAK_2025)
     client = login(owner)
     assert client.get(_url(t1, "compare") + f"?with={foreign.pk}").status_code == 404
     assert client.get(_url(t1, "compare") + "?with=nonsense").status_code == 404

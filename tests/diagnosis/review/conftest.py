@@ -1,18 +1,13 @@
-"""Submitted assessments to review: one through the real enterprise flow (start, answer, submit),
-and a fast maker that stores a scored snapshot directly, for lists with many rows."""
-
-from datetime import datetime
+"""Submitted assessments to review: one through the real enterprise flow (start, answer, submit);
+for lists with many rows, tests.factories.diagnosis.scored_assessment stores a scored snapshot directly."""
 
 import pytest
 from django.core.files.base import ContentFile
-from django.utils import timezone
 
 from diagnosis.fill.services import answer_save, assessment_start, assessment_submit
 from diagnosis.models import Assessment, Evidence
-from diagnosis.scoring import score, visible_items
 from diagnosis.spec import get_spec
 from tests.diagnosis.answers import full_answers
-from tests.factories import UserFactory
 
 SME = "sme-2024@1.0"
 
@@ -22,23 +17,6 @@ def submit_through_services(enterprise, user, answers: dict | None = None) -> As
     for code, value in (answers or full_answers(get_spec(SME))).items():
         answer_save(assessment=assessment, actor=user, item_code=code, value=value, expected_version=0)
     return assessment_submit(assessment=assessment, actor=user, pledge=True)
-
-
-def make_submitted(enterprise, *, best: bool = True, status: str = Assessment.Status.SUBMITTED,
-                   submitted_at: datetime | None = None, spec_key: str = SME) -> Assessment:
-    """A scored, frozen assessment as assessment_submit leaves it, without the per-answer writes."""
-    spec = get_spec(spec_key)
-    context = enterprise.assessment_context()
-    answers = full_answers(spec, best=best)
-    shown = set(visible_items(spec, answers, context))
-    answers = {code: value for code, value in answers.items() if code in shown}
-    result = score(spec, answers, context)
-    return Assessment.objects.create(
-        enterprise=enterprise, spec_code=spec.code, spec_version=spec.version, year=timezone.localdate().year,
-        region=enterprise.region, context=context, submitted_answers=answers, result=result.to_dict(),
-        total=result.total, level=result.level.code if result.level else "", status=status,
-        submitted_at=submitted_at or timezone.now(), created_by=UserFactory(),
-    )
 
 
 def add_evidence(assessment, item_code: str, name: str = "网络拓扑图.pdf") -> Evidence:

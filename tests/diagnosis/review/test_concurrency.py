@@ -15,8 +15,8 @@ from diagnosis.models import Assessment
 from diagnosis.review import services as services_review
 from portal.exceptions import DomainError
 from portal.models import AuditEvent, Region, User
-from tests.diagnosis.review.conftest import make_submitted
-from tests.factories import EnterpriseFactory, StaffFactory, region
+from tests.factories.diagnosis import scored_assessment
+from tests.factories.portal import EnterpriseFactory, StaffFactory, region
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 THREADS = 8
@@ -70,7 +70,7 @@ def _race(actions) -> list[str]:
 
 @pytest.fixture
 def assessment():
-    return make_submitted(EnterpriseFactory(region=region("440309")))
+    return scored_assessment(EnterpriseFactory(region=region("440309")))
 
 
 @pytest.fixture

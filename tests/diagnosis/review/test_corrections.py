@@ -9,7 +9,7 @@ from diagnosis.models import ExpertAssignment, ItemCorrection
 from diagnosis.review import services as services_review
 from portal.exceptions import DomainError
 from portal.models import AuditEvent
-from tests.diagnosis.review.conftest import make_submitted
+from tests.factories.diagnosis import scored_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,7 @@ def test_a_ratio_correction(login, district_staff, submitted, review):
 def test_a_correction_that_opens_unanswered_questions_is_refused(district_staff, enterprise):
     # Declared "no network at all": the networking ratio was never asked. Correcting the network
     # answer would make it applicable without an answer, so the score cannot be verified.
-    weak = make_submitted(enterprise, best=False)
+    weak = scored_assessment(enterprise, best=False)
     assert "device-networking" not in weak.submitted_answers
     with pytest.raises(DomainError) as excinfo:
         services_review.item_correct(assessment=weak, actor=district_staff, item_code="network",
@@ -108,7 +108,7 @@ def test_a_correction_that_opens_unanswered_questions_is_refused(district_staff,
 
 
 def test_a_question_outside_the_submitted_answers_cannot_be_corrected(district_staff, enterprise):
-    weak = make_submitted(enterprise, best=False)
+    weak = scored_assessment(enterprise, best=False)
     with pytest.raises(DomainError) as excinfo:
         services_review.item_correct(assessment=weak, actor=district_staff, item_code="device-networking",
                                      value={"numerator": 1, "denominator": 2}, reason="x", expected_version=0)

@@ -8,7 +8,7 @@ from diagnosis.models import Assessment, ExpertAssignment
 from diagnosis.review import services as services_review
 from portal.exceptions import DomainError
 from portal.models import AuditEvent
-from tests.factories import MembershipFactory, StaffFactory
+from tests.factories.portal import MembershipFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 

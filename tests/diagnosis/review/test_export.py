@@ -9,8 +9,8 @@ from openpyxl import load_workbook
 from diagnosis.review import services as services_review
 from diagnosis.review.exports import safe_cell
 from portal.models import AuditEvent
-from tests.diagnosis.review.conftest import make_submitted
-from tests.factories import EnterpriseFactory, region
+from tests.factories.diagnosis import scored_assessment
+from tests.factories.portal import EnterpriseFactory, region
 
 pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,7 +27,7 @@ def _data_rows(sheet) -> list[tuple]:
 
 @pytest.fixture
 def rows(enterprise, other_enterprise):
-    return {"longhua": make_submitted(enterprise), "baoan": make_submitted(other_enterprise)}
+    return {"longhua": scored_assessment(enterprise), "baoan": scored_assessment(other_enterprise)}
 
 
 def test_export_holds_only_the_scoped_rows_and_is_audited(login, district_staff, rows):
@@ -54,7 +54,7 @@ def test_a_district_outside_is_refused_and_nothing_is_exported(login, district_s
 
 
 def test_formula_in_a_company_name_is_neutralised(login, district_staff):
-    make_submitted(EnterpriseFactory(name='=HYPERLINK("http://x")'))
+    scored_assessment(EnterpriseFactory(name='=HYPERLINK("http://x")'))
     sheet = _sheet(login(district_staff).get("/review/export/"))
     cell = sheet.cell(row=3, column=1)
     assert cell.value == '\'=HYPERLINK("http://x")' and cell.data_type == "s"
@@ -76,8 +76,8 @@ def test_headers_watermark_and_download_headers(login, district_staff, rows):
 
 def test_too_many_rows_are_refused_with_a_message(login, district_staff, enterprise, monkeypatch):
     monkeypatch.setattr(services_review, "EXPORT_MAX_ROWS", 1)
-    make_submitted(enterprise)
-    make_submitted(enterprise)
+    scored_assessment(enterprise)
+    scored_assessment(enterprise)
     response = login(district_staff).get("/review/export/?status=submitted", follow=True,
                                          HTTP_ACCEPT_LANGUAGE="en")
     assert response.redirect_chain[-1][0] == "/review/?status=submitted"

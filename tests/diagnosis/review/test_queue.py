@@ -9,8 +9,8 @@ from django.utils import timezone
 from diagnosis.fill.services import assessment_start
 from diagnosis.models import Assessment
 from portal.models import Region
-from tests.diagnosis.review.conftest import make_submitted
-from tests.factories import EnterpriseFactory, region
+from tests.factories.diagnosis import scored_assessment
+from tests.factories.portal import EnterpriseFactory, region
 
 pytestmark = pytest.mark.django_db
 
@@ -22,13 +22,13 @@ def world(enterprise, owner, other_enterprise):
     park = EnterpriseFactory(region=region("440309P01"))
     dongguan = EnterpriseFactory(region=region("441900003"))
     return {
-        "longhua": make_submitted(enterprise),
-        "park": make_submitted(park),
-        "baoan": make_submitted(other_enterprise),
-        "dongguan": make_submitted(dongguan),
+        "longhua": scored_assessment(enterprise),
+        "park": scored_assessment(park),
+        "baoan": scored_assessment(other_enterprise),
+        "dongguan": scored_assessment(dongguan),
         "draft": assessment_start(enterprise=enterprise, actor=owner),
-        "approved": make_submitted(enterprise, status=Assessment.Status.APPROVED),
-        "returned": make_submitted(enterprise, status=Assessment.Status.RETURNED),
+        "approved": scored_assessment(enterprise, status=Assessment.Status.APPROVED),
+        "returned": scored_assessment(enterprise, status=Assessment.Status.RETURNED),
     }
 
 
@@ -107,10 +107,10 @@ def test_no_query_widens_the_scoped_set(login, district_staff, world, query):
 
 
 def test_filters_by_standard_level_industry_and_date(login, district_staff, enterprise):
-    weak = make_submitted(EnterpriseFactory(industry_division="38"), best=False,
-                          submitted_at=timezone.make_aware(datetime(2025, 3, 10, 9, 0)))
-    strong = make_submitted(enterprise)
-    other_spec = make_submitted(enterprise, spec_key="gbt23020-2013@1.0")
+    weak = scored_assessment(EnterpriseFactory(industry_division="38"), best=False,
+                             when=timezone.make_aware(datetime(2025, 3, 10, 9, 0)))
+    strong = scored_assessment(enterprise)
+    other_spec = scored_assessment(enterprise, spec_key="gbt23020-2013@1.0")
     client = login(district_staff)
     assert _ids(client.get("/review/?spec=gbt23020-2013@1.0")) == {other_spec.pk}
     assert _ids(client.get(f"/review/?level={weak.level}")) == {weak.pk}
@@ -122,7 +122,7 @@ def test_filters_by_standard_level_industry_and_date(login, district_staff, ente
 
 
 def test_sorts_by_a_column_and_reverses(login, district_staff, enterprise):
-    weak, strong = make_submitted(enterprise, best=False), make_submitted(enterprise)
+    weak, strong = scored_assessment(enterprise, best=False), scored_assessment(enterprise)
     client = login(district_staff)
     ascending = [row.pk for row in client.get("/review/?sort=total").context["rows"]]
     descending = [row.pk for row in client.get("/review/?sort=-total").context["rows"]]
@@ -133,7 +133,7 @@ def test_sorts_by_a_column_and_reverses(login, district_staff, enterprise):
 
 def test_pages_hold_fifty_rows(login, district_staff, enterprise):
     for _n in range(51):
-        make_submitted(enterprise)
+        scored_assessment(enterprise)
     client = login(district_staff)
     first = client.get("/review/")
     assert len(first.context["rows"]) == 50 and first.context["page"].paginator.count == 51

@@ -4,8 +4,9 @@
 import pytest
 
 from diagnosis.models import ExpertAssignment
-from tests.diagnosis.review.conftest import add_evidence, make_submitted
-from tests.factories import MembershipFactory, StaffFactory, region
+from tests.diagnosis.review.conftest import add_evidence
+from tests.factories.diagnosis import scored_assessment
+from tests.factories.portal import MembershipFactory, StaffFactory, region
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +79,7 @@ def test_an_assigned_expert_sees_the_assessment_without_decisions(login, expert,
 
 
 def test_expert_assignment_list_shows_only_their_own(login, expert, district_staff, submitted, other_enterprise):
-    other = make_submitted(other_enterprise)
+    other = scored_assessment(other_enterprise)
     ExpertAssignment.objects.create(assessment=submitted, expert=expert, assigned_by=district_staff)
     ExpertAssignment.objects.create(assessment=other, expert=StaffFactory(staff_role="expert", region=None),
                                     assigned_by=district_staff)

@@ -1,4 +1,5 @@
-"""factory_boy factories for the portal's models."""
+"""factory_boy factories and builders for the portal app: users and staff, enterprises, providers,
+memberships, TOTP devices, USCCs, region look-up."""
 
 import itertools
 
