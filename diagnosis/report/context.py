@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from qrcode.image.svg import SvgPathImage
 
+from diagnosis.extensions import report_sections
 from diagnosis.models import Assessment
 from diagnosis.report import svgcharts
 from diagnosis.results.context import ResultContext, build_result_context, flatten_dimensions, spec_grade
@@ -207,6 +208,10 @@ def build_report_context(assessment: Assessment, *, language: str, verification_
             "needs": _needs(shared, language),
             "visits": [{"date": v.visit_date, "participants": v.participants, "findings": v.findings}
                        for v in assessment.site_visits.all()],
+            "extension_sections": [
+                {"key": section.key, "template": section.template,
+                 "context": section.build_context(assessment, language)}
+                for section in report_sections()],
         }
 
 

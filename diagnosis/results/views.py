@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from diagnosis.extensions import result_panels
 from diagnosis.models import NewMode
 from diagnosis.permissions import can_edit_assessment
 from diagnosis.results import services as services_results
@@ -46,7 +47,8 @@ def _can_write(user, assessment) -> bool:
 
 
 def _result_context(request, assessment, *, priorities_form=None) -> dict:
-    """The shared result context plus what only the web page has: forms, write flags, plotly."""
+    """The shared result context plus what only the web page has: forms, write flags, plotly,
+    and the panels other apps registered."""
     shared = build_result_context(assessment)
     axes, spec = shared.chart_axes, shared.spec
     can_write = _can_write(request.user, assessment)
@@ -59,6 +61,7 @@ def _result_context(request, assessment, *, priorities_form=None) -> dict:
         "priorities_form": priorities_form or (PrioritiesForm(initial=shared.roadmap.weights) if can_write else None),
         "can_write": can_write,
         "previous": previous_scored_assessment(assessment, request.user),
+        "result_panels": result_panels(request.user, assessment),
     }
 
 
