@@ -1,9 +1,10 @@
 """What the diagnosis report shows, as plain data (style.md §4.4, layer 1).
 
-The report says what the web result page says: both start from ``results.context``'s
-``build_result_context`` (dimensions, grades, roadmap, benchmarks, needs, provisional reasons); this
-module adds only what the PDF has, the verified score, the SVG charts (``svgcharts``) instead of
-plotly, the cover, the review and the verification code with its QR. Texts that depend on the language are resolved here under
+The report says what the web result page says: both start from ``build_result_context``
+(results/context.py: dimensions, grades, roadmap, benchmarks, needs, provisional reasons). This
+module adds only what the PDF has: the verified score, the charts as SVG (``svgcharts``) instead of
+plotly, the cover, the review, the verification code with its QR, and the sections other apps
+registered (diagnosis/extensions.py). Texts that depend on the language are resolved here under
 ``translation.override(language)``; spec titles and the benchmark/roadmap dataclasses keep both
 languages and the template picks one with ``local_title``.
 

@@ -54,6 +54,9 @@ class DimensionRow:
 
 @dataclass(frozen=True)
 class ResultContext:
+    """Everything both pages show about one scored assessment; ``page_context()`` and
+    ``partials_context()`` hand it to templates under the names they read."""
+
     spec: Spec
     result: Mapping[str, Any]
     language: str
