@@ -2,6 +2,11 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _enterprise_member(user) -> bool:
+    # Staff work from the review queue; provider members have no assessments of their own.
+    return not user.staff_role and user.memberships.filter(enterprise__isnull=False).exists()
+
+
 class DiagnosisConfig(AppConfig):
     name = "diagnosis"
     verbose_name = _("Diagnosis")
@@ -11,3 +16,7 @@ class DiagnosisConfig(AppConfig):
         # feature packages that the worker's autodiscovery (``<app>.tasks``) does not look into.
         from diagnosis import checks, signals  # noqa: F401
         from diagnosis.report import tasks  # noqa: F401
+        from portal.extensions import HomeCard, register_home_card
+
+        register_home_card(HomeCard(key="diagnosis-assessments", title=_("Digital-transformation assessments"),
+                                    url_name="diagnosis:assessment-list", order=10, visible=_enterprise_member))

@@ -25,6 +25,7 @@ from portal import services
 from portal.access import get_for_user
 from portal.audit import audit_log
 from portal.exceptions import DomainError
+from portal.extensions import home_cards
 from portal.forms import AccountForm, EnterpriseEditForm, EnterpriseForm, InviteForm, OTPForm, ProviderForm
 from portal.models import AuditEvent, Enterprise, OrgStatus, Provider
 from portal.permissions import is_owner_of
@@ -43,19 +44,22 @@ def home(request):
     user = request.user
     if not user.is_authenticated:
         return render(request, "portal/landing.html")
+    # Cards registered by higher apps (portal/extensions.py) join every role's home page.
+    cards = {"home_cards": home_cards(user)}
     if user.staff_role in ADMIN_ROLES:
-        return render(request, "portal/home_admin.html")
+        return render(request, "portal/home_admin.html", cards)
     if is_bureau_staff(user):
         enterprises = Enterprise.objects.visible_to(user)
         return render(request, "portal/home_staff.html", {
             "pending_enterprises": enterprises.filter(status=OrgStatus.PENDING).count(),
             "verified_enterprises": enterprises.filter(status=OrgStatus.VERIFIED).count(),
             "pending_providers": Provider.objects.visible_to(user).filter(status=OrgStatus.PENDING).count(),
+            **cards,
         })
     if user.staff_role == StaffRole.EXPERT:
-        return render(request, "portal/home_expert.html")
+        return render(request, "portal/home_expert.html", cards)
     memberships = user.memberships.select_related("enterprise__region", "provider__region")
-    return render(request, "portal/home_member.html", {"memberships": memberships})
+    return render(request, "portal/home_member.html", {"memberships": memberships, **cards})
 
 
 class LoginView(auth_views.LoginView):

@@ -1,8 +1,10 @@
 """What the diagnosis report shows, as plain data (style.md §4.4, layer 1).
 
-The report says what the web result page says: the same stored result, ``chart_dimensions``,
-``assessment_benchmarks``, ``build_roadmap`` and ``needs_of``; only the charts are drawn as SVG
-(``svgcharts``) instead of plotly. Texts that depend on the language are resolved here under
+The report says what the web result page says: both start from ``build_result_context``
+(results/context.py: dimensions, grades, roadmap, benchmarks, needs, provisional reasons). This
+module adds only what the PDF has: the verified score, the charts as SVG (``svgcharts``) instead of
+plotly, the cover, the review, the verification code with its QR, and the sections other apps
+registered (diagnosis/extensions.py). Texts that depend on the language are resolved here under
 ``translation.override(language)``; spec titles and the benchmark/roadmap dataclasses keep both
 languages and the template picks one with ``local_title``.
 
@@ -13,6 +15,7 @@ pending, so nobody mistakes an interim correction for a final figure.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -26,15 +29,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from qrcode.image.svg import SvgPathImage
 
-from diagnosis.models import Assessment, NewMode
+from diagnosis.extensions import report_sections
+from diagnosis.models import Assessment
 from diagnosis.report import svgcharts
-from diagnosis.results.benchmarks import assessment_benchmarks
-from diagnosis.results.charts import chart_dimensions
-from diagnosis.results.forms import PRIORITY_LABELS
-from diagnosis.results.labels import PROVENANCE_LABELS, SHOWN_RECOMMENDATIONS
-from diagnosis.results.roadmap import build_roadmap
-from diagnosis.results.selectors import needs_of
-from diagnosis.spec import Spec, get_spec
+from diagnosis.results.context import ResultContext, build_result_context, flatten_dimensions, spec_grade
+from diagnosis.spec import Grade, Spec, get_spec
 from portal.models import Region
 
 # Fewer axes than this make a line, not a radar: the bars carry the figures alone then.
@@ -61,32 +60,31 @@ def _title(obj: Any, language: str) -> str:
     return title_en if language == "en" and title_en else title
 
 
-def _grade(spec: Spec, grade: dict | None, language: str) -> dict | None:
+def _grade(grades: Sequence[Grade], grade: dict | None, language: str) -> dict | None:
     if not grade:
         return None
-    found = next((g for g in (*spec.levels, *spec.stages) if g.code == grade["code"]), None)
+    found = spec_grade(grades, grade)
     return {"code": grade["code"], "title": _title(grade, language),
             "description": found.description if found else ""}
 
 
 def _summary(spec: Spec, result: dict, language: str) -> dict:
     return {"total": result["total"], "max_total": result["max_total"], "total_title": result["total_title"],
-            "level": _grade(spec, result["level"], language), "stage": _grade(spec, result["stage"], language)}
+            "level": _grade(spec.levels, result["level"], language),
+            "stage": _grade(spec.stages, result["stage"], language)}
 
 
-def _flatten(dimensions: list[dict], depth: int = 0):
-    for node in dimensions:
-        yield node, depth
-        yield from _flatten(node["children"], depth + 1)
+def _by_code(verified: dict | None) -> dict[str, dict]:
+    return {node["code"]: node for node, _depth in flatten_dimensions(verified["dimensions"])} if verified else {}
 
 
-def _dimension_rows(result: dict, verified: dict | None, language: str) -> list[dict]:
-    checked = {node["code"]: node for node, _depth in _flatten(verified["dimensions"])} if verified else {}
+def _dimension_rows(shared: ResultContext, verified: dict | None, language: str) -> list[dict]:
+    checked = _by_code(verified)
     rows = []
-    for node, depth in _flatten(result["dimensions"]):
-        other = checked.get(node["code"])
+    for row in shared.dimensions:
+        node, other = row.score, checked.get(row.score["code"])
         rows.append({
-            "code": node["code"], "title": _title(node, language), "depth": depth, "visible": node["visible"],
+            "code": node["code"], "title": _title(node, language), "depth": row.depth, "visible": node["visible"],
             "points": node["points"], "max_points": node["max_points"], "percent": node["percent"],
             "verified_points": other["points"] if other else None,
             "verified_percent": other["percent"] if other else None,
@@ -94,12 +92,12 @@ def _dimension_rows(result: dict, verified: dict | None, language: str) -> list[
     return rows
 
 
-def _charts(result: dict, verified: dict | None, language: str) -> dict:
-    axes = chart_dimensions(result["dimensions"])
+def _charts(shared: ResultContext, verified: dict | None, language: str) -> dict:
+    axes = shared.chart_axes
     labels = [_title(d, language) for d in axes]
     verified_rates = None
     if verified:
-        by_code = {node["code"]: node for node, _depth in _flatten(verified["dimensions"])}
+        by_code = _by_code(verified)
         verified_rates = [Decimal(by_code[d["code"]]["percent"]) if d["code"] in by_code else None for d in axes]
     series = svgcharts.self_and_verified([Decimal(d["percent"]) for d in axes], verified_rates,
                                          declared_name=_("Self-declared"), verified_name=pgettext("score", "Verified"))
@@ -111,36 +109,34 @@ def _charts(result: dict, verified: dict | None, language: str) -> dict:
             "labels": labels}
 
 
-def _item_groups(spec: Spec, result: dict, verified: dict | None, corrected: set[str], language: str) -> list[dict]:
-    rows = {row["code"]: row for row in result["items"]}
+def _item_groups(shared: ResultContext, verified: dict | None, corrected: set[str], language: str) -> list[dict]:
     checked = {row["code"]: row for row in verified["items"]} if verified else {}
     groups = []
-    for node, depth in _flatten(result["dimensions"]):
-        if not node["items"]:
+    for dimension in shared.dimensions:
+        if not dimension.items:
             continue
         items = []
-        for code in node["items"]:
-            row, other = rows[code], checked.get(code)
+        for item, row in dimension.items:
+            code, other = item.code, checked.get(item.code)
             items.append({
-                "code": code, "title": _title(spec.items[code], language), "visible": row["visible"],
+                "code": code, "title": _title(item, language), "visible": row["visible"],
                 "points": row["points"], "max_points": row["max_points"], "reason": row["reason"],
                 "corrected": code in corrected,
                 "verified_points": other["points"] if other else None,
                 "verified_reason": other["reason"] if other and code in corrected else "",
             })
-        groups.append({"title": _title(node, language), "depth": depth, "visible": node["visible"],
+        node = dimension.score
+        groups.append({"title": _title(node, language), "depth": dimension.depth, "visible": node["visible"],
                        "points": node["points"], "max_points": node["max_points"], "items": items})
     return groups
 
 
-def _scenario_groups(spec: Spec, result: dict, language: str) -> list[dict]:
-    rows = {row["code"]: row for row in result["items"]}
+def _scenario_groups(shared: ResultContext, language: str) -> list[dict]:
     return [
         {"title": _title(group, language),
-         "rows": [{"title": _title(item, language), "level": rows[item.code]["level"],
-                   "max_level": len(item.level_descriptors), "reason": rows[item.code]["reason"]}
-                  for item in group.scenarios if item.code in rows]}
-        for group in spec.scenario_groups
+         "rows": [{"title": _title(item, language), "level": row["level"],
+                   "max_level": len(item.level_descriptors), "reason": row["reason"]} for item, row in rows]}
+        for group, rows in shared.scenarios
     ]
 
 
@@ -162,13 +158,12 @@ def _review(assessment: Assessment, spec: Spec, verified: dict | None, language:
     }
 
 
-def _needs(assessment: Assessment, spec: Spec, language: str) -> list[dict]:
-    needs = sorted(needs_of(assessment).values(), key=lambda n: NewMode.values.index(n.category))
+def _needs(shared: ResultContext, language: str) -> list[dict]:
     return [{
         "category": str(need.get_category_display()), "urgency": str(need.get_urgency_display()),
         "description": need.description, "budget_wan": need.budget_wan,
-        "items": [_title(spec.items[code], language) for code in need.item_codes if code in spec.items],
-    } for need in needs]
+        "items": [_title(shared.spec.items[code], language) for code in need.item_codes if code in shared.spec.items],
+    } for need in shared.needs]
 
 
 def _region_name(region: Region | None, language: str) -> str:
@@ -182,15 +177,15 @@ def build_report_context(assessment: Assessment, *, language: str, verification_
     """Everything the report template shows about a scored assessment, in ``language``
     ("zh-hans" or "en"). ``verification_code`` and ``issued_at`` come from the report row, so a
     rebuilt file carries the same code and date as the first one."""
-    spec = get_spec(assessment.spec_key)
-    result = assessment.result
+    shared = build_result_context(assessment, language=language)
+    spec, result = shared.spec, shared.result
     approved = assessment.status == Assessment.Status.APPROVED
     verified = assessment.verified_result if approved else None
     corrected = set(assessment.corrections.values_list("item_code", flat=True)) if verified else set()
-    roadmap = build_roadmap(spec, result, assessment.submitted_answers or {}, assessment.priorities)
     enterprise = assessment.enterprise
     with translation.override(language):
         return {
+            **shared.partials_context(),
             "language": language,
             "issued_at": issued_at,
             "verification": {"code": verification_code, "url": verify_url(verification_code),
@@ -202,25 +197,22 @@ def build_report_context(assessment: Assessment, *, language: str, verification_
             "declared": _summary(spec, result, language),
             "verified": _summary(spec, verified, language) if verified else None,
             "review": _review(assessment, spec, verified, language),
-            "dimensions": _dimension_rows(result, verified, language),
+            "dimensions": _dimension_rows(shared, verified, language),
             "level_scores": result.get("level_scores") or [],
-            "charts": _charts(result, verified, language),
-            "item_groups": _item_groups(spec, result, verified, corrected, language),
-            "scenarios": _scenario_groups(spec, result, language),
+            "charts": _charts(shared, verified, language),
+            "item_groups": _item_groups(shared, verified, corrected, language),
+            "scenarios": _scenario_groups(shared, language),
             "provisional": {
                 "any": bool(result["provisional"] or (verified or {}).get("provisional")),
-                "reasons": [{"tag": r["tag"], "label": str(PROVENANCE_LABELS.get(r["tag"], "")), "source": r["source"],
-                             "note": r["note"]} for r in result.get("provisional_reasons") or ()],
+                "reasons": list(shared.provisional_reasons),
             },
-            "benchmarks": assessment_benchmarks(assessment),
-            "region_levels": {code: str(label) for code, label in Region.Level.choices},
-            # The result page's roadmap partial, read-only: no priorities form, every recommendation.
-            "roadmap": roadmap, "priorities_form": None, "priority_labels": PRIORITY_LABELS,
-            "recommendations": roadmap.recommendations[:SHOWN_RECOMMENDATIONS],
-            "more_recommendations": roadmap.recommendations[SHOWN_RECOMMENDATIONS:],
-            "needs": _needs(assessment, spec, language),
+            "needs": _needs(shared, language),
             "visits": [{"date": v.visit_date, "participants": v.participants, "findings": v.findings}
                        for v in assessment.site_visits.all()],
+            "extension_sections": [
+                {"key": section.key, "template": section.template,
+                 "context": section.build_context(assessment, language)}
+                for section in report_sections()],
         }
 
 

@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from diagnosis.extensions import result_panels
 from diagnosis.models import Assessment, NewMode
 from diagnosis.permissions import can_edit_assessment, can_request_report
 from diagnosis.results import services as services_results
-from diagnosis.results.benchmarks import assessment_benchmarks
 from diagnosis.results.charts import (
     chart_dimensions,
     comparison_bar,
@@ -21,10 +21,10 @@ from diagnosis.results.charts import (
     radar,
 )
 from diagnosis.results.comparison import COMMON_CODES, REBASED, SAME_VERSION, compare_results
-from diagnosis.results.forms import PRIORITY_LABELS, NeedForm, PrioritiesForm
-from diagnosis.results.labels import PROVENANCE_LABELS, SHOWN_RECOMMENDATIONS
+from diagnosis.results.context import build_result_context
+from diagnosis.results.forms import NeedForm, PrioritiesForm
 from diagnosis.results.needs import CATEGORIES, suggest_needs
-from diagnosis.results.roadmap import PRIORITY_CODES, build_roadmap
+from diagnosis.results.roadmap import PRIORITY_CODES
 from diagnosis.results.selectors import needs_of, previous_scored_assessment, rebased_result
 from diagnosis.scoring.services import rebased_full_result
 from diagnosis.spec import get_spec
@@ -32,7 +32,6 @@ from diagnosis.templatetags.diagnosis_tags import local_title
 from portal.access import get_for_user
 from portal.audit import audit_staff_read
 from portal.exceptions import DomainError
-from portal.models import Region
 from portal.permissions import can_write_for
 
 
@@ -43,48 +42,23 @@ def _unscored(request, assessment):
     return redirect("diagnosis:assessment-answers", pk=assessment.pk)
 
 
-def _flatten(dimensions, depth=0):
-    for node in dimensions:
-        yield node, depth
-        yield from _flatten(node["children"], depth + 1)
-
-
-def _grade(grades, code):
-    return next((g for g in grades if g.code == code), None)
-
-
 def _result_context(request, assessment, *, priorities_form=None) -> dict:
-    spec = get_spec(assessment.spec_key)
-    result = assessment.result
-    rows = {row["code"]: row for row in result["items"]}
-    dimensions = [
-        {"spec": spec.dimension_index[node["code"]], "score": node, "depth": depth,
-         "items": [(spec.items[code], rows[code]) for code in node["items"]]}
-        for node, depth in _flatten(result["dimensions"])
-    ]
-    scenarios = [(group, [(item, rows[item.code]) for item in group.scenarios]) for group in spec.scenario_groups]
-    axes = chart_dimensions(result["dimensions"])
-    roadmap = build_roadmap(spec, result, assessment.submitted_answers or {}, assessment.priorities)
+    """The shared result context plus what only the web page has: forms, write flags, plotly,
+    and the panels other apps registered."""
+    shared = build_result_context(assessment)
+    axes, spec = shared.chart_axes, shared.spec
     can_write = can_write_for(request.user, assessment.enterprise)
     return {
-        "assessment": assessment, "spec": spec, "result": result, "dimensions": dimensions, "scenarios": scenarios,
-        "level": _grade(spec.levels, (result["level"] or {}).get("code")),
-        "stage": _grade(spec.stages, (result["stage"] or {}).get("code")),
-        "provenance_labels": PROVENANCE_LABELS,
+        **shared.page_context(),
+        "assessment": assessment,
         "radar": figure_data(radar([local_title(spec.dimension_index[d["code"]]) for d in axes],
                                    [d["percent"] for d in axes], name=local_title(spec))),
         "plotly_js": plotly_js_static_path(),
-        "benchmarks": assessment_benchmarks(assessment),
-        "region_levels": dict(Region.Level.choices),
-        "roadmap": roadmap,
-        "recommendations": roadmap.recommendations[:SHOWN_RECOMMENDATIONS],
-        "more_recommendations": roadmap.recommendations[SHOWN_RECOMMENDATIONS:],
-        "priorities_form": priorities_form or (PrioritiesForm(initial=roadmap.weights) if can_write else None),
-        "priority_labels": PRIORITY_LABELS,
+        "priorities_form": priorities_form or (PrioritiesForm(initial=shared.roadmap.weights) if can_write else None),
         "can_write": can_write,
         "can_request_report": can_request_report(request.user, assessment),
-        "needs": sorted(needs_of(assessment).values(), key=lambda n: NewMode.values.index(n.category)),
         "previous": previous_scored_assessment(assessment, request.user),
+        "result_panels": result_panels(request.user, assessment),
     }
 
 

@@ -1,0 +1,84 @@
+"""Extension points of the diagnosis app: places where higher apps (providers, subsidies) add
+something to the result page and the PDF report without diagnosis importing them (style.md §4.13).
+
+A higher app registers in its ``AppConfig.ready()``; diagnosis renders whatever is registered and
+nothing when a registry is empty. Registration is idempotent by key: registering a key again
+replaces the entry, so autoreload and tests never duplicate one. Entries are read in ``order``,
+then ``key``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from portal.extensions import Registry
+
+if TYPE_CHECKING:
+    from diagnosis.models import Assessment
+
+
+@dataclass(frozen=True)
+class ResultPanel:
+    """A panel on the result page of a scored assessment, loaded after the page by htmx.
+
+    The page shows a card titled ``title`` (pass a lazy translation) whose body is fetched with
+    ``hx-get`` from ``url_name`` reversed with the assessment's pk as its only argument. That view
+    gets the request and the pk, must check access itself (the page's own check does not carry
+    over) and returns an HTML fragment, not a whole page. ``visible`` gets the signed-in user and
+    the assessment and returns whether the panel is shown to them; without it everyone who may
+    see the result sees the panel. ``key`` names the panel in the page (``id="panel-<key>"``).
+    """
+
+    key: str
+    title: Any
+    url_name: str
+    order: int = 100
+    visible: Callable[[Any, Assessment], bool] | None = None
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """A section of the PDF report, placed after the on-site diagnosis and before the review.
+
+    ``build_context(assessment, language)`` gets the scored assessment and the report's language
+    ("zh-hans" or "en"; it runs with that language active) and returns a mapping; ``template`` is
+    included with the report's context and that mapping bound to ``section``. The template is
+    rendered by WeasyPrint: no scripts, no remote files, autoescaping stays on. ``key`` names the
+    section in the report (``id="section-<key>"``).
+    """
+
+    key: str
+    template: str
+    build_context: Callable[[Assessment, str], Mapping[str, Any]]
+    order: int = 100
+
+
+_result_panels: Registry[ResultPanel] = Registry()
+_report_sections: Registry[ReportSection] = Registry()
+
+
+def register_result_panel(panel: ResultPanel) -> ResultPanel:
+    return _result_panels.register(panel)
+
+
+def unregister_result_panel(key: str) -> None:
+    _result_panels.unregister(key)
+
+
+def result_panels(user, assessment: Assessment) -> list[ResultPanel]:
+    """The panels ``user`` sees on ``assessment``'s result page, in order."""
+    return [panel for panel in _result_panels.entries() if panel.visible is None or panel.visible(user, assessment)]
+
+
+def register_report_section(section: ReportSection) -> ReportSection:
+    return _report_sections.register(section)
+
+
+def unregister_report_section(key: str) -> None:
+    _report_sections.unregister(key)
+
+
+def report_sections() -> list[ReportSection]:
+    return _report_sections.entries()

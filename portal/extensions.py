@@ -1,0 +1,77 @@
+"""Extension points of the portal core: places where higher apps (diagnosis, providers, subsidies)
+add something to portal pages without the portal importing them (style.md §4.13).
+
+A higher app registers in its ``AppConfig.ready()``; the portal renders whatever is registered and
+nothing when the registry is empty. Registration is idempotent by key: registering a key again
+replaces the entry, so autoreload and tests never duplicate one. ``Registry`` is the generic part,
+shared with the registries of higher apps (``diagnosis/extensions.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+
+class _Entry(Protocol):
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def order(self) -> int: ...
+
+
+E = TypeVar("E", bound=_Entry)
+
+
+class Registry(Generic[E]):
+    """Entries by key, read in ``(order, key)`` order. Filled at start-up, read per request."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, E] = {}
+
+    def register(self, entry: E) -> E:
+        self._entries[entry.key] = entry
+        return entry
+
+    def unregister(self, key: str) -> None:
+        self._entries.pop(key, None)
+
+    def entries(self) -> list[E]:
+        return sorted(self._entries.values(), key=lambda e: (e.order, e.key))
+
+
+@dataclass(frozen=True)
+class HomeCard:
+    """A card on the signed-in home page (every role's: member, bureau staff, expert, admin).
+
+    ``url_name`` is reversed without arguments and is where the card links to; ``title`` is the
+    link text and ``description`` an optional line under it (pass lazy translations). ``visible``
+    gets the signed-in user and returns whether the card is shown to them; without it every
+    signed-in user sees the card. Cards are shown by ``order``, then ``key``; ``key`` also names the
+    card in the page (``data-home-card``).
+    """
+
+    key: str
+    title: Any
+    url_name: str
+    order: int = 100
+    description: Any = ""
+    visible: Callable[[Any], bool] | None = None
+
+
+_home_cards: Registry[HomeCard] = Registry()
+
+
+def register_home_card(card: HomeCard) -> HomeCard:
+    return _home_cards.register(card)
+
+
+def unregister_home_card(key: str) -> None:
+    _home_cards.unregister(key)
+
+
+def home_cards(user) -> list[HomeCard]:
+    """The cards ``user`` (signed in) sees on the home page, in order."""
+    return [card for card in _home_cards.entries() if card.visible is None or card.visible(user)]
