@@ -2,7 +2,7 @@
 
 Covered: list/start, read, answer (optimistic version), evidence upload/list/download, submit,
 result. Objects come only through the access helpers: 404 outside the user's scope, 403 for
-read-only members on writes (security.md R7). Input serializers name the fields a client may
+read-only members on writes (docs/security.md R7). Input serializers name the fields a client may
 send. Status, enterprise, scores and versions are never taken from a request body (R8).
 Each nested serializer sets Meta.ref_name so that drf-spectacular does not merge the
 "Input"/"Output" components of different views.

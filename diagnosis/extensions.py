@@ -1,5 +1,5 @@
 """Extension points of the diagnosis app: places where higher apps (providers, subsidies) add
-something to the result page and the PDF report without diagnosis importing them (style.md §4.13).
+something to the result page and the PDF report without diagnosis importing them (docs/architecture.md, Layers).
 
 A higher app registers in its ``AppConfig.ready()``; diagnosis renders whatever is registered and
 nothing when a registry is empty. Registration is idempotent by key: registering a key again

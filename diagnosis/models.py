@@ -62,7 +62,7 @@ class Assessment(models.Model):
     # enterprise relocates later.
     region = models.ForeignKey(Region, models.PROTECT, related_name="+", null=True, blank=True)
     context = models.JSONField(_("context"), default=dict, blank=True)  # industry / type / scale
-    # Frozen at submission (security.md R20): what was scored, independent of later edits.
+    # Frozen at submission (docs/security.md R20): what was scored, independent of later edits.
     submitted_answers = models.JSONField(null=True, blank=True, editable=False)
     result = models.JSONField(null=True, blank=True, editable=False)  # ScoreResult.to_dict()
     total = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
@@ -315,7 +315,7 @@ def report_upload_to(instance, filename: str) -> str:
 class Report(models.Model):
     """The diagnosis report PDF of an assessment, one row per distinct input (answers, spec version,
     review state, language, template version). Built by a Celery worker claiming the row with a
-    conditional UPDATE and a lease (style.md §4.5)."""
+    conditional UPDATE and a lease (docs/architecture.md, Background jobs)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Queued")

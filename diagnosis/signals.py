@@ -1,4 +1,4 @@
-"""Files leave storage with their rows (security.md R30), after the transaction commits so a
+"""Files leave storage with their rows (docs/security.md R30), after the transaction commits so a
 rolled-back delete never loses a file that is still referenced."""
 
 from django.db import transaction

@@ -1,5 +1,5 @@
 """REST API v1 for identity and organisations. Querysets come from the scoping functions only;
-serializers list their fields explicitly and keep status/ownership read-only (security.md R7, R8)."""
+serializers list their fields explicitly and keep status/ownership read-only (docs/security.md R7, R8)."""
 
 import copy
 

@@ -1,5 +1,5 @@
 """API authentication: expiring DRF tokens, obtained with password (+ TOTP for staff) through the
-same axes-guarded authenticate() as the web login (security.md R2, R4)."""
+same axes-guarded authenticate() as the web login (docs/security.md R2, R4)."""
 
 from django.conf import settings
 from django.utils import timezone

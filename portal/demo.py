@@ -324,7 +324,7 @@ _PROVIDER_REGIONS: dict[str, float] = {
     "441900401": 4, "441900003": 2, "430100": 2, "430104": 3, "430121": 2,
 }
 
-# Name word → capability area (domain.md's provider portrait), weighted towards the strong areas.
+# Name word → capability area (the provider portrait in docs/sources.md), weighted towards the strong areas.
 _PROVIDER_WORDS: tuple[tuple[str, str, float], ...] = (
     ("工业互联网科技", "平台开发", 6), ("工业软件", "软件和模型开发", 5), ("软件", "软件和模型开发", 6),
     ("智能制造技术", "系统集成", 4), ("系统集成", "系统集成", 3), ("物联网技术", "智能硬件产品及服务", 4),

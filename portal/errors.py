@@ -1,4 +1,4 @@
-"""Error pages without stack traces or settings (security.md R13); JSON for the API. And the one
+"""Error pages without stack traces or settings (docs/security.md R13); JSON for the API. And the one
 mapping from a service's refusal (portal.exceptions) to the HTTP status of the answer."""
 
 from django.http import JsonResponse

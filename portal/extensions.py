@@ -1,5 +1,5 @@
 """Extension points of the portal core: places where higher apps (diagnosis, providers, subsidies)
-add something to portal pages without the portal importing them (style.md §4.13).
+add something to portal pages without the portal importing them (docs/architecture.md, Layers).
 
 A higher app registers in its ``AppConfig.ready()``; the portal renders whatever is registered and
 nothing when the registry is empty. Registration is idempotent by key: registering a key again

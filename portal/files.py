@@ -1,5 +1,5 @@
 """Stored files from upload to download: the one place that checks an upload, opens a stored file
-only while it still matches its recorded SHA-256, and builds the download response (security.md
+only while it still matches its recorded SHA-256, and builds the download response (docs/security.md
 R16–R18, R20). Evidence files use it now, and so do site-visit notes and report PDFs; provider
 documents and subsidy attachments are next. Each feature passes its own limits, audit action and
 wording, so nothing here knows about diagnosis.

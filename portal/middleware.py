@@ -17,7 +17,7 @@ LOGIN_TIME_KEY = "portal_login_time"
 
 class SessionLifetimeMiddleware:
     """Absolute session lifetime (12 h by default) on top of the 30-minute idle expiry that
-    SESSION_COOKIE_AGE + SESSION_SAVE_EVERY_REQUEST give (security.md R3)."""
+    SESSION_COOKIE_AGE + SESSION_SAVE_EVERY_REQUEST give (docs/security.md R3)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -39,7 +39,7 @@ _TWO_FACTOR_EXEMPT_NAMES = ("portal:login", "portal:logout", "portal:otp-verify"
 
 
 class RequireTwoFactorMiddleware:
-    """Staff and administrators must pass TOTP before any other page (security.md R4); privileged
+    """Staff and administrators must pass TOTP before any other page (docs/security.md R4); privileged
     passwords older than PASSWORD_MAX_AGE_PRIVILEGED must be changed first (R1)."""
 
     def __init__(self, get_response):

@@ -259,7 +259,7 @@ class Membership(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Append-only audit trail (security.md R21–R23). Rows chain by SHA-256 so tampering shows;
+    """Append-only audit trail (docs/security.md R21–R23). Rows chain by SHA-256 so tampering shows;
     on PostgreSQL a trigger refuses UPDATE/DELETE (migration 0002)."""
 
     class Outcome(models.TextChoices):

@@ -1,4 +1,4 @@
-"""Password validators beyond Django's (security.md R1)."""
+"""Password validators beyond Django's (docs/security.md R1)."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _

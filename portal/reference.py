@@ -1,7 +1,7 @@
 """Reference taxonomies the portal is built on (plain data, no Django models).
 
 Sources: GB/T 2260 administrative division codes (regions), GB/T 4754-2017 (industries),
-粤府〔2020〕82号 20 strategic clusters (clusters), ../shared/reference/domain.md.
+粤府〔2020〕82号 20 strategic clusters (clusters), docs/sources.md.
 Codes of towns, functional zones and parks that have no GB/T 2260 code use a 9-digit town code
 (统计用区划代码) or a "P"-suffixed code of ours; `official` says which.
 """

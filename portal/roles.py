@@ -26,7 +26,7 @@ class StaffRole(models.TextChoices):
 
 BUREAU_ROLES = frozenset({StaffRole.DISTRICT, StaffRole.CITY})
 ADMIN_ROLES = frozenset({StaffRole.SYSTEM_ADMIN, StaffRole.SECURITY_ADMIN, StaffRole.AUDIT_ADMIN})
-# Roles that must pass TOTP two-factor on every session (security.md R4).
+# Roles that must pass TOTP two-factor on every session (docs/security.md R4).
 PRIVILEGED_ROLES = BUREAU_ROLES | ADMIN_ROLES | {StaffRole.EXPERT}
 
 

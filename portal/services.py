@@ -73,7 +73,7 @@ def audit_export(*, actor, what: str, rows: int, request=None, filters: dict | N
 
 
 def user_disable_stale(*, days: int = 90) -> int:
-    """Disable accounts idle for more than `days` (security.md R1); returns how many."""
+    """Disable accounts idle for more than `days` (docs/security.md R1); returns how many."""
     cutoff = timezone.now() - timedelta(days=days)
     # Accounts that never signed in count from their creation.
     stale = User.objects.filter(is_active=True).filter(

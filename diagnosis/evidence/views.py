@@ -1,5 +1,5 @@
 """Evidence files attached to answers: the per-question HTMX partial (list + upload form),
-permission-checked downloads and deletion (security.md R16–R18, R30)."""
+permission-checked downloads and deletion (docs/security.md R16–R18, R30)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404

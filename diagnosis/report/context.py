@@ -1,4 +1,4 @@
-"""What the diagnosis report shows, as plain data (style.md §4.4, layer 1).
+"""What the diagnosis report shows, as plain data (docs/architecture.md, report layer 1).
 
 The report says what the web result page says: both start from ``build_result_context``
 (results/context.py: dimensions, grades, roadmap, benchmarks, needs, provisional reasons). This

@@ -1,7 +1,7 @@
-"""HTML in, PDF bytes out: WeasyPrint and nothing else (style.md §4.4, layer 3).
+"""HTML in, PDF bytes out: WeasyPrint and nothing else (docs/architecture.md, report layer 3).
 
 WeasyPrint's default fetcher opens ``http(s)://``, ``ftp://`` and ``file://`` URLs and follows
-redirects (security.md R19). The report only ever needs its own stylesheet (and fonts, should they
+redirects (docs/security.md R19). The report only ever needs its own stylesheet (and fonts, should they
 ever ship under static/fonts — today fontconfig finds the system's Noto CJK fonts, which involves
 no fetching). ``AssetFetcher`` therefore serves exactly the files under ``static/css`` and
 ``static/fonts`` and refuses everything else. A refusal fails the whole rendering: the template

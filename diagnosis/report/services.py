@@ -1,4 +1,4 @@
-"""Diagnosis report PDFs: request, render, download (style.md §4.5; security.md R19, R20, R33–R35).
+"""Diagnosis report PDFs: request, render, download (docs/architecture.md, Background jobs; docs/security.md R19, R20, R33–R35).
 
 One ``Report`` row per distinct input: ``report_input_hash`` covers everything the PDF shows that
 people can change (frozen answers and result, review state and verified result, needs, priorities,

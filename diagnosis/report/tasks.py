@@ -1,5 +1,5 @@
-"""Celery adapters for the report feature: IDs in, the service imported inside and called (style.md
-§4.5). Task names are fixed (``name=``) so that routes (CELERY_TASK_ROUTES sends
+"""Celery adapters for the report feature: IDs in, the service imported inside and called
+(docs/architecture.md, Background jobs). Task names are fixed (``name=``) so that routes (CELERY_TASK_ROUTES sends
 ``diagnosis.tasks.report_*`` to the ``reports`` queue) and messages already queued survive a move of
 this module. DiagnosisConfig.ready() imports it so that workers register the tasks."""
 

@@ -1,7 +1,7 @@
 """Diagnosis report PDFs: request, status polling, download, and the public verification page.
 
 The enterprise's members and bureau staff in scope may request, follow and download the reports
-of assessments they can see (style.md §4.5): an outsider gets 404 from the access helper, someone
+of assessments they can see (docs/architecture.md, Background jobs): an outsider gets 404 from the access helper, someone
 who sees the assessment without that right (an expert) gets 403. The verification page is public
 and shows the handful of facts printed on the report's cover, nothing else.
 """

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy
 
-# What the provenance tags of spec values mean (shared/reference/standards.md); only the tags that
+# What the provenance tags of spec values mean (docs/sources.md, Confidence tags); only the tags that
 # make a result provisional reach the notice.
 PROVENANCE_LABELS = {
     "S": gettext_lazy("secondary source, not yet checked against the official text"),

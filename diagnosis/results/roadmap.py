@@ -64,7 +64,7 @@ _PRIORITY_INDEX = {p.code: p for p in PRIORITIES}
 
 @dataclass(frozen=True, slots=True)
 class Barrier:
-    """Why SMEs stall (domain.md): the tag tells the bureau which kind of support fits."""
+    """Why SMEs stall (docs/sources.md): the tag tells the bureau which kind of support fits."""
 
     code: str
     title: str

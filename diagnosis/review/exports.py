@@ -1,4 +1,4 @@
-"""Excel workbooks for bureau staff (security.md R15): bytes out, no request, no database.
+"""Excel workbooks for bureau staff (docs/security.md R15): bytes out, no request, no database.
 
 Text that a spreadsheet would run as a formula is neutralised, and every workbook carries a
 watermark row naming who exported it and when. openpyxl's write-only mode streams rows, so a

@@ -1,7 +1,7 @@
 """Reads for the bureau review: the scoped queue with its filters, the review sheet (every answer
 beside its evidence, self-declared vs verified score) and the expert's assignments.
 
-Scoping is Assessment.objects.visible_to and nothing else (security.md R7): every filter here only
+Scoping is Assessment.objects.visible_to and nothing else (docs/security.md R7): every filter here only
 narrows that set."""
 
 from dataclasses import dataclass

@@ -2,7 +2,7 @@
 approve / return, expert assignments and opinions, on-site diagnoses, and the audited Excel export
 of the queue.
 
-Every action follows one pattern (security.md R21, R32):
+Every action follows one pattern (docs/security.md R21, R32):
 1. lock the assessment row (`select_for_update`) inside `transaction.atomic`;
 2. check the reviewer's scope and role, segregation of duties (R9), the workflow table, and the
    `review_version` the form was rendered with — a mismatch means someone acted meanwhile;

@@ -1,4 +1,4 @@
-"""The assessment workflow as data (style.md rule 10): who may move an assessment from which status
+"""The assessment workflow as data (docs/architecture.md: rules that change are data): who may move an assessment from which status
 to which. Pure: no Django."""
 
 from dataclasses import dataclass

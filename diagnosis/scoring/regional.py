@@ -1,6 +1,6 @@
 """Regional 两化融合 figures (pure, stdlib only).
 
-Two different regional metrics exist (shared/reference/standards.md §1.4), and they must not be
+Two different regional metrics exist (docs/sources.md, Regional metrics), and they must not be
 mixed in the UI:
 
 * ``regional_mean``: a district's 发展水平 built from its enterprises' assessment scores. The

@@ -113,7 +113,7 @@ CACHES = {
     )
 }
 
-# --- Authentication, passwords, sessions (security.md R1–R4) -----------------------------------
+# --- Authentication, passwords, sessions (docs/security.md R1–R4) -----------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -186,7 +186,7 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = None  # no public media URL: every file goes through a permission-checked view
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
-# Evidence uploads (security.md R16): per file, per question, per assessment, total quota.
+# Evidence uploads (docs/security.md R16): per file, per question, per assessment, total quota.
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 EVIDENCE_MAX_FILES_PER_ITEM = 5
 EVIDENCE_MAX_FILES_PER_ASSESSMENT = 100
@@ -229,7 +229,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- Celery (style.md §4.5, security.md R34) ----------------------------------------------------
+# --- Celery (docs/architecture.md, Background jobs; docs/security.md R34) --------------------------
 CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", schemes=("redis", "rediss", "amqp", "memory"))
 # Without a broker, tasks run in-process so `make run` needs no Redis.
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
@@ -245,7 +245,7 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=1)
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
 # A report render's lease outlives the hard limit by this margin; a delivery that finds a live
 # lease comes back when it expires, so the whole lease must stay below the visibility timeout or
-# Redis would redeliver the waiting message over and over (security.md R34).
+# Redis would redeliver the waiting message over and over (docs/security.md R34).
 REPORT_LEASE_MARGIN_SECONDS = env_int("REPORT_LEASE_MARGIN_SECONDS", 60, minimum=1)
 if not (CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT
         < CELERY_TASK_TIME_LIMIT + REPORT_LEASE_MARGIN_SECONDS < CELERY_VISIBILITY_TIMEOUT):

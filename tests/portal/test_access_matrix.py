@@ -1,4 +1,4 @@
-"""The role × object matrix for organisations (security.md R7): who lists what, who reads which
+"""The role × object matrix for organisations (docs/security.md R7): who lists what, who reads which
 record, who may write. Out-of-scope objects answer 404, visible-but-read-only answers 403."""
 
 import pytest

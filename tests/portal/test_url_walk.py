@@ -1,4 +1,4 @@
-"""Deny by default (security.md R6): walk the URLconf, request every route anonymously and expect
+"""Deny by default (docs/security.md R6): walk the URLconf, request every route anonymously and expect
 a redirect to the sign-in page, 401 or 403 — unless the route is on the short public allowlist.
 New routes are covered automatically."""
 

@@ -1,4 +1,4 @@
-"""The restricted URL fetcher (security.md R19): it serves files under static/css and
+"""The restricted URL fetcher (docs/security.md R19): it serves files under static/css and
 static/fonts and refuses everything else — unit tests, no rendering."""
 
 import zlib

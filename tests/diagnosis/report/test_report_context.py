@@ -1,4 +1,4 @@
-"""What the report shows (layer 1 and 2 of style.md §4.4): the same data as the result page,
+"""What the report shows (report layers 1 and 2, docs/architecture.md): the same data as the result page,
 the verified score beside the self-declared one once approved, provisional notes, needs, visits,
 the verification code; and the template escapes everything people typed."""
 

@@ -1,6 +1,6 @@
 """Real WeasyPrint (marked `slow`): the PDF starts with %PDF, embeds its Noto CJK fonts, keeps
 the text and the chart labels searchable, prints the page footer; and nothing anyone typed makes
-it fetch a URL or read a local file (security.md R19) — checked with a canary HTTP server."""
+it fetch a URL or read a local file (docs/security.md R19) — checked with a canary HTTP server."""
 
 import re
 import shutil

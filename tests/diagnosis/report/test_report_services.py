@@ -1,4 +1,4 @@
-"""The report task pattern (style.md §4.5, security.md R20, R33–R35): one row per input hash,
+"""The report task pattern (docs/architecture.md, Background jobs, docs/security.md R20, R33–R35): one row per input hash,
 enqueued on commit, claimed with a lease, failures not retried, attempts capped, the file written
 atomically at its deterministic key, its SHA-256 checked on download."""
 

@@ -1,4 +1,4 @@
-"""Kill a worker mid-report, still exactly one report (security.md R34, R35; style.md §4.5).
+"""Kill a worker mid-report, still exactly one report (docs/security.md R34, R35; docs/architecture.md, Background jobs).
 
 A real Celery worker (``-P prefork -c 1``, queues default and reports) runs as a subprocess
 against this test's PostgreSQL database and a dedicated Redis database, with short limits:

@@ -1,4 +1,4 @@
-"""Race safety on PostgreSQL (security.md R32): many reviewers act on one assessment at the same
+"""Race safety on PostgreSQL (docs/security.md R32): many reviewers act on one assessment at the same
 moment, each thread on its own database connection. The row lock plus the status and
 review_version checks let exactly one through; everyone else gets a conflict and changes nothing.
 

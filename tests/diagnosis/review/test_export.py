@@ -1,4 +1,4 @@
-"""Excel export of the queue (security.md R15): same scope and filters as the page, audited with
+"""Excel export of the queue (docs/security.md R15): same scope and filters as the page, audited with
 the row count, formula injection neutralised, watermarked, capped, rate-limited."""
 
 import io
