@@ -62,3 +62,14 @@ class Run:
 
 
 Benchmark = Callable[[Run], list[Figure]]
+
+
+def exit_on_sigterm() -> None:
+    """Make SIGTERM (a caller's timeout) unwind like an error, so that `finally` blocks stop the
+    servers and workers a benchmark started in their own process groups. Called right before such
+    processes start: something on the way (the eager report run) resets SIGTERM to its default,
+    which would end this process without running any `finally`."""
+    import signal
+    import sys
+
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))

@@ -43,7 +43,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from bench import BenchError, Figure, Run
+from bench import BenchError, Figure, Run, exit_on_sigterm
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 4242  # not rescore's: its seeding user must not clash when both seed into one database
@@ -208,6 +208,7 @@ def gunicorn(env: dict[str, str], *, workers: int, log: Path) -> Iterator[int]:
                "--log-level", "warning", "--error-logfile", str(log)]
     if os.path.isdir("/dev/shm"):
         command += ["--worker-tmp-dir", "/dev/shm"]
+    exit_on_sigterm()
     with log.open("ab") as output:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
                                    start_new_session=True)

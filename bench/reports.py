@@ -34,7 +34,7 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench import BenchError, Figure, Run
+from bench import BenchError, Figure, Run, exit_on_sigterm
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = "sme-2024@1.0"  # with needs and a site visit its report runs to ~13 pages
@@ -241,6 +241,7 @@ class _WorkerPool:
         self.peak_main = [0] * count
 
     def start(self) -> None:
+        exit_on_sigterm()
         for name in self.names:
             log = (self.logs / f"{name.split('@')[0]}.log").open("ab")
             self.processes.append(subprocess.Popen(

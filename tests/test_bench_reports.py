@@ -4,13 +4,11 @@ started and killed by the benchmark). Checks that it runs and that its correctne
 (every report ready, one PDF each, no duplicates); speed is never asserted here."""
 
 import os
-import subprocess
-import sys
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.test_bench_pages import ROOT, bench_database_url  # noqa: F401 (a fixture)
+from tests.test_bench_pages import bench_database_url, run_bench  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
@@ -38,8 +36,7 @@ def test_reports_bench_runs_in_quick_mode(bench_database_url, redis_url):  # noq
     env = {key: value for key, value in os.environ.items()
            if key not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "CELERY_BROKER_URL")}
     env.update({"BENCH_DATABASE_URL": bench_database_url, "BENCH_REDIS_URL": redis_url})
-    done = subprocess.run([sys.executable, "-m", "bench", "reports", "--quick"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = run_bench("reports", env, timeout=300)
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     assert "FAILED" not in output
