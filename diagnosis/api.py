@@ -146,7 +146,8 @@ class AssessmentDetailApi(APIView):
 
 class AnswerSaveApi(APIView):
     """Save one answer. `version` is the version the client last saw (0 = unanswered); if it is
-    stale the answer is not saved and the stored value and version come back with 409."""
+    stale the answer is not saved and the stored value and version come back with 409, unless the
+    stored value is the one sent (e.g. a retried request): then the stored answer comes back."""
 
     class InputSerializer(serializers.Serializer):
         item = serializers.CharField(max_length=64)

@@ -72,7 +72,8 @@ def assessment_start(*, enterprise, actor, spec_key: str | None = None, request=
 def answer_save(*, assessment: Assessment, actor, item_code: str, value: Any, expected_version: int,
                 request=None) -> Answer:
     """Save one answer if nobody changed it since `expected_version` (0 = not answered yet).
-    The value is validated against the pinned spec first; nothing invalid is stored."""
+    The value is validated against the pinned spec first; nothing invalid is stored. A stale
+    version whose value is the stored one is no conflict: the stored row comes back unchanged."""
     require_editor(assessment, actor)
     require_editable(assessment)
     spec = get_spec(assessment.spec_key)
@@ -98,6 +99,11 @@ def answer_save(*, assessment: Assessment, actor, item_code: str, value: Any, ex
         if answer is None:
             current = Answer.objects.select_related("updated_by").filter(assessment=locked,
                                                                            item_code=item_code).first()
+            if current is not None and current.value == normalised:
+                # The stored answer already says this: a replay of a save that was stored but whose
+                # reply never reached the page (a retry, a request the browser sent again), or two
+                # people choosing the same. Nothing to compare and nothing to write.
+                return current
             raise AnswerConflict(item_code=item_code, current_value=current.value if current else None,
                                  current_version=current.version if current else 0,
                                  updated_by=current.updated_by.get_full_name() or current.updated_by.username

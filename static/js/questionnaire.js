@@ -39,30 +39,71 @@
     });
   }, true);
 
+  // Saves of one question never overlap: the form's hx-sync="this:queue last" holds a change made
+  // while a save is in flight and sends it (with the form's state and version as they are then,
+  // i.e. the version that save's answer brought) once that save is answered. A retry goes through
+  // the same queue, and one question has at most one retry scheduled.
+  function isQuestion(form) {
+    return form instanceof HTMLFormElement && form.matches("form.question");
+  }
+
+  function cancelRetry(code) {
+    const retry = retries.get(code);
+    if (retry && retry.timer !== null) {
+      clearTimeout(retry.timer);
+      retry.timer = null;
+    }
+  }
+
   function failed(event) {
     const form = event.detail.elt;
-    if (!form || !form.matches("form.question")) return;
+    if (!isQuestion(form)) return;
     const code = form.dataset.item;
     pending.add(code);
     saveState();
     // The answer stays in the page; retry with backoff until the server takes it.
-    const attempt = (retries.get(code) || 0) + 1;
-    retries.set(code, attempt);
-    setTimeout(function () {
+    cancelRetry(code);
+    const retry = retries.get(code) || {attempt: 0, timer: null};
+    retry.attempt += 1;
+    retry.timer = setTimeout(function () {
+      retry.timer = null;
       const current = document.getElementById("q-" + code);
       if (current) htmx.trigger(current, "change");
-    }, Math.min(30000, 1000 * 2 ** attempt));
+    }, Math.min(30000, 1000 * 2 ** retry.attempt));
+    retries.set(code, retry);
   }
   document.body.addEventListener("htmx:sendError", failed);
   document.body.addEventListener("htmx:responseError", failed);
 
+  // A save of the question on its way carries the page's answer: a retry still waiting is moot.
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (isQuestion(event.detail.elt)) cancelRetry(event.detail.elt.dataset.item);
+  });
+
   document.body.addEventListener("htmx:afterRequest", function (event) {
     const form = event.detail.elt;
-    if (!event.detail.successful || !form || !form.dataset || !form.dataset.item) return;
-    if (pending.delete(form.dataset.item)) {
-      retries.delete(form.dataset.item);
-      saveState();
-    }
+    if (!event.detail.successful || !isQuestion(form)) return;
+    cancelRetry(form.dataset.item);
+    retries.delete(form.dataset.item);
+    if (pending.delete(form.dataset.item)) saveState();
+  });
+
+  // The page shows (and takes clicks) before the deferred scripts have run: an answer changed
+  // before htmx listened had no save. Once htmx has taken over the page, save what differs from
+  // the page as the server rendered it (autocomplete="off" on the forms keeps the browser from
+  // restoring older input state on reload, so a difference is the user's own doing).
+  function changedBeforeLoad(form) {
+    return Array.prototype.some.call(form.elements, function (input) {
+      if (!(input instanceof HTMLInputElement) || input.type === "hidden") return false;
+      if (input.type === "radio" || input.type === "checkbox") return input.checked !== input.defaultChecked;
+      return input.value !== input.defaultValue;
+    });
+  }
+  htmx.onLoad(function (elt) {
+    if (elt !== document.body) return;
+    document.querySelectorAll("form.question").forEach(function (form) {
+      if (changedBeforeLoad(form)) htmx.trigger(form, "change");
+    });
   });
 
   window.addEventListener("beforeunload", function (event) {

@@ -146,7 +146,9 @@ def test_returned_revised_approved_and_the_report_downloaded(browser, browser_co
         # 4. Staff approve (the page they load now carries the current review_version).
         desk.goto(f"/review/{assessment.pk}/")
         approving = desk.locator(f"form[action='/review/{assessment.pk}/approve/']")
-        approving.locator("button[type=submit]").click()
+        # The click waits for the navigation it starts, i.e. for the approval's answer, which comes
+        # once the eager Celery task has rendered the report: give it the rendering's time.
+        approving.locator("button[type=submit]").click(timeout=REPORT_TIMEOUT_MS)
         desk.wait_for_url(re.compile(rf"/review/{assessment.pk}/$"), timeout=REPORT_TIMEOUT_MS)
         expect(desk.locator(f"form[action='/review/{assessment.pk}/approve/']")).to_have_count(0)
     finally:
@@ -157,9 +159,13 @@ def test_returned_revised_approved_and_the_report_downloaded(browser, browser_co
     # 5. The owner's result page: the report block loads (and polls while the row is queued or
     #    rendering) until it offers the download.
     page.goto(f"/assessments/{assessment.pk}/result/")
-    block = page.locator("#report .report-status")
+    # The shell (aria-busy) is replaced by the current state as soon as the page has loaded; then
+    # only the status line polls, and only while it carries hx-trigger: the create button is looked
+    # for in a loaded block and a line that does not poll, so no poll can replace it under the click.
+    block = page.locator("#report .report-status:not([aria-busy])")
     expect(block).to_be_attached()
-    create = block.get_by_role("button", name=re.compile("生成诊断报告|Create the diagnosis report"))
+    create = block.locator(".report-state:not([hx-trigger])").get_by_role(
+        "button", name=re.compile("生成诊断报告|Create the diagnosis report"))
     download = block.locator("a[href^='/assessments/report/'], a[href*='/download/']")
     expect(create.or_(download).first).to_be_visible(timeout=REPORT_TIMEOUT_MS)
     if create.count():  # the approval's own report request did not reach this row: ask for it

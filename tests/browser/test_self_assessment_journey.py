@@ -321,3 +321,22 @@ def test_a_lost_connection_keeps_the_answer_in_the_page_and_retries(page, page_g
     expect(page.locator("#save-state.error")).to_have_count(0)
     assert len(dropped) == 2
     assert Answer.objects.get(assessment=draft, item_code="network").value == ["enterprise-network"]
+
+
+def test_an_answer_given_before_the_scripts_ran_is_saved(page, owner, draft):
+    """The page takes clicks before its deferred scripts have run (slow under load): the answer
+    given then is saved once htmx has taken over the page."""
+    spec = get_spec(draft.spec_key)
+    question = Question(page, spec.items["it-coverage"])
+    sign_in(page, owner)
+    held = []
+    page.route(re.compile(r"/static/vendor/htmx-[\d.]+\.min\.js$"), lambda route: held.append(route))
+    # DOMContentLoaded waits for the deferred scripts, so only the navigation's commit is awaited.
+    page.goto(f"/assessments/{draft.pk}/fill/", wait_until="commit")
+    _wait_until(page, lambda: held)  # htmx is requested, and held: the page shows without it
+    question.label("one").click()
+    held[0].continue_()
+    expect(question.form.locator(".q-status .saved")).to_be_visible()
+    expect(question.option("one")).to_be_checked()
+    stored = Answer.objects.get(assessment=draft, item_code="it-coverage")
+    assert (stored.value, stored.version) == ("one", 1)

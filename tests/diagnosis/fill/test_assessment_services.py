@@ -100,6 +100,25 @@ class TestAnswers:
         assert excinfo.value.current_version == 2
         assert Answer.objects.get(item_code="network").value == ["industrial-5g"]
 
+    def test_a_replayed_save_is_no_conflict(self, assessment, owner):
+        """A save that was stored but whose reply was lost comes again with the old version (a
+        retry, a request the browser sent twice): the stored row comes back, nothing is written."""
+        first = ["workshop-control"]
+        second = ["workshop-control", "industrial-5g"]
+        stored = answer_save(assessment=assessment, actor=owner, item_code="network", value=first,
+                             expected_version=0)
+        again = answer_save(assessment=assessment, actor=owner, item_code="network", value=first,
+                            expected_version=0)
+        assert (again.pk, again.version, again.value) == (stored.pk, 1, first)
+        answer_save(assessment=assessment, actor=owner, item_code="network", value=second, expected_version=1)
+        again = answer_save(assessment=assessment, actor=owner, item_code="network", value=second,
+                            expected_version=1)
+        assert (again.version, sorted(again.value)) == (2, sorted(second))
+        assert Answer.objects.get(item_code="network").version == 2
+        with pytest.raises(AnswerConflict):  # another value at a stale version still conflicts
+            answer_save(assessment=assessment, actor=owner, item_code="network", value=["none"],
+                        expected_version=1)
+
     def test_two_first_saves_conflict_instead_of_overwriting(self, assessment, owner, editor):
         answer_save(
             assessment=assessment,
