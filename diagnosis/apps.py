@@ -18,5 +18,8 @@ class DiagnosisConfig(AppConfig):
         from diagnosis.report import tasks  # noqa: F401
         from portal.extensions import HomeCard, register_home_card
 
-        register_home_card(HomeCard(key="diagnosis-assessments", title=_("Digital-transformation assessments"),
-                                    url_name="diagnosis:assessment-list", order=10, visible=_enterprise_member))
+        register_home_card(HomeCard(
+            key="diagnosis-assessments", title=_("Digital-transformation assessments"),
+            description=_("Assess your enterprise online against the national standards and see its diagnosis, "
+                          "roadmap and PDF report."),
+            url_name="diagnosis:assessment-list", order=10, visible=_enterprise_member))
