@@ -43,6 +43,15 @@ def _wants_json(request) -> bool:
     return request.path.startswith("/api/")
 
 
+def bad_request(request, exception=None, *, message=None):
+    """Input the portal cannot take at all (a NUL byte, a malformed request): 400 with a plain,
+    translated reason; the JSON body has the invalid kind's code like every other refusal."""
+    message = message or _("The request could not be understood. Check what you entered and try again.")
+    if _wants_json(request):
+        return JsonResponse({"detail": str(message), "code": Invalid.default_code}, status=400)
+    return render(request, "400.html", {"message": message}, status=400)
+
+
 def permission_denied(request, exception=None):
     if _wants_json(request):
         return JsonResponse({"detail": _("You do not have permission to do this.")}, status=403)

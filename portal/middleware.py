@@ -102,3 +102,28 @@ class AuditDeniedMiddleware:
 
             audit_denied(request, request.user, "access.forbidden")
         return response
+
+
+class RejectNulBytesMiddleware:
+    """A NUL byte in a query or form parameter is refused with 400 before any view runs: PostgreSQL
+    text cannot hold one, so it would otherwise surface as a server error wherever the value reaches
+    a query (filters, lookups, audit rows). Multipart bodies are left to their views, which may
+    set their own upload handlers (reading them here would fix the handlers too early); JSON bodies
+    are the API parsers' business."""
+
+    FORM_TYPES = ("application/x-www-form-urlencoded",)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        params = [request.GET]
+        if request.method == "POST" and request.content_type in self.FORM_TYPES:
+            params.append(request.POST)
+        if any("\x00" in key or any("\x00" in value for value in values)
+               for query in params for key, values in query.lists()):
+            from portal.errors import bad_request
+
+            return bad_request(request, message=_("The request contains a character that is not allowed (a NUL "
+                                                  "byte). Remove it and try again."))
+        return self.get_response(request)

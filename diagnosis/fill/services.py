@@ -30,8 +30,10 @@ class AnswerConflict(Conflict):
     both versions side by side."""
 
     def __init__(self, *, item_code: str, current_value: Any, current_version: int, updated_by: str):
-        super().__init__(_("This answer was changed meanwhile (by %(user)s). Compare and save again.")
-                         % {"user": updated_by}, code="conflict")
+        message = (_("This answer was changed meanwhile (by %(user)s). Compare and save again.")
+                   % {"user": updated_by} if updated_by
+                   else _("This answer is not the one this page loaded. Compare and save again."))
+        super().__init__(message, code="conflict")
         self.item_code = item_code
         self.current_value = current_value
         self.current_version = current_version

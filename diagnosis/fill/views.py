@@ -150,7 +150,8 @@ def answer_save(request, pk):
                                    expected_version=expected, request=request)
     except services.AnswerConflict as exc:
         status = status_for(exc)
-        row = Answer.objects.select_related("updated_by").get(assessment=assessment, item_code=item.code)
+        # No row at all when the page sent a version for a question never saved: shown as unanswered.
+        row = Answer.objects.select_related("updated_by").filter(assessment=assessment, item_code=item.code).first()
         context = _question_context(spec, assessment, item, row, posted=value,
                                     conflict={"message": exc.message,
                                               "theirs": describe_value(item, exc.current_value),

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "portal.middleware.RejectNulBytesMiddleware",
     "portal.middleware.SessionLifetimeMiddleware",
     "portal.middleware.RequireTwoFactorMiddleware",
     "portal.middleware.SecurityHeadersMiddleware",

@@ -166,3 +166,12 @@ def test_a_returned_assessment_shows_the_bureau_comment(login, owner, assessment
     Assessment.objects.filter(pk=assessment.pk).update(status="returned", review_comment="请补充设备台账<script>")
     html = login(owner).get(f"/assessments/{assessment.pk}/fill/").content.decode()
     assert "请补充设备台账&lt;script&gt;" in html
+
+
+def test_a_version_for_a_question_never_answered_is_a_conflict_not_a_server_error(login, owner, assessment):
+    # A page that believes the question was saved once (version 1) while nothing is stored: the
+    # same answer as the API gives (409), with the question shown as not answered yet.
+    response = _post_answer(login(owner), assessment, "network", version=1, value=["industrial-5g"])
+    assert response.status_code == 409
+    assert 'id="v-network" value="0"' in response.content.decode()
+    assert not Answer.objects.filter(assessment=assessment, item_code="network").exists()
