@@ -4,6 +4,7 @@ No superusers: each administrator gets the model permissions of their role (ä¸‰å
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 
@@ -17,7 +18,12 @@ def _admin_has_permission(request):
     if client_ip(request) not in settings.ADMIN_ALLOWED_IPS:
         raise Http404
     user = request.user
-    return user.is_active and user.is_staff and user.is_verified()
+    if not user.is_authenticated:
+        return False  # to the one sign-in page, and back here afterwards
+    if not (user.is_active and user.is_staff and user.is_verified()):
+        # Signed in without console rights: refuse plainly. Sending them to sign in again would loop.
+        raise PermissionDenied
+    return True
 
 
 admin.site.has_permission = _admin_has_permission

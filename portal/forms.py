@@ -99,4 +99,5 @@ class InviteForm(forms.Form):
                                 error_messages={"invalid": _("Use letters, digits and @ . + - _ only.")})
     full_name = forms.CharField(label=_("Name"), max_length=50)
     email = forms.EmailField(label=_("E-mail"), max_length=254)
-    role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices)
+    # Least privilege first: an owner grants more on purpose, never by leaving the default.
+    role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices, initial=MemberRole.VIEWER)

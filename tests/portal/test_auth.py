@@ -221,3 +221,10 @@ class TestPasswords:
             password_changed_at=timezone.now() - dt.timedelta(days=91))
         response = client.get("/staff/registrations/")
         assert response.status_code == 302 and response["Location"] == "/accounts/password/"
+
+
+def test_the_console_answers_403_to_a_signed_in_user_without_console_rights(login, owner):
+    from django.conf import settings
+
+    response = login(owner).get(f"/{settings.ADMIN_URL}")
+    assert response.status_code == 403

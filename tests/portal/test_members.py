@@ -86,3 +86,8 @@ def test_owner_removes_a_member_but_not_the_last_owner(login, owner, teammate, e
     with pytest.raises(DomainError):
         membership_remove(membership=own, actor=owner)
     assert Membership.objects.filter(pk=own.pk).exists()
+
+
+def test_the_invite_form_offers_the_least_privilege_first(login, owner, enterprise):
+    html = login(owner).get(f"/members/enterprise/{enterprise.pk}/").content.decode()
+    assert '<option value="viewer" selected>' in html
