@@ -2,11 +2,6 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _enterprise_member(user) -> bool:
-    # Staff work from the review queue; provider members have no assessments of their own.
-    return not user.staff_role and user.memberships.filter(enterprise__isnull=False).exists()
-
-
 class DiagnosisConfig(AppConfig):
     name = "diagnosis"
     verbose_name = _("Diagnosis")
@@ -17,9 +12,10 @@ class DiagnosisConfig(AppConfig):
         from diagnosis import checks, signals  # noqa: F401
         from diagnosis.report import tasks  # noqa: F401
         from portal.extensions import HomeCard, register_home_card
+        from portal.permissions import is_enterprise_user
 
         register_home_card(HomeCard(
             key="diagnosis-assessments", title=_("Digital-transformation assessments"),
             description=_("Assess your enterprise online against the national standards and see its diagnosis, "
                           "roadmap and PDF report."),
-            url_name="diagnosis:assessment-list", order=10, visible=_enterprise_member))
+            url_name="diagnosis:assessment-list", order=10, visible=is_enterprise_user))

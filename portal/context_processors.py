@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from portal.permissions import is_enterprise_user
 from portal.roles import ADMIN_ROLES, is_audit_admin, is_bureau_staff, is_expert
 
 
@@ -9,7 +10,7 @@ def portal(request):
     return {
         "portal_name": settings.PORTAL_NAME,
         # Templates get flags, never test roles themselves.
-        "nav_assessments": signed_in and not user.staff_role,
+        "nav_assessments": signed_in and is_enterprise_user(user),
         "nav_staff": signed_in and is_bureau_staff(user),
         "nav_expert": signed_in and is_expert(user),
         "nav_audit": signed_in and is_audit_admin(user),

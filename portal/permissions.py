@@ -24,3 +24,10 @@ def can_write_for(user, organisation) -> bool:
 
 def is_owner_of(user, organisation) -> bool:
     return member_role(user, organisation) == MemberRole.OWNER
+
+
+def is_enterprise_user(user) -> bool:
+    """A signed-in member of at least one enterprise (not staff): the people who self-assess.
+    Provider members have no assessments of their own."""
+    return (user.is_authenticated and not user.staff_role
+            and user.memberships.filter(enterprise__isnull=False).exists())

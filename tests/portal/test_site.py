@@ -77,3 +77,8 @@ def test_schema_and_offline_swagger_ui(login, owner):
     assert "swagger-ui" in docs
     for url in re.findall(r'(?:src|href)="([^"]+)"', docs):
         assert not url.startswith(("http:", "https:", "//")), url
+
+
+def test_the_assessments_menu_is_for_enterprise_members_only(login, owner, provider_user):
+    assert 'href="/assessments/"' in login(owner).get("/").content.decode()
+    assert 'href="/assessments/"' not in login(provider_user).get("/").content.decode()
