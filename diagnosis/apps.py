@@ -11,7 +11,7 @@ class DiagnosisConfig(AppConfig):
         # feature packages that the worker's autodiscovery (``<app>.tasks``) does not look into.
         from diagnosis import checks, signals  # noqa: F401
         from diagnosis.report import tasks  # noqa: F401
-        from portal.extensions import HomeCard, register_home_card
+        from portal.extensions import HomeCard, LandingLine, register_home_card, register_landing_line
         from portal.permissions import is_enterprise_user
 
         register_home_card(HomeCard(
@@ -19,3 +19,10 @@ class DiagnosisConfig(AppConfig):
             description=_("Assess your enterprise online against the national standards and see its diagnosis, "
                           "roadmap and PDF report."),
             url_name="diagnosis:assessment-list", order=10, visible=is_enterprise_user))
+        register_landing_line(LandingLine(
+            key="diagnosis-self-assessment", audience="enterprise",
+            text=_("Self-assess against 中小企业数字化水平评测指标 (2024), GB/T 39116 or GB/T 23020 and track your "
+                   "progress.")))
+        register_landing_line(LandingLine(
+            key="diagnosis-review", audience="staff",
+            text=_("Review the enterprises' submissions, verify their scores and issue diagnosis reports.")))

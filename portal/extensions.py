@@ -75,3 +75,41 @@ def unregister_home_card(key: str) -> None:
 def home_cards(user) -> list[HomeCard]:
     """The cards ``user`` (signed in) sees on the home page, in order."""
     return [card for card in _home_cards.entries() if card.visible is None or card.visible(user)]
+
+
+LANDING_AUDIENCES = ("enterprise", "provider", "staff")
+
+
+@dataclass(frozen=True)
+class LandingLine:
+    """One line on the public landing page saying what an audience can do here. The page promises
+    only what is installed: each app registers the lines for the features it really has.
+
+    ``audience`` is one of LANDING_AUDIENCES (the card the line goes in); ``text`` a lazy
+    translation. Lines are shown by ``order``, then ``key``."""
+
+    key: str
+    audience: str
+    text: Any
+    order: int = 100
+
+
+_landing_lines: Registry[LandingLine] = Registry()
+
+
+def register_landing_line(line: LandingLine) -> LandingLine:
+    if line.audience not in LANDING_AUDIENCES:
+        raise ValueError(f"unknown landing audience {line.audience!r}")
+    return _landing_lines.register(line)
+
+
+def unregister_landing_line(key: str) -> None:
+    _landing_lines.unregister(key)
+
+
+def landing_lines() -> dict[str, list[LandingLine]]:
+    """The registered lines by audience, each list in order."""
+    lines: dict[str, list[LandingLine]] = {audience: [] for audience in LANDING_AUDIENCES}
+    for line in _landing_lines.entries():
+        lines[line.audience].append(line)
+    return lines

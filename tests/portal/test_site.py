@@ -82,3 +82,22 @@ def test_schema_and_offline_swagger_ui(login, owner):
 def test_the_assessments_menu_is_for_enterprise_members_only(login, owner, provider_user):
     assert 'href="/assessments/"' in login(owner).get("/").content.decode()
     assert 'href="/assessments/"' not in login(provider_user).get("/").content.decode()
+
+
+def test_the_landing_page_promises_only_installed_features(client):
+    html = client.get("/").content.decode()
+    # Built: self-assessment and review, registered by diagnosis.
+    assert 'data-landing-line="diagnosis-self-assessment"' in html and 'data-landing-line="diagnosis-review"' in html
+    # Not built yet: the provider registry, subsidy programmes, regional dashboards.
+    for promise in ("服务商名录", "补贴", "数据看板", "匹配"):
+        assert promise not in html, promise
+
+
+def test_a_registered_landing_line_appears_in_its_card(client):
+    from portal.extensions import LandingLine, register_landing_line, unregister_landing_line
+
+    register_landing_line(LandingLine(key="test-pools", audience="provider", text="加入区级服务商资源池"))
+    try:
+        assert 'data-landing-line="test-pools">加入区级服务商资源池' in client.get("/").content.decode()
+    finally:
+        unregister_landing_line("test-pools")
