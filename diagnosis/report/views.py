@@ -164,7 +164,8 @@ def _throttled(request) -> bool:
 @require_http_methods(["GET", "POST"])
 def report_verify(request, code):
     """Public: the facts a report states, looked up by the code printed on it, and whether an
-    uploaded PDF is byte for byte the file the platform produced. Unknown codes answer 404. The
+    uploaded PDF is byte for byte the file the platform produced. Unknown codes answer 404 with a
+    page that says so. The
     page costs a few indexed queries, writes nothing (no audit row per anonymous hit, no file), and
     answers 429 when one address asks too often."""
     if _throttled(request):
@@ -183,7 +184,8 @@ def _verify_page(request, code, *, problem="", status=200, read_body=True):
     report = (Report.objects.filter(verification_code=services_report.normalise_verification_code(code))
               .exclude(sha256="").select_related("assessment__enterprise").first())
     if report is None:
-        raise Http404
+        # Someone is holding a paper with this code: say plainly that it is not one of ours.
+        return render(request, "diagnosis/report/verify.html", {"unknown": True, "code": code[:64]}, status=404)
     if request.method == "POST" and read_body:
         return _verify_upload(request, report)
     return _verify_render(request, report, problem=problem, status=status)

@@ -131,3 +131,10 @@ def test_one_address_asking_too_often_is_slowed_down(client, report, monkeypatch
     assert statuses == [200, 200, 200, 429]
     response = client.get(_url(report.verification_code))
     assert response.status_code == 429 and response["Retry-After"] == str(report_views.VERIFY_WINDOW)
+
+
+def test_an_unknown_code_gets_a_page_that_says_so(client):
+    response = client.get(_url("AAAA-BBBB-CCCC-DDDD-EEEE"))
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert 'id="unknown-code"' in html and "未找到核验码" in html and "AAAA-BBBB-CCCC-DDDD-EEEE" in html
