@@ -10,7 +10,9 @@ def portal(request):
     return {
         "portal_name": settings.PORTAL_NAME,
         # Templates get flags, never test roles themselves.
-        "nav_assessments": signed_in and is_enterprise_user(user),
+        # A callable, resolved only by templates that show the menu: the HTMX partials (autosave)
+        # render with this context too and must not pay its membership query.
+        "nav_assessments": lambda: signed_in and is_enterprise_user(user),
         "nav_staff": signed_in and is_bureau_staff(user),
         "nav_expert": signed_in and is_expert(user),
         "nav_audit": signed_in and is_audit_admin(user),

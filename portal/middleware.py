@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.errors import bad_request
 from portal.roles import is_privileged
 
 LOGIN_TIME_KEY = "portal_login_time"
@@ -122,8 +123,6 @@ class RejectNulBytesMiddleware:
             params.append(request.POST)
         if any("\x00" in key or any("\x00" in value for value in values)
                for query in params for key, values in query.lists()):
-            from portal.errors import bad_request
-
             return bad_request(request, message=_("The request contains a character that is not allowed (a NUL "
                                                   "byte). Remove it and try again."))
         return self.get_response(request)

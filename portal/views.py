@@ -29,7 +29,7 @@ from portal.extensions import home_cards, landing_lines
 from portal.forms import AccountForm, EnterpriseEditForm, EnterpriseForm, InviteForm, OTPForm, ProviderForm
 from portal.models import AuditEvent, Enterprise, OrgStatus, Provider
 from portal.permissions import is_owner_of
-from portal.roles import ADMIN_ROLES, StaffRole, is_audit_admin, is_bureau_staff
+from portal.roles import ADMIN_ROLES, is_audit_admin, is_bureau_staff, is_expert
 
 
 def _safe_next(request, default="portal:home"):
@@ -56,7 +56,7 @@ def home(request):
             "pending_providers": Provider.objects.visible_to(user).filter(status=OrgStatus.PENDING).count(),
             **cards,
         })
-    if user.staff_role == StaffRole.EXPERT:
+    if is_expert(user):
         return render(request, "portal/home_expert.html", cards)
     memberships = user.memberships.select_related("enterprise__region", "provider__region")
     return render(request, "portal/home_member.html", {"memberships": memberships, **cards})

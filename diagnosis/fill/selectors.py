@@ -11,4 +11,4 @@ def assessments_for_member(user):
 
 def startable_enterprises(user):
     """Verified enterprises where the user may start assessments (owner or editor)."""
-    return Enterprise.objects.visible_to(user).writable_by(user).filter(status=OrgStatus.VERIFIED)
+    return Enterprise.objects.writable_by(user).filter(status=OrgStatus.VERIFIED)

@@ -37,7 +37,7 @@ from portal.access import get_for_user
 from portal.errors import status_for
 from portal.exceptions import Conflict, DomainError, Forbidden
 from portal.files import download_response
-from portal.roles import StaffRole, is_bureau_staff
+from portal.roles import is_bureau_staff, is_expert
 
 PAGE_SIZE = 50
 # Queue columns that sort, and the sort key each column's header link sets.
@@ -67,7 +67,7 @@ def _queue_page(request, form, *, status=200):
 @login_required
 @require_GET
 def queue(request):
-    if request.user.staff_role == StaffRole.EXPERT:
+    if is_expert(request.user):
         return redirect("review:assignments")  # experts work from what is assigned to them
     if not is_bureau_staff(request.user):
         raise PermissionDenied
@@ -98,7 +98,7 @@ def queue_export(request):
 @login_required
 @require_GET
 def assignments(request):
-    if request.user.staff_role != StaffRole.EXPERT:
+    if not is_expert(request.user):
         raise PermissionDenied
     page = Paginator(selectors_review.assignments_for_expert(request.user), PAGE_SIZE) \
         .get_page(request.GET.get("page"))
