@@ -1,0 +1,466 @@
+"""The provider registry: versioned capability profiles, their published listing (flattened for
+search, portraits and matching), qualification documents, case confirmations, and resource pools
+with their applications and members.
+
+A profile is a JSON document (shape and checks in `providers/profiles/document.py`, pure) kept
+in immutable versions: the provider edits a draft, staff approve it, it becomes the published
+version and the previous one is superseded but kept, so staff can diff any two. Publishing
+re-projects the document into the `Listing*` tables in the same transaction; everything public
+reads those tables, never a draft.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Enterprise, Provider, Region
+from portal.roles import WRITE_ROLES, StaffRole, staff_region_path
+from providers.taxonomy import (
+    APP_CATEGORIES,
+    CAPABILITY_AREAS,
+    DEPLOYMENTS,
+    PRICE_MODELS,
+)
+
+
+def _choices(terms):
+    return [(t.code, t.title) for t in terms]
+
+
+class ProviderScopedQuerySet(models.QuerySet):
+    """Rows that belong to one provider (``provider`` field): its members see them, bureau staff
+    those of providers registered in their region; experts and administrators none."""
+
+    provider_field = "provider"
+
+    def visible_to(self, user):
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        path = staff_region_path(user)
+        if path is not None:
+            return self.filter(**{f"{self.provider_field}__region__path__startswith": path})
+        if user.staff_role:
+            return self.none()
+        return self.filter(**{f"{self.provider_field}__memberships__user": user}).distinct()
+
+    def writable_by(self, user):
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(**{f"{self.provider_field}__memberships__user": user,
+                              f"{self.provider_field}__memberships__role__in": WRITE_ROLES}).distinct()
+
+
+# ─── Profiles ────────────────────────────────────────────────────────────────────────────────
+
+
+class ProfileVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Awaiting approval")
+        PUBLISHED = "published", _("Published")
+        SUPERSEDED = "superseded", _("Superseded")
+        REJECTED = "rejected", _("Not approved")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    OPEN = (Status.DRAFT, Status.SUBMITTED)
+
+    provider = models.ForeignKey(Provider, models.CASCADE, related_name="profile_versions")
+    number = models.PositiveIntegerField(_("version"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    document = models.JSONField(_("profile"), default=dict, blank=True)
+    # The published version this draft started from: approving a draft whose base is no longer the
+    # published one would silently drop what was published in between.
+    base = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="+")
+    # Optimistic lock for autosave: each save sends the number it read.
+    edit_version = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    change_reason = models.TextField(_("reason for the change"), max_length=1000, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decision_note = models.TextField(_("decision note"), max_length=2000, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ProviderScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["provider", "-number"]
+        verbose_name = _("profile version")
+        verbose_name_plural = _("profile versions")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "number"], name="providers_profile_number_unique"),
+            # One version in the works and one published at a time, enforced by the database.
+            models.UniqueConstraint(fields=["provider"], condition=Q(status__in=["draft", "submitted"]),
+                                    name="providers_profile_one_open"),
+            models.UniqueConstraint(fields=["provider"], condition=Q(status="published"),
+                                    name="providers_profile_one_published"),
+        ]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.provider} v{self.number}"
+
+
+def provider_document_upload_to(instance, filename):
+    return f"providers/{instance.provider_id}/{filename}"
+
+
+class ProviderDocument(models.Model):
+    """A file a profile cites (a qualification certificate), stored outside the web root and served
+    through a permission-checked view via portal/files.py."""
+
+    provider = models.ForeignKey(Provider, models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to=provider_document_upload_to, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProviderScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("provider document")
+        verbose_name_plural = _("provider documents")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CaseConfirmation(models.Model):
+    """A case in a profile that names an enterprise on the portal: that enterprise confirms (or
+    declines) it, which makes it a verified case. Keyed by the case's stable key in the document,
+    so the confirmation survives later versions of the profile."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting the client's confirmation")
+        CONFIRMED = "confirmed", _("Confirmed by the client")
+        DECLINED = "declined", _("Declined by the client")
+
+    provider = models.ForeignKey(Provider, models.CASCADE, related_name="case_confirmations")
+    case_key = models.CharField(max_length=36)
+    enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="case_confirmations")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    objects = ProviderScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "pk"]
+        verbose_name = _("case confirmation")
+        verbose_name_plural = _("case confirmations")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "case_key"], name="providers_case_confirmation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} · {self.case_key} ({self.status})"
+
+
+# ─── The published listing (a projection of the published version) ─────────────────────────
+
+
+class ListingQuerySet(models.QuerySet):
+    def public(self):
+        """Published listings are public by design (the directory is open to anonymous users)."""
+        return self
+
+
+class Listing(models.Model):
+    provider = models.OneToOneField(Provider, models.CASCADE, related_name="listing")
+    version = models.OneToOneField(ProfileVersion, models.PROTECT, related_name="listing")
+    name = models.CharField(_("name"), max_length=100)
+    region = models.ForeignKey(Region, models.PROTECT, related_name="+")
+    region_path = models.CharField(max_length=128, db_index=True)
+    summary = models.TextField(_("summary"), max_length=2000, blank=True)
+    registered_capital = models.DecimalField(_("registered capital (¥10k)"), max_digits=14, decimal_places=2,
+                                             null=True, blank=True)
+    founded_year = models.PositiveSmallIntegerField(_("year founded"), null=True, blank=True)
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    rd_staff = models.PositiveIntegerField(_("R&D staff"), null=True, blank=True)
+    # Code sets stored as ",a,b," so one `contains` filter works the same on PostgreSQL and SQLite.
+    new_tech = models.CharField(max_length=200, blank=True)
+    service_regions = models.TextField(blank=True)
+    # Name, summary, solution titles and app names: what the directory's keyword search looks in.
+    search_text = models.TextField(blank=True)
+    app_count = models.PositiveIntegerField(default=0)
+    solution_count = models.PositiveIntegerField(default=0)
+    verified_case_count = models.PositiveIntegerField(default=0)
+    published_at = models.DateTimeField()
+
+    objects = ListingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("published profile")
+        verbose_name_plural = _("published profiles")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ListingCapability(models.Model):
+    listing = models.ForeignKey(Listing, models.CASCADE, related_name="capabilities")
+    area = models.CharField(_("capability area"), max_length=32, choices=_choices(CAPABILITY_AREAS))
+    level = models.PositiveSmallIntegerField(_("declared level"), validators=[MinValueValidator(1),
+                                                                             MaxValueValidator(5)])
+    cases = models.PositiveIntegerField(default=0)
+    verified_cases = models.PositiveIntegerField(default=0)
+    solutions = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["listing", "area"]
+        constraints = [models.UniqueConstraint(fields=["listing", "area"], name="providers_listing_area_unique")]
+        indexes = [models.Index(fields=["area", "level"])]
+
+    def __str__(self) -> str:
+        return f"{self.listing} · {self.area} L{self.level}"
+
+
+class ListingIndustry(models.Model):
+    listing = models.ForeignKey(Listing, models.CASCADE, related_name="industries")
+    division = models.CharField(_("industry division"), max_length=2)
+    clients = models.PositiveIntegerField(_("clients"), default=0)
+
+    class Meta:
+        ordering = ["listing", "division"]
+        constraints = [models.UniqueConstraint(fields=["listing", "division"],
+                                               name="providers_listing_industry_unique")]
+        indexes = [models.Index(fields=["division"])]
+
+    def __str__(self) -> str:
+        return f"{self.listing} · {self.division}"
+
+
+class ListingApp(models.Model):
+    listing = models.ForeignKey(Listing, models.CASCADE, related_name="apps")
+    key = models.CharField(max_length=36)
+    name = models.CharField(_("name"), max_length=100)
+    category = models.CharField(_("category"), max_length=32, choices=_choices(APP_CATEGORIES))
+    deployment = models.CharField(_("deployment"), max_length=16, choices=_choices(DEPLOYMENTS))
+    price_model = models.CharField(_("price model"), max_length=16, choices=_choices(PRICE_MODELS))
+    clients = models.PositiveIntegerField(_("clients"), default=0)
+
+    class Meta:
+        ordering = ["listing", "name", "pk"]
+        indexes = [models.Index(fields=["category"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ListingSolution(models.Model):
+    listing = models.ForeignKey(Listing, models.CASCADE, related_name="solutions")
+    key = models.CharField(max_length=36)
+    title = models.CharField(_("title"), max_length=100)
+    summary = models.TextField(_("summary"), max_length=2000, blank=True)
+    # ",digital_management,smart_manufacturing," (need categories), ",39,38," (GB/T 4754 divisions),
+    # ",software,platform," (capability areas).
+    categories = models.CharField(max_length=200, blank=True)
+    industries = models.CharField(max_length=400, blank=True)
+    areas = models.CharField(max_length=200, blank=True)
+    price_min = models.DecimalField(_("price from (¥10k)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    price_max = models.DecimalField(_("price up to (¥10k)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    delivery_days = models.PositiveIntegerField(_("delivery time (days)"), null=True, blank=True)
+    light = models.BooleanField(_("small, fast, light and precise (小快轻准)"), default=False)
+    search_text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["listing", "title", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SolutionItem(models.Model):
+    """The standard's items and scenarios a solution addresses, by spec and item code: what
+    matching joins a diagnosed gap on."""
+
+    solution = models.ForeignKey(ListingSolution, models.CASCADE, related_name="items")
+    spec_code = models.CharField(max_length=32)
+    item_code = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["solution", "spec_code", "item_code"],
+                                               name="providers_solution_item_unique")]
+        indexes = [models.Index(fields=["spec_code", "item_code"])]
+
+    def __str__(self) -> str:
+        return f"{self.spec_code}:{self.item_code}"
+
+
+# ─── Pools ───────────────────────────────────────────────────────────────────────────────────
+
+
+class PoolQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Pools are public (their calls and member lists are published); this is the set staff
+        may manage: pools of their region and below."""
+        return self
+
+    def managed_by(self, user):
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        path = staff_region_path(user)
+        if path is None:
+            return self.none()
+        return self.filter(region__path__startswith=path)
+
+
+class Pool(models.Model):
+    class Tier(models.TextChoices):
+        DISTRICT = "district", _("District pool")
+        CITY = "city", _("City pool")
+        PROVINCE = "province", _("Province pool")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Not yet open")
+        OPEN = "open", _("Accepting applications")
+        CLOSED = "closed", _("Closed")
+
+    name = models.CharField(_("name"), max_length=100)
+    region = models.ForeignKey(Region, models.PROTECT, related_name="+", verbose_name=_("region"))
+    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices)
+    year = models.PositiveSmallIntegerField(_("call year"))
+    criteria = models.TextField(_("criteria"), max_length=4000, blank=True)
+    call_opens = models.DateField(_("applications open"))
+    call_closes = models.DateField(_("applications close"))
+    # Parameters the bureau sets per call; defaults are ours ([P]) and the pages say so.
+    objection_days = models.PositiveSmallIntegerField(_("public notice period (days)"), default=7)
+    validity_months = models.PositiveSmallIntegerField(_("membership validity (months)"), default=36)
+    min_confirmed_clients = models.PositiveSmallIntegerField(_("confirmed clients required at re-check"),
+                                                             default=3)
+    pass_score = models.DecimalField(_("pass score"), max_digits=5, decimal_places=2, default=60)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PoolQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "region__path", "name"]
+        verbose_name = _("resource pool")
+        verbose_name_plural = _("resource pools")
+        constraints = [
+            models.CheckConstraint(condition=Q(call_closes__gte=models.F("call_opens")),
+                                   name="providers_pool_call_dates"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PoolApplicationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The applying provider's members; staff of the pool's region; experts the applications
+        assigned to them."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        path = staff_region_path(user)
+        if path is not None:
+            return self.filter(pool__region__path__startswith=path)
+        if user.staff_role == StaffRole.EXPERT:
+            return self.filter(expert_scores__expert=user).distinct()
+        if user.staff_role:
+            return self.none()
+        return self.filter(provider__memberships__user=user).distinct()
+
+    def writable_by(self, user):
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(provider__memberships__user=user,
+                           provider__memberships__role__in=WRITE_ROLES).distinct()
+
+
+class PoolApplication(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned for completion")
+        EXPERT_REVIEW = "expert_review", _("Expert review")
+        NOTICE = "notice", _("Public notice")
+        ADMITTED = "admitted", _("Admitted")
+        REFUSED = "refused", _("Not admitted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    ACTIVE = (Status.SUBMITTED, Status.RETURNED, Status.EXPERT_REVIEW, Status.NOTICE)
+
+    pool = models.ForeignKey(Pool, models.PROTECT, related_name="applications")
+    provider = models.ForeignKey(Provider, models.CASCADE, related_name="pool_applications")
+    # The published profile it was judged on; a later profile version never changes it.
+    profile_version = models.ForeignKey(ProfileVersion, models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    # Bumped on every transition: a decision sent with an older number is stale (409).
+    state_version = models.PositiveIntegerField(default=0)
+    discount_offer = models.CharField(_("discount offered to SMEs"), max_length=200, blank=True)
+    statement = models.TextField(_("statement"), max_length=4000, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    check_note = models.TextField(_("form check note"), max_length=2000, blank=True)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    checked_at = models.DateTimeField(null=True, blank=True)
+    total_score = models.DecimalField(_("expert score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    notice_starts = models.DateField(_("public notice from"), null=True, blank=True)
+    notice_ends = models.DateField(_("public notice until"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), max_length=2000, blank=True)
+
+    objects = PoolApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at", "pk"]
+        verbose_name = _("pool application")
+        verbose_name_plural = _("pool applications")
+        constraints = [
+            models.UniqueConstraint(fields=["pool", "provider"],
+                                    condition=Q(status__in=["submitted", "returned", "expert_review", "notice"]),
+                                    name="providers_application_one_active"),
+        ]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.provider} → {self.pool}"
+
+
+class PoolMember(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("In the pool")
+        SUSPENDED = "suspended", _("Suspended")
+        EXPIRED = "expired", _("Expired")
+        REMOVED = "removed", _("Removed")
+
+    pool = models.ForeignKey(Pool, models.PROTECT, related_name="members")
+    provider = models.ForeignKey(Provider, models.CASCADE, related_name="pool_memberships")
+    application = models.OneToOneField(PoolApplication, models.PROTECT, null=True, blank=True,
+                                       related_name="member")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    admitted_at = models.DateField(_("admitted on"))
+    valid_until = models.DateField(_("valid until"))
+    next_recheck = models.DateField(_("next re-check due"))
+    suspended_reason = models.TextField(_("reason for suspension"), max_length=2000, blank=True)
+    state_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["pool", "provider__name"]
+        verbose_name = _("pool member")
+        verbose_name_plural = _("pool members")
+        constraints = [models.UniqueConstraint(fields=["pool", "provider"], name="providers_member_unique")]
+        indexes = [models.Index(fields=["status", "next_recheck"])]
+
+    def __str__(self) -> str:
+        return f"{self.provider} ∈ {self.pool}"

@@ -1,0 +1,69 @@
+"""Builders for the provider registry: a complete, valid profile document and a published profile
+(version + listing) for a provider, so tests of pools, the directory and matching start from the
+same realistic data."""
+
+import uuid
+
+from django.utils import timezone
+
+from diagnosis.results.needs import CATEGORY_CODES
+from providers.models import ProfileVersion
+from providers.profiles.document import parse
+from providers.profiles.projection import project
+
+
+def new_key() -> str:
+    return str(uuid.uuid4())
+
+
+def profile_document(**overrides) -> dict:
+    """A filled profile: every section present, values valid for parse()."""
+    case_key = new_key()
+    document = {
+        "facts": {
+            "summary": "专注离散制造业MES与设备联网的数字化服务商。",
+            "registered_capital": "1000.00", "founded_year": 2012, "employees": 180, "rd_staff": 60,
+            "website": "https://example.cn", "service_regions": ["440300"],
+            "contacts": [{"name": "王经理", "role": "销售总监", "phone": "13800138000", "email": "wang@example.cn"}],
+        },
+        "qualifications": [{"key": new_key(), "kind": "high_tech", "name": "高新技术企业证书",
+                            "number": "GR202344001234", "issuer": "广东省科学技术厅", "expires": "2027-12-31"}],
+        "capabilities": [{"area": "software", "level": 4, "description": "MES、WMS 自主研发", "cases": [case_key]},
+                         {"area": "integration", "level": 3, "description": "", "cases": []}],
+        "new_tech": ["ai", "5g"],
+        "industries": [{"division": "39", "clients": 25}, {"division": "34", "clients": 8}],
+        "apps": [{"key": new_key(), "name": "轻量化MES", "category": "production", "deployment": "saas",
+                  "price_model": "subscription", "clients": 40}],
+        "solutions": [{"key": new_key(), "title": "电子装配车间数字化改造", "summary": "设备联网、MES与看板",
+                       "categories": ["smart_manufacturing", "digital_management"],
+                       "items": [{"spec": "sme-2024", "item": "equipment-systems"}],
+                       "industries": ["39"], "areas": ["software", "integration"],
+                       "price_min": "20.00", "price_max": "80.00", "delivery_days": 90, "light": True}],
+        "cases": [{"key": case_key, "client_name": "龙华某电子厂", "client_uscc": "", "division": "39",
+                   "scope": "SMT车间设备联网与MES", "investment": "60.00", "before": "人工报工",
+                   "after": "在制品周转缩短30%", "year": 2024, "areas": ["software"]}],
+    }
+    document.update(overrides)
+    return document
+
+
+def published_profile(provider, *, document: dict | None = None, actor=None) -> ProfileVersion:
+    """Publish ``document`` (default: profile_document()) for ``provider`` as its next version,
+    superseding the current one, and project it into the listing, as approval does."""
+    document = document if document is not None else profile_document()
+    parsed = parse(document, today=timezone.localdate(), categories=CATEGORY_CODES)
+    assert parsed.ok, parsed.problems
+    actor = actor or provider.memberships.first().user if provider.memberships.exists() else actor
+    if actor is None:
+        from tests.factories.portal import UserFactory
+        actor = UserFactory()
+    ProfileVersion.objects.filter(provider=provider, status=ProfileVersion.Status.PUBLISHED).update(
+        status=ProfileVersion.Status.SUPERSEDED)
+    number = (ProfileVersion.objects.filter(provider=provider).order_by("-number")
+              .values_list("number", flat=True).first() or 0) + 1
+    now = timezone.now()
+    version = ProfileVersion.objects.create(
+        provider=provider, number=number, status=ProfileVersion.Status.PUBLISHED, document=document,
+        created_by=actor, submitted_at=now, submitted_by=actor, decided_at=now, published_at=now)
+    project([(version, parsed.profile)])
+    return version
