@@ -13,4 +13,5 @@ urlpatterns = [
     re_path(r"^(?P<kind>enterprises|providers)/(?P<pk>\d+)/decision/$", api.OrganisationDecisionView.as_view(),
             name="api-org-decision"),
     path("assessments/", include("diagnosis.api_urls")),
+    path("registry/", include("providers.api_urls")),
 ]

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("assessments/", include("diagnosis.urls")),
     path("review/", include("diagnosis.review.urls")),
+    path("registry/", include("providers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
     path("verify/<str:code>/", report_views.report_verify, name="report-verify"),

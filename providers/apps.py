@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class ProvidersConfig(AppConfig):
     name = "providers"
     verbose_name = _("Service providers")
+
+    def ready(self) -> None:
+        # Each feature registers its own home cards, landing lines and panels (docs/architecture.md).
+        from providers.directory import wiring as directory
+        from providers.ecosystem import wiring as ecosystem
+        from providers.pools import wiring as pools
+        from providers.profiles import wiring as profiles
+
+        for feature in (profiles, pools, directory, ecosystem):
+            feature.register()

@@ -1,0 +1,12 @@
+"""Provider registry pages, one include per feature package."""
+
+from django.urls import include, path
+
+app_name = "providers"
+
+urlpatterns = [
+    path("", include("providers.directory.urls")),
+    path("profile/", include("providers.profiles.urls")),
+    path("pools/", include("providers.pools.urls")),
+    path("ecosystem/", include("providers.ecosystem.urls")),
+]
