@@ -135,6 +135,12 @@ def extension_of(name: str) -> str:
 
 # Markers long enough not to turn up by chance in the compressed bytes of an image's first KB.
 _MARKUP = (b"<script", b"<html", b"<svg", b"<!doctype", b"<iframe", b"<body", b"<?php")
+# Markers searched in the rest of a PDF or image (R15: HTML hidden after the first KB still makes a
+# polyglot a careless viewer can render). Longer than the first-KB set so that, over megabytes of
+# compressed bytes, a chance match stays far below one in a thousand files.
+_MARKUP_ANYWHERE = (b"<script", b"<html", b"<iframe", b"<!doctype html", b"<?php", b"<body", b"<svg xmlns",
+                    b"javascript:")
+_MARKUP_OVERLAP = max(len(m) for m in _MARKUP_ANYWHERE) - 1
 _SIGNATURES = (
     (b"%PDF-", "pdf"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR", "png"),
@@ -178,6 +184,7 @@ def check_upload(fileobj: BinaryIO, *, name: str, size: int, max_bytes: int) -> 
         _verify_zip(fileobj)
     else:
         _refuse_appended_zip(fileobj, size)
+        _refuse_markup_anywhere(fileobj)
     if kind.code == "pdf":
         _check_pdf(fileobj, max_bytes)
     fileobj.seek(0)
@@ -199,6 +206,18 @@ def _refuse_markup(head: bytes) -> None:
     first_kb = head[:1024].lower()
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or any(m in first_kb for m in _MARKUP):
         raise UploadRejected("markup", _("Web pages, SVG images and scripts cannot be uploaded."))
+
+
+def _refuse_markup_anywhere(fileobj: BinaryIO) -> None:
+    """Scan the whole file in chunks (with an overlap so a marker split across two chunks is
+    still seen). Office files are ZIPs whose members are checked by _verify_zip instead."""
+    fileobj.seek(0)
+    tail = b""
+    for block in iter(lambda: fileobj.read(CHUNK), b""):
+        window = (tail + block).lower()
+        if any(m in window for m in _MARKUP_ANYWHERE):
+            raise UploadRejected("markup", _("Web pages, SVG images and scripts cannot be uploaded."))
+        tail = window[-_MARKUP_OVERLAP:]
 
 
 def _require_extension(safe_name: str, kind: FileKind) -> None:

@@ -128,6 +128,25 @@ def test_disguised_and_unsupported_content_is_refused(data, name, code):
     assert _refused(data, name) == code
 
 
+@pytest.mark.parametrize("hidden", [
+    b"<html><body><script>alert(document.cookie)</script></body></html>",
+    b"<IFRAME src=x>",
+    b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>",
+])
+@pytest.mark.parametrize("offset", [2048, files.CHUNK - 3, 3 * files.CHUNK])
+def test_markup_anywhere_in_a_pdf_is_refused(hidden, offset):
+    """HTML placed after the first kilobyte, including across a read-chunk boundary."""
+    head = minimal_pdf()
+    padding = b"%" + b"x" * max(0, offset - len(head) - 2) + b"\n"
+    data = minimal_pdf(extra=padding + hidden + b"\n")
+    assert data.index(hidden[:5]) >= min(offset, 2048) - 64
+    assert _refused(data, "report.pdf") == "markup"
+
+
+def test_markup_hidden_in_an_image_tail_is_refused():
+    assert _refused(minimal_png() + b"x" * 3000 + b"<script>alert(1)</script>", "scan.png") == "markup"
+
+
 @pytest.mark.parametrize(("builder", "name"), [
     (minimal_pdf, "report.png"),
     (minimal_png, "scan.jpg"),
