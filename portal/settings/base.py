@@ -105,10 +105,17 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # survive a database restart 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (axes, throttling). Redis when configured so limits hold across workers. ------------
+# Without CACHE_URL, a Redis broker's server is used (keys are prefixed, so they never meet the
+# broker's): counters in one process's memory would let each worker grant its own quota.
 REDIS_CACHE_URL = env_url("CACHE_URL", schemes=("redis", "rediss"))
+if REDIS_CACHE_URL is None:
+    _broker = env_url("CELERY_BROKER_URL", schemes=("redis", "rediss", "amqp", "memory"))
+    if _broker and _broker.startswith(("redis://", "rediss://")):
+        REDIS_CACHE_URL = _broker
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL,
+         "KEY_PREFIX": "dxcache"}
         if REDIS_CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -211,6 +218,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {"token": "10/min"},
+    # The client address is REMOTE_ADDR unless trusted proxies are declared: a client-supplied
+    # X-Forwarded-For must never pick its own throttle bucket.
+    "NUM_PROXIES": AXES_IPWARE_PROXY_COUNT,
     "EXCEPTION_HANDLER": "portal.api_auth.exception_handler",
 }
 API_TOKEN_TTL = timedelta(hours=env_int("API_TOKEN_TTL_HOURS", 12, minimum=1))
