@@ -60,6 +60,7 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 # 60 s is generous; --worker-tmp-dir on tmpfs keeps heartbeats off the overlay filesystem, and
 # max-requests recycles workers to bound slow leaks.
 CMD ["gunicorn", "portal.wsgi:application", \
+     "--config", "python:portal.gunicorn_conf", \
      "--bind", "0.0.0.0:8000", \
      "--timeout", "60", \
      "--graceful-timeout", "30", \

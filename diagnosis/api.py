@@ -26,7 +26,7 @@ from diagnosis.fill import services
 from diagnosis.models import Answer, Assessment, Evidence
 from portal.access import get_for_user
 from portal.errors import api_error_body, status_for
-from portal.exceptions import DomainError
+from portal.exceptions import DomainError, Invalid
 from portal.files import StoredFileUnavailable, download_response
 from portal.models import Enterprise
 
@@ -103,17 +103,23 @@ class AssessmentListCreateApi(APIView):
             ref_name = "AssessmentCreateInput"
 
     @extend_schema(
+        operation_id="assessments_list",
         description="The assessments the user may see: members see their enterprises', bureau staff the "
                     "submitted ones in their region. Paginated; `status` only narrows that set.",
         parameters=[OpenApiParameter("status", str, enum=Assessment.Status.values)],
-        responses=inline_serializer("PaginatedAssessmentList", {
+        responses={200: inline_serializer("PaginatedAssessmentList", {
             "count": serializers.IntegerField(), "next": serializers.URLField(allow_null=True),
             "previous": serializers.URLField(allow_null=True), "results": AssessmentSerializer(many=True),
-        }))
+        }), 400: ERROR})
     def get(self, request):
         queryset = Assessment.objects.visible_to(request.user).select_related("enterprise").order_by("-created_at",
                                                                                                       "-pk")
         wanted = request.query_params.get("status")
+        if wanted and wanted not in Assessment.Status.values:
+            # An unknown filter value is a mistake to report, not an empty (or unfiltered) list.
+            return _error(Invalid(_("Unknown status “%(value)s”: use one of %(allowed)s.")
+                                  % {"value": wanted[:40], "allowed": ", ".join(Assessment.Status.values)},
+                                  code="unknown_filter_value"))
         if wanted:
             queryset = queryset.filter(status=wanted)  # narrows the scoped set only
         paginator = PageNumberPagination()

@@ -78,12 +78,17 @@ class SecurityHeadersMiddleware:
            "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
            "frame-ancestors 'none'")
 
+    # Browser features the portal never uses are switched off for it and anything it embeds.
+    PERMISSIONS = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+                   "payment=(), usb=(), interest-cohort=()")
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", self.CSP)
+        response.setdefault("Permissions-Policy", self.PERMISSIONS)
         if request.user.is_authenticated and not request.path.startswith(settings.STATIC_URL):
             response.setdefault("Cache-Control", "no-store")
         return response

@@ -250,3 +250,27 @@ def test_env_url_rejects(setenv, raw):
     setenv(raw)
     with pytest.raises(ImproperlyConfigured, match=VAR):
         env_url(VAR, schemes=("redis", "rediss"))
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    """Every deployment warning can be switched off from the environment (#13, R38)."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": "portal.settings.base",
+        "SECRET_KEY": "x9" * 30 + "Qz-_pL",
+        "DEBUG": "no",
+        "ALLOWED_HOSTS": "portal.example.cn",
+        "DATABASE_URL": "postgres://portal:portal@db:5432/portal",
+        "CACHE_URL": "redis://redis:6379/1",
+        "CELERY_BROKER_URL": "redis://redis:6379/0",
+        "SECURE_SSL_REDIRECT": "yes",
+        "SECURE_HSTS_SECONDS": "31536000",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": "yes",
+        "SECURE_HSTS_PRELOAD": "yes",
+        "BEHIND_TLS_PROXY": "yes",
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+    }
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr

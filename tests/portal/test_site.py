@@ -101,3 +101,17 @@ def test_a_registered_landing_line_appears_in_its_card(client):
         assert 'data-landing-line="test-pools">加入区级服务商资源池' in client.get("/").content.decode()
     finally:
         unregister_landing_line("test-pools")
+
+
+def test_pages_switch_off_unused_browser_features(client):
+    response = client.get("/")
+    assert "camera=()" in response["Permissions-Policy"]
+    assert "geolocation=()" in response["Permissions-Policy"]
+
+
+def test_gunicorn_config_hides_its_version():
+    import gunicorn.http.wsgi
+
+    import portal.gunicorn_conf  # noqa: F401
+
+    assert gunicorn.http.wsgi.SERVER == "dxportal"

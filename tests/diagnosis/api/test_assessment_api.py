@@ -312,3 +312,18 @@ def test_schema_describes_the_endpoints(api, owner):
         "AssessmentCreateInput": {"enterprise", "spec"}, "AnswerSaveInput": {"item", "value", "version"},
         "EvidenceUploadInput": {"item", "file"}, "AssessmentSubmitInput": {"pledge"},
     }
+
+
+def test_an_unknown_status_filter_is_400_not_an_empty_list(api, owner, assessment):
+    response = api(owner).get(BASE, {"status": "AAA"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "unknown_filter_value"
+    assert api(owner).get(BASE, {"status": "draft"}).json()["count"] == 1
+
+
+def test_operation_ids_are_unique(api, owner):
+    schema = api(owner).get("/api/schema/", {"format": "json"}).json()
+    ids = [op["operationId"] for methods in schema["paths"].values() for op in methods.values()
+           if isinstance(op, dict) and "operationId" in op]
+    assert len(ids) == len(set(ids))
+    assert schema["paths"]["/api/v1/assessments/"]["get"]["operationId"] == "assessments_list"
