@@ -99,3 +99,13 @@ def test_nav_links(login, district_staff, expert, client):
     assert 'href="/review/"' in login(district_staff).get("/").content.decode()
     client.logout()
     assert 'href="/review/assignments/"' in login(expert).get("/").content.decode()
+
+
+def test_the_decision_comes_after_the_answers_and_evidence(login, district_staff, submitted):
+    """#13 minor: a reviewer reads the answers before the approve/return controls."""
+    html = login(district_staff).get(f"/review/{submitted.pk}/").content.decode()
+    answers = html.index('id="answers"')
+    last_item = html.rindex('id="item-')
+    assert answers < last_item < html.index(f'action="/review/{submitted.pk}/approve/"')
+    assert answers < html.index(f'action="/review/{submitted.pk}/return/"')
+    assert html.index('href="#decision-title"') < answers
