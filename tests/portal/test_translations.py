@@ -313,3 +313,25 @@ def test_compiled_catalogue_is_up_to_date():
     assert MO_PATH.stat().st_mtime >= PO_PATH.stat().st_mtime, (
         f"{MO_PATH.relative_to(ROOT)} is older than {PO_PATH.name}: {hint}"
     )
+
+
+def test_django_and_drf_defaults_read_as_plain_chinese():
+    """#13 minor: our catalogue overrides the frameworks' machine-like wording."""
+    from django import forms
+    from django.utils import translation
+    from rest_framework import serializers
+
+    class F(forms.Form):
+        name = forms.CharField(max_length=3)
+        count = forms.IntegerField()
+
+    class S(serializers.Serializer):
+        count = serializers.IntegerField()
+
+    with translation.override("zh-hans"):
+        errors = F({"name": "abcd", "count": "abc"}).errors
+        assert errors["name"] == ["最多可填写 3 个字符（当前为 4 个）。"]
+        assert errors["count"] == ["请输入整数。"]
+        s = S(data={"count": "abc"})
+        assert not s.is_valid()
+        assert str(s.errors["count"][0]) == "请填写整数。"
