@@ -87,12 +87,17 @@ def assessment_fill(request, pk, section=None):
         messages.info(request, _("This assessment has been submitted and is read-only until staff return it."))
         return redirect("diagnosis:assessment-detail", pk=pk)
     spec, rows, answers, visible = _questionnaire_state(assessment)
-    steps = sections(spec)
-    current = next((s for s in steps if s.code == section), None) if section else steps[0]
+    shown = set(visible)
+    # Steps whose every question is hidden by the enterprise's context (e.g. process-industry
+    # questions for a discrete manufacturer) are left out, so the questionnaire never opens on, or
+    # steps through, an empty page. Answers can reveal a step later; the list follows them.
+    steps = tuple(s for s in sections(spec) if shown.intersection(s.item_codes)) or sections(spec)
+    current = next((s for s in sections(spec) if s.code == section), None) if section else steps[0]
     if current is None:
         raise Http404
+    if current not in steps:
+        return redirect("diagnosis:assessment-fill", pk=pk)
     index = steps.index(current)
-    shown = set(visible)
     questions = [
         (block, [_question_context(spec, assessment, spec.items[code], rows.get(code), visible=code in shown)
                  for code in block.item_codes])

@@ -175,3 +175,20 @@ def test_a_version_for_a_question_never_answered_is_a_conflict_not_a_server_erro
     assert response.status_code == 409
     assert 'id="v-network" value="0"' in response.content.decode()
     assert not Answer.objects.filter(assessment=assessment, item_code="network").exists()
+
+
+@pytest.mark.parametrize("production_type", ["discrete", "process"])
+def test_every_offered_step_has_a_question_to_answer(login, owner, enterprise, production_type):
+    """#13 minor: GB/T 39116 opened on an empty first step for a discrete manufacturer."""
+    enterprise.production_type = production_type
+    enterprise.save()
+    assessment = assessment_start(enterprise=enterprise, actor=owner, spec_key="gbt39116-2020@1.0")
+    client = login(owner)
+    first = client.get(f"/assessments/{assessment.pk}/fill/")
+    assert first.status_code == 200
+    for step in first.context["steps"]:
+        page = client.get(f"/assessments/{assessment.pk}/fill/{step.code}/")
+        visible = [q for _block, questions in page.context["questions"] for q in questions if not q["hidden"]]
+        assert visible, f"step {step.code} shows no question"
+    questions = [q for _block, qs in first.context["questions"] for q in qs if not q["hidden"]]
+    assert questions
