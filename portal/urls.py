@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from diagnosis.report import views as report_views
 from portal import views
+from portal.auditlog import views as auditlog
 
 portal_patterns = [
     path("", views.home, name="home"),
@@ -27,7 +28,9 @@ portal_patterns = [
     path("providers/<int:pk>/", views.provider_detail, name="provider-detail"),
     path("staff/registrations/", views.staff_registrations, name="staff-registrations"),
     path("staff/registrations/<slug:kind>/<int:pk>/decide/", views.staff_verify, name="staff-verify"),
-    path("audit/", views.audit_log_view, name="audit-log"),
+    path("audit/", auditlog.audit_log_view, name="audit-log"),
+    path("audit/export/", auditlog.audit_export, name="audit-export"),
+    path("audit/verify/", auditlog.audit_verify, name="audit-verify"),
 ]
 
 urlpatterns = [

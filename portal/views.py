@@ -29,7 +29,7 @@ from portal.extensions import home_cards, landing_lines
 from portal.forms import AccountForm, EnterpriseEditForm, EnterpriseForm, InviteForm, OTPForm, ProviderForm
 from portal.models import AuditEvent, Enterprise, OrgStatus, Provider
 from portal.permissions import is_owner_of
-from portal.roles import ADMIN_ROLES, is_audit_admin, is_bureau_staff, is_expert
+from portal.roles import ADMIN_ROLES, is_bureau_staff, is_expert
 
 
 def _safe_next(request, default="portal:home"):
@@ -282,24 +282,6 @@ def staff_verify(request, kind, pk):
     else:
         messages.success(request, _("%(name)s: decision recorded.") % {"name": org.name})
     return redirect("portal:staff-registrations")
-
-
-@login_required
-def audit_log_view(request):
-    """The audit administrator's own page; reading the trail is itself audited (R5)."""
-    if not is_audit_admin(request.user):
-        raise PermissionDenied
-    events = AuditEvent.objects.all()
-    action = request.GET.get("action", "").strip()[:64]
-    username = request.GET.get("user", "").strip()[:150]
-    if action:
-        events = events.filter(action__startswith=action)
-    if username:
-        events = events.filter(actor_username=username)
-    page = Paginator(events, 100).get_page(request.GET.get("page"))
-    audit_log(action="audit.read", request=request, detail={"action": action, "user": username,
-                                                            "page": page.number})
-    return render(request, "portal/audit_log.html", {"page": page, "action": action, "user_filter": username})
 
 
 @require_GET
