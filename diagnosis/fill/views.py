@@ -6,13 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from diagnosis.fill import services
 from diagnosis.fill.questionnaire import describe_value, progress, ratio_value, section_of, sections
-from diagnosis.fill.selectors import assessments_for_member, startable_enterprises
+from diagnosis.fill.selectors import assessments_for_member, plausibility_notes, startable_enterprises
 from diagnosis.models import Answer, Assessment
 from diagnosis.permissions import can_edit_assessment
 from diagnosis.scoring import band_label, visible_items
@@ -66,6 +67,14 @@ def _questionnaire_state(assessment):
     return spec, rows, answers, visible
 
 
+def _plausibility(spec, assessment, answers):
+    """Warnings linking to the step page that shows each question."""
+    def href(code):
+        return reverse("diagnosis:assessment-fill-section", args=[assessment.pk, section_of(spec, code)]) + f"#q-{code}"
+
+    return plausibility_notes(spec, answers, assessment.enterprise, href=href)
+
+
 def _question_context(spec, assessment, item, row, *, visible=True, posted=None, error="", conflict=None,
                       just_saved=False):
     value = posted if posted is not None else (row.value if row else None)
@@ -106,7 +115,7 @@ def assessment_fill(request, pk, section=None):
     return render(request, "diagnosis/fill/fill.html", {
         "assessment": assessment, "spec": spec, "steps": steps, "current": current, "questions": questions,
         "previous": steps[index - 1] if index > 0 else None, "next": steps[index + 1] if index + 1 < len(steps) else None,
-        "progress": progress(visible, answers),
+        "progress": progress(visible, answers), "plausibility": _plausibility(spec, assessment, answers),
     })
 
 
@@ -167,8 +176,11 @@ def answer_save(request, pk):
         context = _question_context(spec, assessment, item, row, posted=value, error=exc.message)
     else:
         context = _question_context(spec, assessment, item, row, just_saved=True)
-    response = render(request, "diagnosis/fill/partials/question_saved.html", {"q": context}, status=status)
     _spec, _rows, answers, visible = _questionnaire_state(assessment)
+    # The warnings panel travels out of band: an answer can raise or settle a warning elsewhere.
+    response = render(request, "diagnosis/fill/partials/question_saved.html",
+                      {"q": context, "assessment": assessment,
+                       "plausibility": _plausibility(spec, assessment, answers)}, status=status)
     done = progress(visible, answers)
     return trigger_client_event(response, "answers-changed",
                                 {"visible": visible, "answered": done.answered, "total": done.total})
@@ -203,6 +215,7 @@ def assessment_submit(request, pk):
             return redirect("diagnosis:assessment-result", pk=pk)
     return render(request, "diagnosis/fill/submit.html", {
         "assessment": assessment, "spec": spec, "missing": missing, "progress": progress(visible, answers),
+        "plausibility": _plausibility(spec, assessment, answers),
     })
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from diagnosis.fill.selectors import plausibility_notes
 from diagnosis.models import Assessment, SiteVisit
 from diagnosis.permissions import is_enterprise_member
 from diagnosis.review import selectors as selectors_review
@@ -147,6 +148,9 @@ def _render_review(request, assessment, kind, *, bound=None, status=200):
         "opinion_form": (bound.get("opinion") or OpinionForm(initial={**version, "opinion": mine.opinion}))
         if mine is not None and "give_opinion" in actions else None,
         "visit_form": bound.get("visit") or SiteVisitForm(initial=version),
+        # The enterprise saw these warnings before submitting; the reviewer checks the same figures.
+        "plausibility": plausibility_notes(get_spec(assessment.spec_key), assessment.submitted_answers or {},
+                                           assessment.enterprise, href=lambda code: f"#item-{code}"),
     }, status=status)
 
 
