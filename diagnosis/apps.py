@@ -11,8 +11,24 @@ class DiagnosisConfig(AppConfig):
         # feature packages that the worker's autodiscovery (``<app>.tasks``) does not look into.
         from diagnosis import checks, signals  # noqa: F401
         from diagnosis.report import tasks  # noqa: F401
-        from portal.extensions import HomeCard, LandingLine, register_home_card, register_landing_line
+        from diagnosis.workbench import selectors as workbench
+        from portal.extensions import (
+            HomeCard,
+            HomePanel,
+            LandingLine,
+            register_home_card,
+            register_home_panel,
+            register_landing_line,
+        )
         from portal.permissions import is_enterprise_user
+
+        # The home pages as workbenches: what is waiting for this user now.
+        register_home_panel(HomePanel(key="diagnosis-enterprise", template="diagnosis/workbench/enterprise.html",
+                                      data=workbench.enterprise_panel, order=10))
+        register_home_panel(HomePanel(key="diagnosis-review", template="diagnosis/workbench/staff.html",
+                                      data=workbench.staff_panel, order=10))
+        register_home_panel(HomePanel(key="diagnosis-expert", template="diagnosis/workbench/expert.html",
+                                      data=workbench.expert_panel, order=10))
 
         register_home_card(HomeCard(
             key="diagnosis-assessments", title=_("Digital-transformation assessments"),

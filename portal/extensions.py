@@ -113,3 +113,39 @@ def landing_lines() -> dict[str, list[LandingLine]]:
     for line in _landing_lines.entries():
         lines[line.audience].append(line)
     return lines
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """A working panel on a role's home page (the "workbench"): what is waiting for this user now.
+
+    ``data(user)`` returns the template context for ``template`` (as ``panel``), or None when the
+    panel has nothing to say to that user: the panel is then left out. Panels are shown by
+    ``order``, then ``key``, above the cards. Keep ``data`` to a few indexed queries: every home
+    page load runs it."""
+
+    key: str
+    template: str
+    data: Callable[[Any], dict | None]
+    order: int = 100
+
+
+_home_panels: Registry[HomePanel] = Registry()
+
+
+def register_home_panel(panel: HomePanel) -> HomePanel:
+    return _home_panels.register(panel)
+
+
+def unregister_home_panel(key: str) -> None:
+    _home_panels.unregister(key)
+
+
+def home_panels(user) -> list[dict]:
+    """The panels ``user`` sees, each as {"key", "template", "panel": its data}."""
+    shown = []
+    for panel in _home_panels.entries():
+        data = panel.data(user)
+        if data is not None:
+            shown.append({"key": panel.key, "template": panel.template, "panel": data})
+    return shown

@@ -25,7 +25,7 @@ from portal import services
 from portal.access import get_for_user
 from portal.audit import audit_log
 from portal.exceptions import DomainError
-from portal.extensions import home_cards, landing_lines
+from portal.extensions import home_cards, home_panels, landing_lines
 from portal.forms import AccountForm, EnterpriseEditForm, EnterpriseForm, InviteForm, OTPForm, ProviderForm
 from portal.models import AuditEvent, Enterprise, OrgStatus, Provider
 from portal.permissions import is_owner_of
@@ -45,7 +45,7 @@ def home(request):
     if not user.is_authenticated:
         return render(request, "portal/landing.html", {"lines": landing_lines()})
     # Cards registered by higher apps (portal/extensions.py) join every role's home page.
-    cards = {"home_cards": home_cards(user)}
+    cards = {"home_cards": home_cards(user), "home_panels": home_panels(user)}
     if user.staff_role in ADMIN_ROLES:
         return render(request, "portal/home_admin.html", cards)
     if is_bureau_staff(user):

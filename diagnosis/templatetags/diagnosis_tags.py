@@ -20,3 +20,14 @@ def get_item(mapping, key):
 @register.filter
 def has(container, key) -> bool:
     return bool(container) and key in container
+
+
+@register.filter
+def spec_title(spec_key: str) -> str:
+    """"sme-2024@1.0" → the standard's name as people know it (the code is for machines)."""
+    from diagnosis.spec import SpecNotFound, get_spec
+
+    try:
+        return local_title(get_spec(spec_key))
+    except (SpecNotFound, ValueError):
+        return spec_key
