@@ -10,9 +10,12 @@ class DiagnosisConfig(AppConfig):
         # The spec system check, the file clean-up receivers, and the Celery tasks, which live in
         # feature packages that the worker's autodiscovery (``<app>.tasks``) does not look into.
         from diagnosis import checks, signals  # noqa: F401
-        from diagnosis.report import tasks  # noqa: F401
+        from diagnosis.report import tasks
         from portal.extensions import HomeCard, LandingLine, register_home_card, register_landing_line
+        from portal.jobs import register_sweeper
         from portal.permissions import is_enterprise_user
+
+        register_sweeper("diagnosis-reports", tasks.sweep_reports)
 
         register_home_card(HomeCard(
             key="diagnosis-assessments", title=_("Digital-transformation assessments"),
