@@ -10,7 +10,7 @@ class DiagnosisConfig(AppConfig):
         # The spec system check, the file clean-up receivers, and the Celery tasks, which live in
         # feature packages that the worker's autodiscovery (``<app>.tasks``) does not look into.
         from diagnosis import checks, signals  # noqa: F401
-        from diagnosis.report import tasks  # noqa: F401
+        from diagnosis.report import tasks
         from diagnosis.workbench import selectors as workbench
         from portal.extensions import (
             HomeCard,
@@ -20,7 +20,10 @@ class DiagnosisConfig(AppConfig):
             register_home_panel,
             register_landing_line,
         )
+        from portal.jobs import register_sweeper
         from portal.permissions import is_enterprise_user
+
+        register_sweeper("diagnosis-reports", tasks.sweep_reports)
 
         # The home pages as workbenches: what is waiting for this user now.
         register_home_panel(HomePanel(key="diagnosis-enterprise", template="diagnosis/workbench/enterprise.html",

@@ -335,6 +335,9 @@ class Report(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When a message for this row was last handed to the broker; empty while none is (the publish
+    # failed, or the row was queued again). The sweeper queues rows no message carries.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

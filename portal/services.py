@@ -1,6 +1,7 @@
 """Writes for identity and organisations. Every change is atomic and audited."""
 
 from datetime import timedelta
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Q
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from portal.audit import audit_log
 from portal.exceptions import Conflict, Forbidden, Invalid, WrongState
+from portal.jobs import enqueue_on_commit
 from portal.models import AuditEvent, Enterprise, Membership, OrgStatus, Provider, User
 from portal.roles import MemberRole, is_bureau_staff
 
@@ -106,7 +108,9 @@ def membership_invite(*, organisation, actor, username: str, full_name: str, ema
     Membership.objects.create(user=user, role=role, **{kind: organisation})
     audit_log(action="membership.invite", actor=actor, request=request, obj=organisation,
               detail={"username": username, "role": role})
-    transaction.on_commit(lambda: send_set_password_email_task.delay(user.pk))
+    # No tracking row to sweep: when the broker is down the mail goes out from this request instead.
+    enqueue_on_commit(send_set_password_email_task, user.pk,
+                      otherwise=partial(set_password_email_send, user_id=user.pk))
     return user
 
 

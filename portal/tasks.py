@@ -21,3 +21,13 @@ def send_set_password_email(user_id: int) -> bool:
     from portal.services import set_password_email_send
 
     return set_password_email_send(user_id=user_id)
+
+
+@shared_task(name="portal.tasks.sweep_jobs")
+def sweep_jobs() -> dict:
+    """Beat, every JOB_SWEEP_INTERVAL_SECONDS: re-enqueue background jobs whose message was lost
+    (broker down at request time, worker killed). Idempotent: what a sweep queued, the next one
+    leaves alone (portal/jobs.py)."""
+    from portal.jobs import sweep_all
+
+    return sweep_all()

@@ -182,4 +182,43 @@ def login(client):
     return _login
 
 
+# A port nothing listens on: a publish is refused within a second (kombu retries briefly, then
+# raises kombu.exceptions.OperationalError), as when the Redis container is down.
+UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
+
+
+class Broker:
+    """Switches this process's Celery app between a broker that is down and eager mode (no broker,
+    the default in tests), dropping kombu's pooled connections at each switch."""
+
+    def __init__(self, app):
+        self.app = app
+        self.saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+
+    def _reset_pools(self):
+        from kombu import pools
+
+        pools.reset()
+        self.app._pool = None
+        self.app.amqp._producer_pool = None
+
+    def down(self):
+        self._reset_pools()
+        self.app.conf.broker_url, self.app.conf.task_always_eager = UNREACHABLE_BROKER, False
+
+    def restore(self):
+        self._reset_pools()
+        self.app.conf.update(self.saved)
+
+
+@pytest.fixture
+def broker():
+    """``broker.down()`` makes every publish fail as with a dead Redis; restored after the test."""
+    from portal.celery import app
+
+    switch = Broker(app)
+    yield switch
+    switch.restore()
+
+
 __all__ = ["PASSWORD", "UserFactory"]

@@ -157,6 +157,15 @@ def _dockerfile_instructions() -> list[tuple[str, str]]:
     return [(text.split(None, 1)[0].upper(), text.split(None, 1)[1]) for text in logical]
 
 
+def test_beat_runs_in_the_stack_for_the_job_sweeper():
+    """Without beat nothing re-enqueues a report whose publish failed or whose worker died (#13)."""
+    services = _compose()["services"]
+    beat = _command(services["beat"])
+    assert beat[:4] == ["celery", "-A", "portal", "beat"]
+    assert services["beat"].get("restart", "unless-stopped") != "no"
+    assert "redis" in services["beat"]["depends_on"]
+
+
 def test_dockerfile_installs_pdf_dependencies_and_drops_root():
     instructions = _dockerfile_instructions()
     runs = [args for op, args in instructions if op == "RUN"]

@@ -22,6 +22,7 @@ import logging
 import os
 import secrets
 import tempfile
+from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 from functools import partial
@@ -41,6 +42,7 @@ from diagnosis.report.tasks import report_render as report_render_task
 from portal.audit import audit_log
 from portal.exceptions import Conflict, Invalid, WrongState
 from portal.files import StoredFileMissing, open_verified
+from portal.jobs import enqueue, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -148,9 +150,19 @@ def current_report(assessment: Assessment, *, language: str) -> Report | None:
 # --- request ----------------------------------------------------------------------------------
 
 
-def _enqueue(report_id: int) -> None:
-    # IDs only, and only once the row is committed: the worker must find what we wrote (R33).
-    transaction.on_commit(partial(report_render_task.delay, report_id))
+def _mark_enqueued(report_id: int, at) -> None:
+    Report.objects.filter(pk=report_id).update(enqueued_at=at)
+
+
+def _enqueue(report_id: int):
+    """Queue the row once the transaction commits. IDs only, and only after the commit: the worker
+    must find what we wrote (R33). The row notes the hand-off in the same transaction; a publish
+    that fails (broker down) clears the note, which is what the sweeper and the next request look
+    for."""
+    handed_off = timezone.now()
+    _mark_enqueued(report_id, handed_off)
+    enqueue_on_commit(report_render_task, report_id, otherwise=partial(_mark_enqueued, report_id, None))
+    return handed_off
 
 
 @transaction.atomic
@@ -170,7 +182,7 @@ def report_request(*, assessment: Assessment, requested_by, language: str) -> Re
         defaults={"language": language, "requested_by": requested_by,
                   "verification_code": new_verification_code()})
     if created:
-        _enqueue(report.pk)
+        report.enqueued_at = _enqueue(report.pk)
         return report
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.status == Report.Status.FAILED or (report.status == Report.Status.READY and not _file_exists(report)):
@@ -180,6 +192,8 @@ def report_request(*, assessment: Assessment, requested_by, language: str) -> Re
         _enqueue(report.pk)
     elif lease_expired(report):
         _enqueue(report.pk)  # the claim takes the expired lease over and counts the attempt
+    elif report.status == Report.Status.PENDING and report.enqueued_at is None:
+        _enqueue(report.pk)  # its publish failed (broker down): queue it now rather than at the next sweep
     report.refresh_from_db()
     return report
 
@@ -238,10 +252,12 @@ def _render(report: Report) -> tuple[bytes, int | None]:
     return content, pdf.pdf_page_count(content)
 
 
+GAVE_UP = f"gave up after {MAX_ATTEMPTS} attempts: the worker stopped before finishing each time"
+
+
 def _not_claimed(report_id: int, claimable: Q, now) -> RenderOutcome:
     gave_up = Report.objects.filter(claimable, pk=report_id, attempts__gte=MAX_ATTEMPTS).update(
-        status=Report.Status.FAILED, finished_at=now,
-        error=f"gave up after {MAX_ATTEMPTS} attempts: the worker stopped before finishing each time")
+        status=Report.Status.FAILED, finished_at=now, error=GAVE_UP)
     if gave_up:
         logger.error("report %s: gave up after %s attempts", report_id, MAX_ATTEMPTS)
         return RenderOutcome.GAVE_UP
@@ -286,6 +302,59 @@ def report_render(*, report_id: int) -> RenderOutcome:
         status=Report.Status.READY, pdf=name, sha256=hashlib.sha256(content).hexdigest(),
         pages=pages, finished_at=timezone.now())
     return RenderOutcome.RENDERED if completed else RenderOutcome.NOTHING_TO_DO
+
+
+# --- sweep ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SweepOutcome:
+    requeued: tuple[int, ...] = ()
+    gave_up: int = 0
+    unsent: int = 0  # due, but the broker refused them: the next sweep tries again
+
+
+def _due_for_requeue(now) -> Q:
+    """Rows no live message carries:
+
+    - pending or running rows whose publish failed (``enqueued_at`` cleared: the broker was down);
+    - running rows whose lease expired with no hand-off since (the whole worker died: Redis would
+      give its message back only after the visibility timeout);
+    - rows handed off longer than the visibility timeout ago and still not done (the message was
+      lost, or the web process died between commit and publish).
+    A row due here but also still in the queue gets two messages; the claim renders it once."""
+    lease = render_lease()
+    unqueued = Q(enqueued_at__isnull=True) | Q(
+        enqueued_at__lt=now - timedelta(seconds=settings.CELERY_VISIBILITY_TIMEOUT))
+    pending = Q(status=Report.Status.PENDING) & unqueued
+    expired = Q(status=Report.Status.RUNNING, started_at__lt=now - lease, attempts__lt=MAX_ATTEMPTS) & (
+        unqueued | Q(enqueued_at__lt=F("started_at") + lease))
+    return pending | expired
+
+
+def report_sweep(*, now=None) -> SweepOutcome:
+    """The report's sweeper (portal/jobs.py), run by beat: fail the rows whose worker died
+    MAX_ATTEMPTS times, and queue again the rows no message carries (``_due_for_requeue``). A row
+    it queued carries ``enqueued_at`` and is left alone by the next sweep; a duplicate message
+    would be harmless anyway, as the claim lets one delivery render."""
+    now = now or timezone.now()
+    gave_up = Report.objects.filter(status=Report.Status.RUNNING, started_at__lt=now - render_lease(),
+                                    attempts__gte=MAX_ATTEMPTS).update(
+        status=Report.Status.FAILED, finished_at=now, error=GAVE_UP)
+    if gave_up:
+        logger.error("report sweep: %s reports gave up after %s attempts", gave_up, MAX_ATTEMPTS)
+    due = list(Report.objects.filter(_due_for_requeue(now)).order_by("pk").values_list("pk", flat=True)[
+        :settings.JOB_SWEEP_BATCH])
+    requeued = []
+    for position, report_id in enumerate(due):
+        published_at = timezone.now()
+        if not enqueue(report_render_task, report_id):
+            return SweepOutcome(tuple(requeued), gave_up, unsent=len(due) - position)  # broker still down
+        _mark_enqueued(report_id, published_at)
+        requeued.append(report_id)
+    if requeued:
+        logger.warning("report sweep: queued reports %s again", requeued)
+    return SweepOutcome(tuple(requeued), gave_up)
 
 
 # --- download ---------------------------------------------------------------------------------

@@ -27,3 +27,13 @@ def report_render(self, report_id: int) -> str:
     if outcome == RenderOutcome.LEASE_HELD and not self.request.is_eager:
         raise self.retry(countdown=lease_remaining(report_id))
     return str(outcome)
+
+
+def sweep_reports() -> dict:
+    """The report's sweeper, registered with portal.jobs by DiagnosisConfig.ready() and run by the
+    beat task ``portal.tasks.sweep_jobs``."""
+    from dataclasses import asdict
+
+    from diagnosis.report.services import report_sweep
+
+    return asdict(report_sweep())

@@ -101,6 +101,16 @@ DATABASES = {
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env_int("DB_CONN_MAX_AGE", 60, minimum=0))
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # services own their transactions
+# SQLite (the embedded default): readers never wait for the writer (WAL), a transaction takes the
+# write lock when it begins rather than failing with "database is locked" when a read inside it
+# turns into a write (IMMEDIATE), and a writer waits for the lock instead of failing (timeout, s).
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # survive a database restart with persistent conns
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -271,9 +281,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEO
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"diagnosis.tasks.report_*": {"queue": "reports"}}
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_KB", 512_000, minimum=10_000)
+# The job sweeper (portal/jobs.py) re-enqueues what a broker outage or a killed worker lost: rows
+# whose publish failed, and running rows whose lease expired. So a dead worker's report comes back
+# within a sweep interval of its lease expiring, not after the visibility timeout.
+JOB_SWEEP_INTERVAL_SECONDS = env_int("JOB_SWEEP_INTERVAL_SECONDS", 60, minimum=5)
+JOB_SWEEP_BATCH = 500  # rows queued per sweep at most; the next sweep takes the rest
 CELERY_BEAT_SCHEDULE = {
     "disable-stale-accounts": {"task": "portal.tasks.disable_stale_accounts", "schedule": 24 * 3600},
     "clear-sessions": {"task": "portal.tasks.clear_expired_sessions", "schedule": 24 * 3600},
+    # A sweep that waited longer than an interval for a worker is dropped: the next one does its work.
+    "sweep-jobs": {"task": "portal.tasks.sweep_jobs", "schedule": JOB_SWEEP_INTERVAL_SECONDS,
+                   "options": {"expires": JOB_SWEEP_INTERVAL_SECONDS}},
 }
 
 # --- E-mail and logging -------------------------------------------------------------------------

@@ -18,7 +18,11 @@ How a killed job comes back, with this design:
 2. whole-worker SIGKILL: the message stays unacknowledged in Redis until the visibility timeout,
    a fresh worker gets it back; the lease has expired by then, so it claims and renders. ≈ 30 s.
 
-Both end with the row ready after exactly two claims and exactly one PDF file, whose SHA-256 is
+3. whole-worker SIGKILL with the production visibility timeout (an hour): the job sweeper (run
+   by beat in production, called here) finds the running row whose lease expired and queues it
+   again; a fresh worker claims and renders it. ≈ 20 s instead of an hour (issue #13 Major 9).
+
+All end with the row ready after exactly two claims and exactly one PDF file, whose SHA-256 is
 the one stored on the row.
 """
 
@@ -47,6 +51,7 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/9"
 SOFT_LIMIT, HARD_LIMIT, LEASE_MARGIN, VISIBILITY = 10, 15, 5, 30
 LEASE = HARD_LIMIT + LEASE_MARGIN  # what the worker computes (services_report.render_lease)
+PRODUCTION_VISIBILITY = 3600  # Redis alone would give the dead worker's message back after an hour
 WORKER_START = 30.0  # a cold worker on a loaded 2-core box: import Django, connect, fork
 SLACK = 15.0
 
@@ -123,14 +128,14 @@ class Workers:
         self.broker_url, self.media_root, self.gate, self.logs = broker_url, media_root, gate, logs
         self.started: list[subprocess.Popen] = []
 
-    def start(self, name: str) -> subprocess.Popen:
+    def start(self, name: str, *, visibility: int = VISIBILITY) -> subprocess.Popen:
         env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "CELERY_"))}
         env.update({
             "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
             "SECRET_KEY": settings.SECRET_KEY,
             "DATABASE_URL": _database_url(),
             "CELERY_BROKER_URL": self.broker_url,
-            "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY),
+            "CELERY_VISIBILITY_TIMEOUT": str(visibility),
             "CELERY_TASK_TIME_LIMIT": str(HARD_LIMIT),
             "CELERY_TASK_SOFT_TIME_LIMIT": str(SOFT_LIMIT),
             "REPORT_LEASE_MARGIN_SECONDS": str(LEASE_MARGIN),
@@ -281,4 +286,33 @@ def test_a_killed_worker_is_replaced_and_the_report_is_made_once(assessment, own
 
     assert second.poll() is None
     assert time.monotonic() - killed_at >= VISIBILITY - 5, "redelivered before the visibility timeout"
+    _assert_exactly_one_report(report)
+
+
+def test_a_killed_worker_is_recovered_by_the_sweeper_soon_after_its_lease(assessment, owner, workers,
+                                                                          celery_on_broker, settings):
+    # This process computes the lease as the workers do: the sweep looks at the same expiry.
+    settings.CELERY_TASK_SOFT_TIME_LIMIT, settings.CELERY_TASK_TIME_LIMIT = SOFT_LIMIT, HARD_LIMIT
+    settings.REPORT_LEASE_MARGIN_SECONDS = LEASE_MARGIN
+    assert services_report.render_lease().total_seconds() == LEASE
+    first = workers.start("sweep-kill", visibility=PRODUCTION_VISIBILITY)
+    report = _request_blocked_report(assessment, owner, workers)
+    _blocked_render(report, first, workers)
+
+    Workers.kill_group(first)  # main process and child at once: the message stays unacked for an hour
+    killed_at = time.monotonic()
+    for marker in workers.gate.glob("rendering-*"):
+        marker.unlink()
+    (workers.gate / "block").unlink()
+    second = workers.start("sweep-replacement", visibility=PRODUCTION_VISIBILITY)
+    assert services_report.report_sweep().requeued == ()  # the dead worker's lease is still live
+
+    _wait(lambda: services_report.lease_expired(Report.objects.get(pk=report.pk)), LEASE + SLACK,
+          "the dead worker's lease expiring", workers)
+    assert services_report.report_sweep().requeued == (report.pk,)
+    assert services_report.report_sweep().requeued == ()  # queued once, however often beat runs
+    _wait(lambda: _ready(report), WORKER_START + SLACK, "the report after the sweep", workers)
+
+    assert second.poll() is None
+    assert time.monotonic() - killed_at < LEASE + WORKER_START + 2 * SLACK, "not recovered by the sweep"
     _assert_exactly_one_report(report)
