@@ -8,3 +8,8 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from portal import signals  # noqa: F401  (login/logout audit receivers)
+        from portal.jobs import register_sweeper
+        from portal.notifications.services import sweep_emails
+
+        # Notification e-mails left pending by a broker outage go out with the next sweep.
+        register_sweeper("portal-notification-emails", sweep_emails)

@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from portal.models import Notification
 from portal.permissions import is_enterprise_user
 from portal.roles import ADMIN_ROLES, is_audit_admin, is_bureau_staff, is_expert
 
@@ -18,4 +19,6 @@ def portal(request):
         "nav_audit": signed_in and is_audit_admin(user),
         "nav_admin": signed_in and user.staff_role in ADMIN_ROLES and user.is_staff,
         "admin_url": "/" + settings.ADMIN_URL,
+        # Unread notifications for the inbox link's badge; lazy for the same reason as above.
+        "nav_unread": lambda: signed_in and Notification.objects.filter(user=user, read_at__isnull=True).count(),
     }

@@ -306,3 +306,36 @@ class AuditEvent(models.Model):
             ensure_ascii=False, sort_keys=True, default=str,
         )
         return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class Notification(models.Model):
+    """One message to one user: the in-app inbox, and an e-mail when the user has an address.
+    The row is the e-mail's tracking row too (email_status), so a broker outage delays the mail
+    without losing it (portal/notifications/services.py, portal/jobs.py)."""
+
+    class EmailStatus(models.TextChoices):
+        NONE = "none", _("No e-mail")
+        PENDING = "pending", _("E-mail pending")
+        SENDING = "sending", _("E-mail being sent")
+        SENT = "sent", _("E-mail sent")
+        FAILED = "failed", _("E-mail failed")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=48)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), max_length=2000, blank=True)
+    # A path inside the portal ("/assessments/12/result/"), never an outside address.
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email_status = models.CharField(max_length=16, choices=EmailStatus.choices, default=EmailStatus.NONE)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "read_at"]), models.Index(fields=["email_status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.title}"

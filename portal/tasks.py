@@ -31,3 +31,10 @@ def sweep_jobs() -> dict:
     from portal.jobs import sweep_all
 
     return sweep_all()
+
+
+@shared_task(name="portal.tasks.send_notification_emails")
+def send_notification_emails(notification_ids: list[int]) -> int:
+    from portal.notifications.services import send_emails
+
+    return send_emails(notification_ids)

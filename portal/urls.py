@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from diagnosis.report import views as report_views
 from portal import views
 from portal.auditlog import views as auditlog
+from portal.notifications import views as notifications
 
 portal_patterns = [
     path("", views.home, name="home"),
@@ -28,6 +29,9 @@ portal_patterns = [
     path("providers/<int:pk>/", views.provider_detail, name="provider-detail"),
     path("staff/registrations/", views.staff_registrations, name="staff-registrations"),
     path("staff/registrations/<slug:kind>/<int:pk>/decide/", views.staff_verify, name="staff-verify"),
+    path("notifications/", notifications.inbox, name="notifications"),
+    path("notifications/<int:pk>/open/", notifications.notification_open, name="notification-open"),
+    path("notifications/read-all/", notifications.mark_all_read, name="notifications-read-all"),
     path("audit/", auditlog.audit_log_view, name="audit-log"),
     path("audit/export/", auditlog.audit_export, name="audit-export"),
     path("audit/verify/", auditlog.audit_verify, name="audit-verify"),

@@ -36,6 +36,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from diagnosis import notifications
 from diagnosis.models import Assessment, Report, report_upload_to
 from diagnosis.report.context import build_report_context
 from diagnosis.report.tasks import report_render as report_render_task
@@ -298,9 +299,12 @@ def report_render(*, report_id: int) -> RenderOutcome:
         Report.objects.filter(ours).update(status=Report.Status.FAILED, finished_at=timezone.now(),
                                            error=repr(exc)[:2000])
         return RenderOutcome.FAILED
-    completed = Report.objects.filter(ours).update(
-        status=Report.Status.READY, pdf=name, sha256=hashlib.sha256(content).hexdigest(),
-        pages=pages, finished_at=timezone.now())
+    with transaction.atomic():
+        completed = Report.objects.filter(ours).update(
+            status=Report.Status.READY, pdf=name, sha256=hashlib.sha256(content).hexdigest(),
+            pages=pages, finished_at=timezone.now())
+        if completed:
+            notifications.report_ready(report)
     return RenderOutcome.RENDERED if completed else RenderOutcome.NOTHING_TO_DO
 
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from diagnosis import notifications
 from diagnosis.evidence.services import evidence_limits
 from diagnosis.models import Assessment, ExpertAssignment, ItemCorrection, SiteVisit
 from diagnosis.permissions import is_enterprise_member
@@ -233,6 +234,7 @@ def assessment_approve(*, assessment: Assessment, actor, expected_version: int, 
                   detail={"before": before, "after": _state(locked), "total": _decimal(locked.total),
                           "level": locked.level, "comment": comment,
                           "corrections": dict(locked.corrections.values_list("item_code", "verified_value"))})
+        notifications.assessment_approved(locked)
         # A lambda, so the hook is looked up when it runs (tests and the report code replace it).
         transaction.on_commit(lambda: on_assessment_approved(locked))
     return locked
@@ -256,6 +258,7 @@ def assessment_return(*, assessment: Assessment, actor, expected_version: int, c
         locked.save()
         audit_log(action="assessment.return", actor=actor, request=request, obj=locked,
                   detail={"before": before, "after": _state(locked), "comment": comment})
+        notifications.assessment_returned(locked)
     return locked
 
 
@@ -287,6 +290,7 @@ def expert_assign(*, assessment: Assessment, actor, expert, note: str = "", expe
         audit_log(action="assessment.assign_expert", actor=actor, request=request, obj=locked,
                   detail={"expert": expert.username, "note": note,
                           "before": {"experts": before}, "after": {"experts": _assigned(locked)}})
+        notifications.expert_assigned(assignment)
     return assignment
 
 
