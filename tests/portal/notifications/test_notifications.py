@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 
 from diagnosis.review import services as services_review
+from portal.exceptions import Conflict
 from portal.models import Notification
 from portal.notifications import services
 from tests.diagnosis.review.conftest import submitted  # noqa: F401  (fixture)
@@ -39,7 +40,7 @@ def test_approval_and_expert_assignment_notify(district_staff, expert, owner, su
 
 
 def test_a_refused_decision_notifies_nobody(district_staff, submitted):  # noqa: F811
-    with pytest.raises(Exception):
+    with pytest.raises(Conflict):
         services_review.assessment_return(assessment=submitted, actor=district_staff, expected_version=5,
                                           comment="x")
     assert not Notification.objects.exists()
@@ -68,7 +69,7 @@ def test_an_email_lost_to_a_broker_outage_goes_out_with_the_sweep(monkeypatch, d
 
 
 def test_links_must_stay_inside_the_portal():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="inside the portal"):
         services.notify([UserFactory()], kind="k", title="t", url="https://evil.example/")
 
 
