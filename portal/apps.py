@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +9,11 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from portal import signals  # noqa: F401  (login/logout audit receivers)
+
+
+class ConsoleAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the guarded, audited console site (portal/console.py) as its
+    default site, so every registration, the third-party apps' included, goes through it."""
+
+    default = False  # "portal" in INSTALLED_APPS still means PortalConfig
+    default_site = "portal.console.ConsoleSite"

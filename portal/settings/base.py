@@ -30,7 +30,7 @@ DEMO_MODE = env_bool("DEMO_MODE", False)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.apps.ConsoleAdminConfig",  # django.contrib.admin with the console site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -162,6 +162,8 @@ AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "数字化转型诊断服务平台"
 OTP_TOTP_THROTTLE_FACTOR = 1
+# Defence in depth: should django-otp's own device admin ever be registered again, it shows no secret.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Security headers ---------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
