@@ -67,6 +67,7 @@ class UserAdmin(ConsoleModelAdmin, DjangoUserAdmin):
     editable at all, and the three administrator roles are assigned only from the command line."""
 
     add_form = ConsoleUserCreationForm
+    add_form_template = "admin/change_form.html"  # Django's user add page is about passwords
     list_display = ["username", "first_name", "staff_role", "region", "is_active", "last_login"]
     list_filter = ["staff_role", "is_active"]
     fieldsets = (
@@ -134,13 +135,26 @@ def _totp_reset_message(n: int) -> str:
 admin.site.unregister(TOTPDevice)
 
 
+class ConfirmedFilter(admin.SimpleListFilter):
+    title = _("confirmed")
+    parameter_name = "confirmed"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("Yes")), ("0", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("0", "1"):
+            return queryset.filter(confirmed=self.value() == "1")
+        return queryset
+
+
 @admin.register(TOTPDevice)
 class TOTPDeviceAdmin(ConsoleModelAdmin):
     """Which accounts have a second factor, and its reset. Never the key, the otpauth URI or a QR
     code: not as a field, not as a page (django-otp's config and QR views are not routed)."""
 
     list_display = ["owner", "device_name", "is_confirmed"]
-    list_filter = ["confirmed"]
+    list_filter = [ConfirmedFilter]
     search_fields = ["user__username", "name"]
     fields = readonly_fields = ["owner", "device_name", "is_confirmed"]
     actions = ["reset_totp"]
@@ -188,9 +202,13 @@ class AccessAttemptAdmin(ConsoleModelAdmin, AxesAccessAttemptAdmin):
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "level", "parent", "official"]
+    list_display = ["code", "name", "level", "parent_region", "official"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
+
+    @admin.display(description=_("parent region"), ordering="parent__path")
+    def parent_region(self, region):
+        return region.parent
 
 
 # Business data: no administrator's duty (the table grants none), so these pages refuse everyone.

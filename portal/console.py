@@ -148,6 +148,13 @@ class ConsoleSite(admin.AdminSite):
 
         return redirect_to_login(request.get_full_path())
 
+    def password_change(self, request, extra_context=None):
+        # An administrator's own password changes on the portal's page (old password, staff rules,
+        # audit), never through the console.
+        from django.shortcuts import redirect
+
+        return redirect("portal:password-change")
+
     def logout(self, request, extra_context=None):
         from portal.views import logout_view
 

@@ -295,3 +295,36 @@ class TestTokenOracle:
         response = self._token(api, district_staff.username, PASSWORD, current_code(device))
         assert response.status_code in (401, 429)
         assert "token" not in response.json()
+
+
+@pytest.mark.parametrize("actor_name", ["xitong", "anquan"])
+def test_every_console_page_answers_without_a_server_error_in_chinese(request, login, actor_name, owner,
+                                                                       district_staff):
+    actor = request.getfixturevalue(actor_name)
+    device = confirmed_totp(district_staff)
+    attempt = AccessAttempt.objects.create(username=owner.username, ip_address="10.0.0.1", user_agent="x",
+                                           failures_since_start=5, get_data="", post_data="", http_accept="",
+                                           path_info="/accounts/login/")
+    client = login(actor)
+    pages = ["", "portal/", "axes/", "otp_totp/", "portal/user/", "portal/user/?staff_role=expert",
+             f"portal/user/{owner.pk}/change/", f"portal/user/{actor.pk}/change/", "portal/user/add/",
+             "portal/region/", "portal/region/add/", "portal/enterprise/", "otp_totp/totpdevice/",
+             f"otp_totp/totpdevice/{device.pk}/change/", "axes/accessattempt/",
+             f"axes/accessattempt/{attempt.pk}/change/", "axes/accesslog/", "axes/accessfailurelog/"]
+    statuses = {}
+    for page in pages:
+        response = client.get(CONSOLE + page)
+        statuses[page] = response.status_code
+        assert response.status_code in (200, 302, 403, 404), page
+        if response.status_code == 200:
+            body = response.content.decode()
+            for untranslated in ("Otp_Totp", "OTP_TOTP", ">Axes<", "TOTP device", "Personal info<",
+                                 "Access attempts", "Attempt Time"):
+                assert untranslated not in body, (page, untranslated)
+    shown = {page for page, status in statuses.items() if status == 200}
+    if actor_name == "xitong":
+        assert {"portal/user/", f"portal/user/{owner.pk}/change/", "portal/user/add/", "portal/region/"} <= shown
+        assert not shown & {"otp_totp/totpdevice/", "axes/accessattempt/", "portal/enterprise/"}
+    else:
+        assert {"portal/user/", "otp_totp/totpdevice/", "axes/accessattempt/"} <= shown
+        assert not shown & {"portal/user/add/", "portal/region/", "portal/enterprise/"}
