@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.RememberSecondFactorMiddleware",  # before OTPMiddleware (a revoked device ends the session)
     "django_otp.middleware.OTPMiddleware",
     "portal.middleware.RejectNulBytesMiddleware",
     "portal.middleware.SessionLifetimeMiddleware",

@@ -100,6 +100,23 @@ class TestTotpReset:
         client.post("/accounts/login/", {"username": district_staff.username, "password": PASSWORD})
         assert client.get("/").headers["Location"].startswith("/accounts/otp/setup/")
 
+    def test_reset_ends_the_sessions_verified_with_the_revoked_device(self, district_staff, anquan):
+        from django.test import Client
+
+        device = confirmed_totp(district_staff)
+        staff = Client()
+        staff.post("/accounts/login/", {"username": district_staff.username, "password": PASSWORD})
+        assert staff.post("/accounts/otp/", {"otp_token": current_code(device)}).status_code == 302
+        assert staff.get("/staff/registrations/").status_code == 200
+        admin_client = Client()
+        admin_client.post("/accounts/login/", {"username": anquan.username, "password": PASSWORD})
+        admin_client.post("/accounts/otp/", {"otp_token": current_code(confirmed_totp(anquan))})
+        assert self._reset(admin_client, device).status_code == 302
+        # The stolen-cookie case: the old session may not enrol a new device; it signs in again.
+        response = staff.get("/staff/registrations/")
+        assert response.status_code == 302 and response.headers["Location"].startswith("/accounts/login/")
+        assert "_auth_user_id" not in staff.session
+
     def test_an_administrators_device_is_not_reset(self, login, anquan, system_admin):
         other = confirmed_totp(system_admin)
         client = login(anquan)
