@@ -6,7 +6,6 @@ import copy
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.models import Token
@@ -19,6 +18,7 @@ from rest_framework.views import APIView
 from portal import services
 from portal.access import get_for_user
 from portal.audit import audit_log
+from portal.forms import INVALID_LOGIN
 from portal.models import AuditEvent, Enterprise, Provider, Region
 from portal.roles import is_bureau_staff, is_privileged, role_label
 
@@ -116,7 +116,7 @@ class TokenObtainView(APIView):
         if user is None:
             # One answer for unknown user, wrong password, locked account and a missing or wrong
             # second factor: nothing tells a right password from a wrong one (R2, R4).
-            return Response({"detail": _("Invalid username, password or two-factor code.")},
+            return Response({"detail": INVALID_LOGIN},
                             status=status.HTTP_401_UNAUTHORIZED)
         Token.objects.filter(user=user).delete()  # a fresh token restarts its lifetime
         token = Token.objects.create(user=user)

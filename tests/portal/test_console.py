@@ -267,53 +267,6 @@ class TestConsoleAudit:
         assert not _events("access.forbidden", actor=xitong).exists()
 
 
-class TestTokenOracle:
-    """The API token endpoint answers the same for a wrong password and for a right password
-    without (or with a wrong) second factor, and counts both towards the lockout."""
-
-    @pytest.fixture(autouse=True)
-    def _fresh_throttle(self):
-        # The token endpoint allows 10 requests a minute per client: leave none used to other tests.
-        from django.core.cache import cache
-
-        cache.clear()
-        yield
-        cache.clear()
-
-    def _token(self, api, username, password, code=None):
-        data = {"username": username, "password": password}
-        if code:
-            data["otp_token"] = code
-        return api.post("/api/v1/auth/token/", data)
-
-    def test_a_right_password_without_the_code_looks_like_a_wrong_one(self, district_staff):
-        from rest_framework.test import APIClient
-
-        device = confirmed_totp(district_staff)
-        wrong_code = "000000" if current_code(device) != "000000" else "111111"
-        api = APIClient()
-        answers = [self._token(api, district_staff.username, "Wrong-Password-9!"),
-                   self._token(api, district_staff.username, PASSWORD),
-                   self._token(api, district_staff.username, PASSWORD, wrong_code),
-                   self._token(api, "nobody-at-all", PASSWORD)]
-        assert {r.status_code for r in answers} == {401}
-        assert len({r.content for r in answers}) == 1
-
-    def test_right_password_wrong_code_counts_towards_the_lockout(self, district_staff):
-        from rest_framework.test import APIClient
-
-        device = confirmed_totp(district_staff)
-        api = APIClient()
-        for _ in range(settings.AXES_FAILURE_LIMIT):
-            self._token(api, district_staff.username, PASSWORD)
-        assert AccessAttempt.objects.filter(username=district_staff.username).get().failures_since_start >= \
-            settings.AXES_FAILURE_LIMIT
-        # Locked: even both factors right are refused, with the same answer.
-        response = self._token(api, district_staff.username, PASSWORD, current_code(device))
-        assert response.status_code in (401, 429)
-        assert "token" not in response.json()
-
-
 @pytest.mark.parametrize("actor_name", ["xitong", "anquan"])
 def test_every_console_page_answers_without_a_server_error_in_chinese(request, login, actor_name, owner,
                                                                        district_staff):
