@@ -9,6 +9,7 @@ from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +21,7 @@ from portal.audit import audit_log
 from portal.console import ConsoleModelAdmin
 from portal.exceptions import DomainError, Forbidden
 from portal.models import AuditEvent, Enterprise, Membership, Provider, Region, User
-from portal.roles import ADMIN_ROLES, StaffRole
+from portal.roles import ADMIN_ROLES, BUREAU_ROLES, StaffRole
 
 # Third-party apps and models named by bare labels ("Axes", "Otp_Totp", "TOTP device"): the console
 # shows them in the portal's words (axes' own field names are translated in the portal's catalogue).
@@ -48,7 +49,20 @@ def _run_per_account(model_admin, request, accounts, service, done_message):
         model_admin.message_user(request, done_message(done), messages.SUCCESS)
 
 
-class ConsoleUserCreationForm(forms.ModelForm):
+class _RoleRegionMixin:
+    """Say in words what the database constraint portal_user_region_matches_role refuses."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if "staff_role" in cleaned and "region" in cleaned:
+            bureau = cleaned["staff_role"] in BUREAU_ROLES
+            if bureau != (cleaned["region"] is not None):
+                self.add_error("region", _("District and city bureau staff have a jurisdiction; "
+                                           "other accounts have none."))
+        return cleaned
+
+
+class ConsoleUserCreationForm(_RoleRegionMixin, forms.ModelForm):
     """A new account has no password anyone chose: the owner sets it through an e-mailed link."""
 
     class Meta:
@@ -59,6 +73,16 @@ class ConsoleUserCreationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
 
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is taken."), code="duplicate")
+        return username
+
+
+class ConsoleUserChangeForm(_RoleRegionMixin, UserChangeForm):
+    pass
+
 
 @admin.register(User)
 class UserAdmin(ConsoleModelAdmin, DjangoUserAdmin):
@@ -66,6 +90,7 @@ class UserAdmin(ConsoleModelAdmin, DjangoUserAdmin):
     security administrator. Superuser status, staff flag, raw permissions and groups are not
     editable at all, and the three administrator roles are assigned only from the command line."""
 
+    form = ConsoleUserChangeForm
     add_form = ConsoleUserCreationForm
     add_form_template = "admin/change_form.html"  # Django's user add page is about passwords
     list_display = ["username", "first_name", "staff_role", "region", "is_active", "last_login"]

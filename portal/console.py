@@ -21,6 +21,9 @@ from django.http import Http404
 from portal.audit import audit_denied, audit_log, client_ip
 from portal.roles import console_may
 
+# Admin pages that carry no data (the admin's JavaScript catalogue): not worth an audit row each.
+_UNAUDITED_PAGES = {"jsi18n"}
+
 # The URL keyword arguments that carry an object's primary key in admin URLs.
 _OBJECT_KWARGS = ("object_id", "id", "pk")
 
@@ -135,7 +138,7 @@ class ConsoleSite(admin.AdminSite):
                     audit_denied(request, request.user, "console.denied", label, object_id)
                 raise
             if (request.method in ("GET", "HEAD") and response.status_code == 200
-                    and request.user.is_authenticated):
+                    and request.user.is_authenticated and page not in _UNAUDITED_PAGES):
                 audit_log(action="console.view", request=request, object_type=label, object_id=object_id,
                           detail={"page": page, "query": request.GET.urlencode()[:500]})
             return response

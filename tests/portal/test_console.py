@@ -218,6 +218,17 @@ class TestAccounts:
         assert [m.to for m in mail.outbox] == [["newstaff@example.cn"]]
         assert _events("console.add", actor=xitong, object_id=str(created.pk)).exists()
 
+    def test_account_forms_explain_their_refusals(self, login, xitong, owner):
+        client = login(xitong)
+        response = self._post_change(client, owner, staff_role=StaffRole.DISTRICT, region="")
+        assert response.status_code == 200
+        assert "管辖区域" in str(response.context["adminform"].form.errors["region"])
+        response = client.post(f"{CONSOLE}portal/user/add/", {
+            "username": owner.username.upper(), "first_name": "重名", "email": "dup@example.cn",
+            "staff_role": "", "region": ""})
+        assert response.status_code == 200
+        assert "username" in response.context["adminform"].form.errors
+
     def test_the_audit_admin_has_no_console(self, login, audit_admin):
         assert CONSOLE_DUTIES[StaffRole.AUDIT_ADMIN] == {}
         assert login(audit_admin).get(f"{CONSOLE}portal/user/").status_code == 403
