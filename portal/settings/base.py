@@ -160,6 +160,8 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 AXES_VERBOSE = False
+# Masked in the attempt rows the security administrator reads: codes and CSRF tokens too.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token", "csrfmiddlewaretoken"]
 
 OTP_TOTP_ISSUER = "数字化转型诊断服务平台"
 OTP_TOTP_THROTTLE_FACTOR = 1

@@ -64,6 +64,7 @@ class TestWebSignIn:
                 _sign_in(client, district_staff.username, PASSWORD, _wrong(device))
             attempt = AccessAttempt.objects.get(username=district_staff.username)
             assert attempt.failures_since_start >= settings.AXES_FAILURE_LIMIT
+            assert _wrong(device) not in attempt.post_data  # the security admin reads these rows
             _sign_in(client, district_staff.username, PASSWORD, current_code(device))
             assert "_auth_user_id" not in client.session
 
