@@ -40,7 +40,7 @@ def _run_per_account(model_admin, request, accounts, service, done_message):
             service(account=account, actor=request.user, request=request)
         except DomainError as refusal:
             if isinstance(refusal, Forbidden):
-                audit_log(action="console.denied", outcome=AuditEvent.Outcome.DENIED, request=request,
+                audit_log(action="admin.denied", outcome=AuditEvent.Outcome.DENIED, request=request,
                           obj=account, detail={"path": request.path, "action": request.POST.get("action", "")})
             model_admin.message_user(request, f"{account.get_username()}: {refusal.message}", messages.ERROR)
         else:

@@ -5,9 +5,9 @@ everything done there, in one place for every registered model, the third-party 
   every ModelAdmin registered on the console gets `ConsoleModelAdmin` mixed in, whose
   has_*_permission methods ask `console_may`. Django model permissions and is_superuser grant
   nothing here. Bulk deletion is off: a bulk action could not check each object's owner.
-- Every page read is an audit event (`console.view`, with the page and the object), every change
-  one too (`console.add`, `console.change`, `console.delete`, written in the same transaction as the
-  change through the admin's log_* hooks), and every refusal (`console.denied`) (R21).
+- Every page read is an audit event (`admin.view`, with the page and the object), every change
+  one too (`admin.add`, `admin.change`, `admin.delete`, written in the same transaction as the
+  change through the admin's log_* hooks), and every refusal (`admin.denied`) (R21).
 """
 
 from functools import update_wrapper
@@ -62,16 +62,16 @@ class ConsoleModelAdmin(admin.ModelAdmin):
 
     # Changes: Django calls these inside the transaction that makes the change.
     def log_addition(self, request, obj, message):
-        audit_log(action="console.add", request=request, obj=obj, detail={"change": _plain(message)})
+        audit_log(action="admin.add", request=request, obj=obj, detail={"change": _plain(message)})
         return super().log_addition(request, obj, message)
 
     def log_change(self, request, obj, message):
-        audit_log(action="console.change", request=request, obj=obj, detail={"change": _plain(message)})
+        audit_log(action="admin.change", request=request, obj=obj, detail={"change": _plain(message)})
         return super().log_change(request, obj, message)
 
     def log_deletions(self, request, queryset):
         for obj in queryset:
-            audit_log(action="console.delete", request=request, obj=obj, detail={"repr": str(obj)[:200]})
+            audit_log(action="admin.delete", request=request, obj=obj, detail={"repr": str(obj)[:200]})
         return super().log_deletions(request, queryset)
 
 
@@ -135,11 +135,11 @@ class ConsoleSite(admin.AdminSite):
                 response = guarded(request, *args, **kwargs)
             except PermissionDenied:
                 if request.user.is_authenticated:
-                    audit_denied(request, request.user, "console.denied", label, object_id)
+                    audit_denied(request, request.user, "admin.denied", label, object_id)
                 raise
             if (request.method in ("GET", "HEAD") and response.status_code == 200
                     and request.user.is_authenticated and page not in _UNAUDITED_PAGES):
-                audit_log(action="console.view", request=request, object_type=label, object_id=object_id,
+                audit_log(action="admin.view", request=request, object_type=label, object_id=object_id,
                           detail={"page": page, "query": request.GET.urlencode()[:500]})
             return response
 

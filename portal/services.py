@@ -161,7 +161,7 @@ def console_password_reset(*, account: User, actor, request=None) -> None:
     account = User.objects.select_for_update().get(pk=account.pk)
     account.set_unusable_password()
     account.save(update_fields=["password"])
-    audit_log(action="console.password_reset", actor=actor, request=request, obj=account)
+    audit_log(action="admin.password_reset", actor=actor, request=request, obj=account)
     transaction.on_commit(lambda: send_set_password_email_task.delay(account.pk, reset=True))
 
 
@@ -175,7 +175,7 @@ def console_totp_reset(*, account: User, actor, request=None) -> int:
     if not console_may(actor, "portal.user", "reset_totp", account):
         raise Forbidden(_("You may not reset this account's two-factor device."), code="not_your_duty")
     revoked, _detail = TOTPDevice.objects.filter(user=account).delete()
-    audit_log(action="console.totp_reset", actor=actor, request=request, obj=account,
+    audit_log(action="admin.totp_reset", actor=actor, request=request, obj=account,
               detail={"devices": revoked})
     return revoked
 

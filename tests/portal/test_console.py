@@ -95,7 +95,7 @@ class TestTotpReset:
         response = self._reset(login(anquan), device)
         assert response.status_code == 302
         assert not TOTPDevice.objects.filter(user=district_staff).exists()
-        assert _events("console.totp_reset", actor=anquan, object_id=str(district_staff.pk)).exists()
+        assert _events("admin.totp_reset", actor=anquan, object_id=str(district_staff.pk)).exists()
         client.logout()
         client.post("/accounts/login/", {"username": district_staff.username, "password": PASSWORD})
         assert client.get("/").headers["Location"].startswith("/accounts/otp/setup/")
@@ -124,8 +124,8 @@ class TestTotpReset:
         for device in (own, other):
             self._reset(client, device)
             assert TOTPDevice.objects.filter(pk=device.pk).exists()
-            assert _events("console.totp_reset", object_id=str(device.user_id)).count() == 0
-        assert _events("console.denied", actor=anquan).count() == 2
+            assert _events("admin.totp_reset", object_id=str(device.user_id)).count() == 0
+        assert _events("admin.denied", actor=anquan).count() == 2
 
     def test_the_system_admin_cannot_reset_a_second_factor(self, login, xitong, district_staff):
         device = confirmed_totp(district_staff)
@@ -146,7 +146,7 @@ class TestPasswords:
                 "password1": "Taken-Over-2026!x", "password2": "Taken-Over-2026!x", "usable_password": "true"})
             assert response.status_code == 403, target.username
             assert User.objects.get(pk=target.pk).password == before
-            assert _events("console.denied", actor=actor, object_type="portal.user",
+            assert _events("admin.denied", actor=actor, object_type="portal.user",
                            object_id=str(target.pk)).exists()
 
     def test_the_security_admin_resets_an_ordinary_password_by_mail(self, login, anquan, owner,
@@ -160,7 +160,7 @@ class TestPasswords:
         assert not owner.has_usable_password()
         assert [m.to for m in mail.outbox] == [[owner.email]]
         assert "/accounts/reset/" in mail.outbox[0].body
-        assert _events("console.password_reset", actor=anquan, object_id=str(owner.pk)).exists()
+        assert _events("admin.password_reset", actor=anquan, object_id=str(owner.pk)).exists()
 
     def test_an_administrators_password_is_not_reset(self, login, anquan, xitong, django_capture_on_commit_callbacks):
         before = User.objects.get(pk=xitong.pk).password
@@ -186,7 +186,7 @@ class TestAccounts:
             response = self._post_change(client, target, email="attacker@example.cn")
             assert response.status_code == 403
             assert User.objects.get(pk=target.pk).email == target.email
-        assert _events("console.denied", actor=anquan, object_id=str(xitong.pk)).exists()
+        assert _events("admin.denied", actor=anquan, object_id=str(xitong.pk)).exists()
 
     def test_the_system_admin_edits_ordinary_accounts_only(self, login, xitong, anquan, owner):
         client = login(xitong)
@@ -194,7 +194,7 @@ class TestAccounts:
         assert response.status_code == 302
         owner.refresh_from_db()
         assert (owner.email, owner.staff_role) == ("new@example.cn", StaffRole.EXPERT)
-        assert _events("console.change", actor=xitong, object_id=str(owner.pk)).exists()
+        assert _events("admin.change", actor=xitong, object_id=str(owner.pk)).exists()
         for target in (anquan, xitong):  # another administrator, and their own account
             response = self._post_change(client, target, email="new-admin@example.cn")
             assert response.status_code == 403
@@ -216,7 +216,7 @@ class TestAccounts:
         created = User.objects.get(username="newstaff")
         assert not created.has_usable_password()
         assert [m.to for m in mail.outbox] == [["newstaff@example.cn"]]
-        assert _events("console.add", actor=xitong, object_id=str(created.pk)).exists()
+        assert _events("admin.add", actor=xitong, object_id=str(created.pk)).exists()
 
     def test_account_forms_explain_their_refusals(self, login, xitong, owner):
         client = login(xitong)
@@ -246,7 +246,7 @@ class TestLockouts:
         ordinary, admin_lock = self._lock(owner.username), self._lock(xitong.username)
         assert client.post(f"{CONSOLE}axes/accessattempt/{ordinary.pk}/delete/", {"post": "yes"}).status_code == 302
         assert not AccessAttempt.objects.filter(pk=ordinary.pk).exists()
-        assert _events("console.delete", actor=anquan, object_id=str(ordinary.pk)).exists()
+        assert _events("admin.delete", actor=anquan, object_id=str(ordinary.pk)).exists()
         assert client.post(f"{CONSOLE}axes/accessattempt/{admin_lock.pk}/delete/",
                            {"post": "yes"}).status_code == 403
         assert AccessAttempt.objects.filter(pk=admin_lock.pk).exists()
@@ -257,21 +257,21 @@ class TestConsoleAudit:
         device = confirmed_totp(district_staff)
         client = login(xitong)
         assert client.get(f"{CONSOLE}portal/user/?q={owner.username}").status_code == 200
-        listing = _events("console.view", actor=xitong, object_type="portal.user").get()
+        listing = _events("admin.view", actor=xitong, object_type="portal.user").get()
         assert listing.detail["page"] == "portal_user_changelist"
         assert owner.username in listing.detail["query"]
         assert client.get(f"{CONSOLE}portal/user/{owner.pk}/change/").status_code == 200
-        assert _events("console.view", actor=xitong, object_type="portal.user", object_id=str(owner.pk)).exists()
+        assert _events("admin.view", actor=xitong, object_type="portal.user", object_id=str(owner.pk)).exists()
 
         client = login(anquan)
         assert client.get(f"{CONSOLE}otp_totp/totpdevice/").status_code == 200
         assert client.get(f"{CONSOLE}otp_totp/totpdevice/{device.pk}/change/").status_code == 200
-        assert _events("console.view", actor=anquan, object_type="otp_totp.totpdevice").count() == 2
-        assert _events("console.view", actor=anquan, object_id=str(device.pk)).exists()
+        assert _events("admin.view", actor=anquan, object_type="otp_totp.totpdevice").count() == 2
+        assert _events("admin.view", actor=anquan, object_id=str(device.pk)).exists()
 
     def test_a_refused_page_is_audited_as_denied(self, login, xitong):
         assert login(xitong).get(f"{CONSOLE}otp_totp/totpdevice/").status_code == 403
-        event = _events("console.denied", actor=xitong).get()
+        event = _events("admin.denied", actor=xitong).get()
         assert event.outcome == AuditEvent.Outcome.DENIED
         assert event.object_type == "otp_totp.totpdevice"
         # One row per refusal: the generic 403 audit does not add a second.
