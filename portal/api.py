@@ -4,8 +4,8 @@ serializers list their fields explicitly and keep status/ownership read-only (do
 import copy
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.models import Token
@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from portal import services
 from portal.access import get_for_user
 from portal.audit import audit_log
+from portal.forms import INVALID_LOGIN
 from portal.models import AuditEvent, Enterprise, Provider, Region
 from portal.roles import is_bureau_staff, is_privileged, role_label
 
@@ -92,25 +93,31 @@ class TokenObtainView(APIView):
         password = serializers.CharField(max_length=128, trim_whitespace=False)
         otp_token = serializers.RegexField(r"^\d{6}$", required=False)
 
+    @staticmethod
+    def _second_factor_ok(user, data) -> bool:
+        device = user.totpdevice_set.filter(confirmed=True).first()
+        code = data.get("otp_token")
+        # verify_is_allowed()/verify_token() apply django-otp's throttling and reject a replayed code.
+        return bool(device is not None and code and device.verify_is_allowed()[0] and device.verify_token(code))
+
     @extend_schema(request=InputSerializer,
                    responses={200: inline_serializer("TokenOut", {"token": serializers.CharField()})})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request, username=data.validated_data["username"],
-                            password=data.validated_data["password"])
+        username = data.validated_data["username"]
+        user = authenticate(request, username=username, password=data.validated_data["password"])
+        if user is not None and is_privileged(user) and not self._second_factor_ok(user, data.validated_data):
+            audit_log(action="auth.otp_failed", outcome=AuditEvent.Outcome.FAILURE, actor=user, request=request)
+            # A right password with a missing or wrong code is a failed sign-in like any other: axes
+            # counts it towards the lockout and the caller learns nothing about the password.
+            user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
+            user = None
         if user is None:
-            # Same answer for unknown user, wrong password and locked account (R2).
-            return Response({"detail": _("Invalid username or password.")}, status=status.HTTP_401_UNAUTHORIZED)
-        if is_privileged(user):
-            device = user.totpdevice_set.filter(confirmed=True).first()
-            code = data.validated_data.get("otp_token")
-            allowed = device is not None and device.verify_is_allowed()[0]
-            if not (allowed and code and device.verify_token(code)):
-                audit_log(action="auth.otp_failed", outcome=AuditEvent.Outcome.FAILURE, actor=user,
-                          request=request)
-                return Response({"detail": _("A valid two-factor code is required.")},
-                                status=status.HTTP_401_UNAUTHORIZED)
+            # One answer for unknown user, wrong password, locked account and a missing or wrong
+            # second factor: nothing tells a right password from a wrong one (R2, R4).
+            return Response({"detail": INVALID_LOGIN},
+                            status=status.HTTP_401_UNAUTHORIZED)
         Token.objects.filter(user=user).delete()  # a fresh token restarts its lifetime
         token = Token.objects.create(user=user)
         audit_log(action="auth.token", actor=user, request=request)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,3 +14,11 @@ class PortalConfig(AppConfig):
 
         # Notification e-mails left pending by a broker outage go out with the next sweep.
         register_sweeper("portal-notification-emails", sweep_emails)
+
+
+class ConsoleAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the guarded, audited console site (portal/console.py) as its
+    default site, so every registration, the third-party apps' included, goes through it."""
+
+    default = False  # "portal" in INSTALLED_APPS still means PortalConfig
+    default_site = "portal.console.ConsoleSite"

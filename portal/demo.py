@@ -17,10 +17,8 @@ from itertools import islice
 
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import Q
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -40,21 +38,14 @@ TOTP_DEVICE_NAME = "demo"
 
 # --- Demo accounts ------------------------------------------------------------------------------
 
-# 三员: the system administrator keeps reference data; no administrator reads or assigns access to
-# business data through the admin (membership changes would grant exactly that).
-_SYSTEM_ADMIN_PERMISSIONS = tuple(f"portal.{action}_region" for action in ("view", "add", "change"))
-_SECURITY_ADMIN_PERMISSIONS = (
-    "portal.view_user", "portal.add_user", "portal.change_user",
-    "otp_totp.view_totpdevice", "otp_totp.delete_totpdevice",
-    "axes.view_accessattempt", "axes.delete_accessattempt",
-    "axes.view_accessfailurelog", "axes.delete_accessfailurelog",
-)
+# 三员: what each administrator may do in the console is the duty table in portal/roles.py
+# (CONSOLE_DUTIES), decided by the staff role alone; the demo administrators hold no Django permissions.
 
 
 @dataclass(frozen=True)
 class DemoAccount:
     """One documented demo sign-in. `membership` is (organisation kind, member role) for the
-    organisation personas; `permissions` are Django admin permissions as "app_label.codename"."""
+    organisation personas."""
 
     username: str
     role_zh: str
@@ -65,7 +56,6 @@ class DemoAccount:
     staff_role: str = StaffRole.NONE
     region_code: str | None = None
     is_staff: bool = False
-    permissions: tuple[str, ...] = ()
     membership: tuple[str, str] | None = None
 
     @property
@@ -96,11 +86,11 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
                 "数字化转型专家库专家：评审分配给自己的诊断", "李振华",
                 staff_role=StaffRole.EXPERT),
     DemoAccount("xitong", "系统管理员", "System administrator",
-                "三员之一：维护区域等基础数据，不看业务数据", "赵磊",
-                staff_role=StaffRole.SYSTEM_ADMIN, is_staff=True, permissions=_SYSTEM_ADMIN_PERMISSIONS),
+                "三员之一：管理普通账号与角色、维护区域等基础数据，不看业务数据", "赵磊",
+                staff_role=StaffRole.SYSTEM_ADMIN, is_staff=True),
     DemoAccount("anquan", "安全管理员", "Security administrator",
-                "三员之一：账号、双因素设备与登录锁定", "孙悦",
-                staff_role=StaffRole.SECURITY_ADMIN, is_staff=True, permissions=_SECURITY_ADMIN_PERMISSIONS),
+                "三员之一：普通账号的密码与双因素重置、登录锁定", "孙悦",
+                staff_role=StaffRole.SECURITY_ADMIN, is_staff=True),
     DemoAccount("shenji", "审计管理员", "Audit administrator",
                 "三员之一：只读审计日志", "郑洁",
                 staff_role=StaffRole.AUDIT_ADMIN),
@@ -609,20 +599,6 @@ def _ensure_organisation(model, uscc: str, fields: dict, verified_by: User):
     return org
 
 
-def _permissions(labels: tuple[str, ...]) -> list[Permission]:
-    if not labels:
-        return []
-    query = Q()
-    for label in labels:
-        app_label, codename = label.split(".")
-        query |= Q(content_type__app_label=app_label, codename=codename)
-    found = list(Permission.objects.filter(query).select_related("content_type"))
-    missing = set(labels) - {f"{p.content_type.app_label}.{p.codename}" for p in found}
-    if missing:
-        raise ImproperlyConfigured(f"permissions {', '.join(sorted(missing))} do not exist: run `manage.py migrate`")
-    return found
-
-
 def _ensure_user(account: DemoAccount, regions: dict[str, Region]) -> User:
     user = User.objects.filter(username=account.username).first() or User(username=account.username)
     user.first_name, user.last_name = account.full_name, ""
@@ -637,7 +613,7 @@ def _ensure_user(account: DemoAccount, regions: dict[str, Region]) -> User:
     user.set_password(account.password)
     user.save()
     user.groups.clear()
-    user.user_permissions.set(_permissions(account.permissions))
+    user.user_permissions.clear()  # console rights come from the role (CONSOLE_DUTIES), nothing else
     if account.privileged:
         TOTPDevice.objects.update_or_create(
             user=user, name=TOTP_DEVICE_NAME,
@@ -650,7 +626,7 @@ def _ensure_user(account: DemoAccount, regions: dict[str, Region]) -> User:
 
 def ensure_demo_accounts() -> list[User]:
     """Create or restore the demo accounts (DEMO_ACCOUNTS order), their enterprise and provider,
-    memberships, admin permissions and the staff TOTP devices. Idempotent: a re-run resets
+    memberships and the staff TOTP devices. Idempotent: a re-run resets
     passwords, roles and lockouts to the documented state and duplicates nothing.
 
     Refuses unless settings.DEMO_MODE: the accounts' passwords and second factors are public."""

@@ -1,9 +1,42 @@
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Enterprise, Provider, Region, User
-from portal.roles import MemberRole
+from portal.roles import MemberRole, is_privileged
+
+# One answer to every failed sign-in, web and API: unknown user, wrong password, locked account,
+# missing or wrong second factor (R2, R4).
+INVALID_LOGIN = _("Invalid username, password or two-factor code.")
+
+
+class LoginForm(AuthenticationForm):
+    """The password step. For a privileged account with a confirmed TOTP device the verdict waits
+    for the code step: whatever the password, the form is valid and `pending` says whether the
+    password was right, so a right password and a wrong one look the same until the code is checked.
+    authenticate() runs either way, so axes counts a wrong password at once."""
+
+    error_messages = {**AuthenticationForm.error_messages, "invalid_login": INVALID_LOGIN}
+
+    def clean(self):
+        self.pending = None
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        account = _enrolled_privileged(username) if username and password else None
+        if account is None:
+            return super().clean()
+        user = authenticate(self.request, username=username, password=password)
+        self.pending = {"user_id": account.pk, "password_ok": user is not None and user.pk == account.pk}
+        return self.cleaned_data
+
+
+def _enrolled_privileged(username: str):
+    """The privileged account signing in with `username` if it has a confirmed TOTP device, else None
+    (ordinary accounts, and staff who still have to enrol, sign in with the password alone)."""
+    user = User._default_manager.filter(**{User.USERNAME_FIELD: username}).first()
+    if user is None or not is_privileged(user) or not user.totpdevice_set.filter(confirmed=True).exists():
+        return None
+    return user
 
 
 class RegionChoiceField(forms.ModelChoiceField):

@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from portal.errors import bad_request
 from portal.roles import is_privileged
@@ -34,6 +35,19 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
 
+class RememberSecondFactorMiddleware:
+    """Placed before django-otp's OTPMiddleware: notes whether the session was verified with a
+    device, because django-otp silently drops that note when the device has been revoked, and
+    RequireTwoFactorMiddleware then ends such a session."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.otp_verified_before = DEVICE_ID_SESSION_KEY in request.session
+        return self.get_response(request)
+
+
 # Paths a signed-in but not yet second-factor-verified staff member may reach.
 _TWO_FACTOR_EXEMPT_NAMES = ("portal:login", "portal:logout", "portal:otp-verify", "portal:otp-setup",
                             "portal:password-change", "set_language", "healthz")
@@ -55,6 +69,11 @@ class RequireTwoFactorMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated and is_privileged(user):
+            if getattr(request, "otp_verified_before", False) and not user.is_verified():
+                # The device this session was verified with has been revoked (a two-factor reset):
+                # the session ends, so only someone with the password can enrol a new device.
+                logout(request)
+                return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
             path = request.path
             exempt = path.startswith(settings.STATIC_URL) or path in self.exempt_paths()
             if not exempt and not user.is_verified():

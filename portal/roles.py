@@ -73,3 +73,46 @@ def role_label(user) -> str:
     if user.memberships.filter(provider__isnull=False).exists():
         return "provider"
     return "user"
+
+
+# --- The admin console's duty table (三员, docs/security.md R5) ----------------------------------
+# The one place that says who may do what in the console: staff role → model label → actions. Nothing
+# else grants console rights: not Django model permissions, not is_superuser. "view" reads a page;
+# every other action is refused on an administrator's account (their own included, see
+# is_console_protected): administrator accounts change only from the command line.
+CONSOLE_DUTIES: dict[str, dict[str, frozenset[str]]] = {
+    # Ordinary accounts (identity, contact, non-administrator staff role, jurisdiction, active) and
+    # reference data. Never a password or a second factor.
+    StaffRole.SYSTEM_ADMIN: {
+        "portal.user": frozenset({"view", "add", "change"}),
+        "portal.region": frozenset({"view", "add", "change"}),
+    },
+    # Credentials of ordinary accounts: password reset (the owner sets a new one through an e-mailed
+    # link; nobody chooses or sees it), two-factor reset (the device is revoked, the owner enrols
+    # again) and sign-in lockouts. Reads accounts but edits no account field.
+    StaffRole.SECURITY_ADMIN: {
+        "portal.user": frozenset({"view", "reset_password", "reset_totp"}),
+        "otp_totp.totpdevice": frozenset({"view", "reset_totp"}),
+        "axes.accessattempt": frozenset({"view", "delete"}),
+        "axes.accessfailurelog": frozenset({"view"}),
+        "axes.accesslog": frozenset({"view"}),
+    },
+    # Reads the audit trail on its own page (/audit/); nothing in the console.
+    StaffRole.AUDIT_ADMIN: {},
+}
+
+
+def is_console_protected(account) -> bool:
+    """An administrator's account (or any staff-flagged or superuser account): no console action
+    touches it, whoever acts."""
+    return account.staff_role in ADMIN_ROLES or account.is_staff or account.is_superuser
+
+
+def console_may(user, model_label: str, action: str, account=None) -> bool:
+    """May `user` do `action` on `model_label` in the console, on an object belonging to `account`
+    (None: the page as a whole, or an object that is nobody's account)?"""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if action not in CONSOLE_DUTIES.get(user.staff_role, {}).get(model_label, frozenset()):
+        return False
+    return action == "view" or account is None or not is_console_protected(account)

@@ -12,7 +12,7 @@ from portal.audit import audit_log
 from portal.exceptions import Conflict, Forbidden, Invalid, WrongState
 from portal.jobs import enqueue_on_commit
 from portal.models import AuditEvent, Enterprise, Membership, OrgStatus, Provider, User
-from portal.roles import MemberRole, is_bureau_staff
+from portal.roles import MemberRole, console_may, is_bureau_staff
 
 
 @transaction.atomic
@@ -126,9 +126,11 @@ def membership_remove(*, membership: Membership, actor, request=None) -> None:
     membership.delete()
 
 
-def set_password_email_send(*, user_id: int) -> bool:
+def set_password_email_send(*, user_id: int, reset: bool = False) -> bool:
     """Mail a one-time set-password link (Django's password-reset token). Idempotent enough: the
-    token is invalidated once the password is set, so a duplicate mail links to a dead token."""
+    token is invalidated once the password is set, so a duplicate mail links to a dead token.
+    `reset`: the security administrator reset the password (the mail says so) rather than a new
+    account being created."""
     from django.conf import settings
     from django.contrib.auth.tokens import default_token_generator
     from django.core.mail import send_mail
@@ -141,10 +143,47 @@ def set_password_email_send(*, user_id: int) -> bool:
         return False
     link = settings.SITE_URL + f"/accounts/reset/{urlsafe_base64_encode(force_bytes(user.pk))}/" \
         f"{default_token_generator.make_token(user)}/"
-    context = {"user": user, "link": link, "portal_name": settings.PORTAL_NAME}
+    context = {"user": user, "link": link, "portal_name": settings.PORTAL_NAME, "reset": reset}
     send_mail(render_to_string("portal/email/set_password_subject.txt", context).strip(),
               render_to_string("portal/email/set_password.txt", context), None, [user.email])
     return True
+
+
+@transaction.atomic
+def console_password_reset(*, account: User, actor, request=None) -> None:
+    """The security administrator resets an ordinary account's password: the old one stops working
+    at once (its sessions too) and the owner sets a new one through a link mailed to the address on
+    file. Nobody chooses or sees the new password, and the security administrator cannot change the
+    address (the system administrator's duty), so neither alone can take the account over."""
+    from portal.tasks import send_set_password_email as send_set_password_email_task
+
+    if not console_may(actor, "portal.user", "reset_password", account):
+        raise Forbidden(_("You may not reset this account's password."), code="not_your_duty")
+    if not account.email:
+        raise Invalid(_("This account has no e-mail address for the reset link: "
+                        "the system administrator must add one first."), code="no_email")
+    account = User.objects.select_for_update().get(pk=account.pk)
+    account.set_unusable_password()
+    account.save(update_fields=["password"])
+    audit_log(action="admin.password_reset", actor=actor, request=request, obj=account)
+    # As for invitations: with the broker down the link goes out from this request instead.
+    enqueue_on_commit(send_set_password_email_task, account.pk, True,
+                      otherwise=partial(set_password_email_send, user_id=account.pk, reset=True))
+
+
+@transaction.atomic
+def console_totp_reset(*, account: User, actor, request=None) -> int:
+    """The security administrator resets an account's second factor: its devices are deleted, so
+    the owner enrols a new authenticator at the next sign-in (RequireTwoFactorMiddleware sends a
+    signed-in user without a confirmed device to the enrolment page). Returns the devices revoked."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not console_may(actor, "portal.user", "reset_totp", account):
+        raise Forbidden(_("You may not reset this account's two-factor device."), code="not_your_duty")
+    revoked, _detail = TOTPDevice.objects.filter(user=account).delete()
+    audit_log(action="admin.totp_reset", actor=actor, request=request, obj=account,
+              detail={"devices": revoked})
+    return revoked
 
 
 def regions_load() -> int:

@@ -17,10 +17,10 @@ def clear_expired_sessions() -> None:
 
 
 @shared_task
-def send_set_password_email(user_id: int) -> bool:
+def send_set_password_email(user_id: int, reset: bool = False) -> bool:
     from portal.services import set_password_email_send
 
-    return set_password_email_send(user_id=user_id)
+    return set_password_email_send(user_id=user_id, reset=reset)
 
 
 @shared_task(name="portal.tasks.sweep_jobs")

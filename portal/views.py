@@ -2,18 +2,22 @@
 
 import base64
 import io
-from urllib.parse import quote
+import time
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.signals import user_login_failed
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -26,8 +30,17 @@ from portal.access import get_for_user
 from portal.audit import audit_log
 from portal.exceptions import DomainError
 from portal.extensions import home_cards, home_panels, landing_lines
-from portal.forms import AccountForm, EnterpriseEditForm, EnterpriseForm, InviteForm, OTPForm, ProviderForm
-from portal.models import AuditEvent, Enterprise, OrgStatus, Provider
+from portal.forms import (
+    INVALID_LOGIN,
+    AccountForm,
+    EnterpriseEditForm,
+    EnterpriseForm,
+    InviteForm,
+    LoginForm,
+    OTPForm,
+    ProviderForm,
+)
+from portal.models import AuditEvent, Enterprise, OrgStatus, Provider, User
 from portal.permissions import is_owner_of
 from portal.roles import ADMIN_ROLES, is_bureau_staff, is_expert
 
@@ -62,12 +75,29 @@ def home(request):
     return render(request, "portal/home_member.html", {"memberships": memberships, **cards})
 
 
+# The password step's verdict for an enrolled staff member, kept in the (anonymous) session until
+# the code step: {"user_id", "password_ok", "at"}. One code attempt per password entry.
+PENDING_SIGN_IN_KEY = "portal_pending_sign_in"
+PENDING_SIGN_IN_SECONDS = 300
+
+
 class LoginView(auth_views.LoginView):
-    """Step one: password (axes counts failures through authenticate()). Staff continue to the
-    TOTP step, enforced by RequireTwoFactorMiddleware."""
+    """Step one: password (axes counts failures through authenticate()). Ordinary accounts are signed
+    in; staff with a TOTP device go on to the code step whatever their password, and learn whether
+    both were right only there (LoginForm); staff without one are signed in and sent to enrol by
+    RequireTwoFactorMiddleware."""
 
     template_name = "portal/login.html"
     redirect_authenticated_user = True
+    form_class = LoginForm
+
+    def form_valid(self, form):
+        if form.pending is None:
+            return super().form_valid(form)
+        self.request.session[PENDING_SIGN_IN_KEY] = {**form.pending, "at": time.time()}
+        target = reverse("portal:otp-verify")
+        next_url = self.get_redirect_url()
+        return redirect(f"{target}?{urlencode({'next': next_url})}" if next_url else target)
 
 
 @require_POST
@@ -76,9 +106,20 @@ def logout_view(request):
     return redirect("portal:home")
 
 
-@login_required
+def _pending_sign_in(request) -> dict | None:
+    pending = request.session.get(PENDING_SIGN_IN_KEY)
+    if not pending or time.time() - pending.get("at", 0) > PENDING_SIGN_IN_SECONDS:
+        return None
+    return pending
+
+
 @never_cache
 def otp_verify(request):
+    """Step two. After the password step (no session yet): signs in only when the password was right
+    and the code is right, and otherwise answers exactly like a wrong password, back on the sign-in
+    page. A signed-in staff member whose session lacks the second factor verifies it here too."""
+    if not request.user.is_authenticated:
+        return _otp_after_password(request)
     device = request.user.totpdevice_set.filter(confirmed=True).first()
     if device is None:
         return redirect("portal:otp-setup")
@@ -94,6 +135,33 @@ def otp_verify(request):
         form.add_error("otp_token", _("The code is wrong or expired, or too many attempts were made. "
                                       "Wait for the next code and try again."))
     return render(request, "portal/otp_verify.html", {"form": form, "next": _safe_next(request, "")})
+
+
+def _otp_after_password(request):
+    pending = _pending_sign_in(request)
+    if pending is None:
+        return redirect_to_login(_safe_next(request, reverse("portal:home")))
+    form = OTPForm(request.POST or None)
+    if request.method != "POST":
+        return render(request, "portal/otp_verify.html", {"form": form, "next": _safe_next(request, "")})
+    del request.session[PENDING_SIGN_IN_KEY]  # one code attempt per password entry
+    user = User.objects.filter(pk=pending["user_id"], is_active=True).first()
+    device = user.totpdevice_set.filter(confirmed=True).first() if user is not None else None
+    if pending["password_ok"] and device is not None:
+        if form.is_valid() and device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["otp_token"]):
+            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            otp_login(request, device)
+            audit_log(action="auth.otp_verified", request=request)
+            return redirect(_safe_next(request))
+        # A right password with a wrong code is a failed sign-in like a wrong password: axes counts it.
+        audit_log(action="auth.otp_failed", outcome=AuditEvent.Outcome.FAILURE, actor=user, request=request)
+        user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
+    # The sign-in page exactly as a wrong password leaves it: the username kept, the one message.
+    login_form = LoginForm(request, initial={"username": user.get_username() if user is not None else ""})
+    login_form.full_clean()  # unbound: no errors of its own
+    login_form.cleaned_data = {}
+    login_form.add_error(None, ValidationError(INVALID_LOGIN, code="invalid_login"))
+    return render(request, "portal/login.html", {"form": login_form, "next": _safe_next(request, "")})
 
 
 @login_required

@@ -56,6 +56,13 @@ ACTION_LABELS = {
     "membership.remove": _("Member removed"),
     "enterprise.update": _("Enterprise details changed"),
     "data.export": _("Data exported"),
+    "admin.view": _("Console page viewed"),
+    "admin.add": _("Added in the console"),
+    "admin.change": _("Changed in the console"),
+    "admin.delete": _("Deleted in the console"),
+    "admin.denied": _("Console action refused"),
+    "admin.password_reset": _("Password reset by the security administrator"),
+    "admin.totp_reset": _("Two-factor device revoked by the security administrator"),
 }
 
 ROLE_LABELS = {

@@ -30,7 +30,7 @@ DEMO_MODE = env_bool("DEMO_MODE", False)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.apps.ConsoleAdminConfig",  # django.contrib.admin with the console site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.RememberSecondFactorMiddleware",  # before OTPMiddleware (a revoked device ends the session)
     "django_otp.middleware.OTPMiddleware",
     "portal.middleware.RejectNulBytesMiddleware",
     "portal.middleware.SessionLifetimeMiddleware",
@@ -169,9 +170,13 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 AXES_VERBOSE = False
+# Masked in the attempt rows the security administrator reads: codes and CSRF tokens too.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token", "csrfmiddlewaretoken"]
 
 OTP_TOTP_ISSUER = "数字化转型诊断服务平台"
 OTP_TOTP_THROTTLE_FACTOR = 1
+# Defence in depth: should django-otp's own device admin ever be registered again, it shows no secret.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Security headers ---------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -118,13 +118,16 @@ class TestTwoFactor:
 
     def test_password_only_staff_session_reaches_nothing(self, client, district_staff):
         confirmed_totp(district_staff)
-        assert _attempt(client, district_staff.username, PASSWORD).status_code == 302
+        response = _attempt(client, district_staff.username, PASSWORD)
+        # An enrolled staff member's password alone opens no session at all: the code step decides.
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/otp/")
         for url in self.STAFF_URLS:
             response = client.get(url)
+            assert not response.wsgi_request.user.is_authenticated, url
             if url.startswith("/api/"):
-                assert response.status_code == 403, url
-            else:
-                assert response.status_code == 302 and response["Location"].startswith("/accounts/otp/"), url
+                assert response.status_code in (401, 403), url
+            elif url != "/":
+                assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), url
 
     def test_staff_without_a_device_must_enrol(self, client, district_staff):
         _attempt(client, district_staff.username, PASSWORD)
@@ -155,11 +158,15 @@ class TestTwoFactor:
     def test_wrong_codes_are_throttled(self, client, district_staff):
         device = confirmed_totp(district_staff)
         with time_machine.travel(T0, tick=False):
-            _attempt(client, district_staff.username, PASSWORD)
+            wrong = "000000" if current_code(device) != "000000" else "111111"
             for _ in range(5):
-                client.post("/accounts/otp/", {"otp_token": "000000" if current_code(device) != "000000" else "111111"})
-            # Even the right code is refused while the throttle is on.
-            assert client.post("/accounts/otp/", {"otp_token": current_code(device)}).status_code == 200
+                _attempt(client, district_staff.username, PASSWORD)
+                client.post("/accounts/otp/", {"otp_token": wrong})
+            # A wrong code counts as a failed sign-in (axes): even both factors right are refused now.
+            _attempt(client, district_staff.username, PASSWORD)
+            client.post("/accounts/otp/", {"otp_token": current_code(device)})
+            assert "_auth_user_id" not in client.session
+            assert client.get("/staff/registrations/").status_code == 302
         assert AuditEvent.objects.filter(action="auth.otp_failed").count() >= 5
 
     def test_api_token_for_staff_requires_the_code(self, district_staff):

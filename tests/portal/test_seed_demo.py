@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from portal import demo
 from portal.models import AuditEvent, Enterprise, Membership, Provider, Region, User
 from portal.reference import CLUSTERS, INDUSTRY_DIVISIONS, REGIONS, section_of_division
-from portal.roles import PRIVILEGED_ROLES
+from portal.roles import CONSOLE_DUTIES, PRIVILEGED_ROLES, StaffRole
 from portal.uscc import is_valid_uscc
 
 REGION_LEVELS = {seed.code: seed.level for seed in REGIONS}
@@ -192,13 +192,15 @@ def test_demo_organisations_and_memberships():
 def test_the_administrators_get_exactly_their_admin_permissions():
     seed()
     xitong, anquan, shenji = (User.objects.get(username=name) for name in ("xitong", "anquan", "shenji"))
-    # No administrator can read business data or grant access to it through the admin (三员).
-    assert xitong.get_all_permissions() == {"portal.view_region", "portal.add_region", "portal.change_region"}
-    assert anquan.get_all_permissions() == {
-        "portal.view_user", "portal.add_user", "portal.change_user", "otp_totp.view_totpdevice", "otp_totp.delete_totpdevice",
-        "axes.view_accessattempt", "axes.delete_accessattempt", "axes.view_accessfailurelog",
-        "axes.delete_accessfailurelog"}
-    assert shenji.get_all_permissions() == set()
+    # No administrator can read business data or grant access to it through the admin (三员). Their
+    # console rights come from their role through the duty table alone; they hold no Django permissions.
+    assert (xitong.is_staff, anquan.is_staff, shenji.is_staff) == (True, True, False)
+    assert CONSOLE_DUTIES[StaffRole.SYSTEM_ADMIN] == {
+        "portal.user": {"view", "add", "change"}, "portal.region": {"view", "add", "change"}}
+    assert set(CONSOLE_DUTIES[StaffRole.SECURITY_ADMIN]) == {
+        "portal.user", "otp_totp.totpdevice", "axes.accessattempt", "axes.accessfailurelog", "axes.accesslog"}
+    assert CONSOLE_DUTIES[StaffRole.AUDIT_ADMIN] == {}
+    assert xitong.get_all_permissions() == anquan.get_all_permissions() == shenji.get_all_permissions() == set()
 
 
 @pytest.mark.django_db
