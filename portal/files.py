@@ -21,14 +21,17 @@ import io
 import re
 import struct
 import unicodedata
+import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from django.core.files.base import ContentFile
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
 
 from portal.audit import audit_log
 from portal.exceptions import Conflict, DomainError, Gone, Invalid, TooLarge
@@ -91,10 +94,21 @@ class UploadRejected(Exception):
 
 @dataclass(frozen=True)
 class CheckedFile:
+    """What may be stored: ``size`` and ``sha256`` describe the bytes to store, which for images
+    are the re-encoded ones in ``content`` (store through ``stored()``, never the raw upload)."""
+
     name: str  # sanitised, for display and Content-Disposition only
     kind: FileKind
     size: int
     sha256: str
+    content: bytes | None = None  # re-encoded image; None: the upload itself is stored
+
+    def stored(self, upload: BinaryIO):
+        """The file object to hand to storage: the re-encoded image, or the upload rewound."""
+        if self.content is not None:
+            return ContentFile(self.content)
+        upload.seek(0)
+        return upload
 
 
 # --- file names ---------------------------------------------------------------------------------
@@ -187,8 +201,48 @@ def check_upload(fileobj: BinaryIO, *, name: str, size: int, max_bytes: int) -> 
         _refuse_markup_anywhere(fileobj)
     if kind.code == "pdf":
         _check_pdf(fileobj, max_bytes)
+    if kind.code in ("jpeg", "png"):
+        content = reencode_image(fileobj, kind.code)
+        return CheckedFile(name=safe_name, kind=kind, size=len(content), sha256=hashlib.sha256(content).hexdigest(),
+                           content=content)
     fileobj.seek(0)
     return CheckedFile(name=safe_name, kind=kind, size=size, sha256=file_sha256(fileobj))
+
+
+# Decoded pixels allowed (a 10 MB PNG can decode to gigabytes): 40 megapixels covers any scan
+# or phone photo.
+IMAGE_MAX_PIXELS = 40_000_000
+
+
+def reencode_image(fileobj: BinaryIO, kind: str) -> bytes:
+    """Decode the image and encode its pixels afresh (R15). Whatever rode along in the original
+    (EXIF with GPS position and device serials, comments, trailing data, a polyglot's second
+    format) is gone; what is stored is only what a viewer would show. The EXIF orientation is
+    applied first, so photos keep their intended rotation."""
+    fileobj.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(fileobj) as image:
+                if image.width * image.height > IMAGE_MAX_PIXELS:
+                    raise UploadRejected("image_too_large", _("The image has too many pixels: scale it down "
+                                                              "below %(mp)d megapixels.") % {"mp": IMAGE_MAX_PIXELS // 1_000_000})
+                image.load()
+                image = ImageOps.exif_transpose(image)
+                out = io.BytesIO()
+                if kind == "jpeg":
+                    if image.mode not in ("RGB", "L", "CMYK"):
+                        image = image.convert("RGB")
+                    image.save(out, format="JPEG", quality=90, optimize=True)
+                else:
+                    image.save(out, format="PNG", optimize=True)
+    except UploadRejected:
+        raise
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning,
+            EOFError, struct.error):
+        raise UploadRejected("image_invalid", _("The image could not be read: it is damaged or not really a "
+                                                "JPEG or PNG file.")) from None
+    return out.getvalue()
 
 
 def file_sha256(fileobj: BinaryIO) -> str:

@@ -64,8 +64,8 @@ def evidence_add(*, assessment: Assessment, actor, item_code: str, upload, reque
             locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
             require_editable(locked)
             _require_room(locked, item_code, checked.size, limits)
-            upload.seek(0)
-            evidence.file.save("upload", upload, save=False)  # the name comes from evidence_upload_to
+            # Images are stored re-encoded (CheckedFile.stored), everything else as uploaded.
+            evidence.file.save("upload", checked.stored(upload), save=False)  # name from evidence_upload_to
             stored = evidence.file.name
             evidence.save()
             audit_log(action="evidence.upload", actor=actor, request=request, obj=evidence,

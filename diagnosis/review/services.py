@@ -358,8 +358,7 @@ def site_visit_record(*, assessment: Assessment, actor, visit_date: date, partic
                 raise Invalid(problem, code="visit_date")
             visit.assessment = locked
             if checked is not None:
-                notes.seek(0)
-                visit.notes_file.save("notes", notes, save=False)  # the name comes from site_visit_upload_to
+                visit.notes_file.save("notes", checked.stored(notes), save=False)  # name from site_visit_upload_to
                 stored = visit.notes_file.name
                 visit.notes_name, visit.notes_sha256 = checked.name, checked.sha256
             before = locked.site_visits.count()

@@ -43,10 +43,14 @@ def minimal_png() -> bytes:
             + chunk(b"IEND", b""))
 
 
-def minimal_jpeg() -> bytes:
-    """SOI, a JFIF APP0 segment, EOI: the smallest header every decoder recognises."""
-    return (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-            b"\xff\xdb\x00\x43\x00" + bytes(range(1, 65)) + b"\xff\xd9")
+def minimal_jpeg(exif: bytes = b"") -> bytes:
+    """A real 2×2 JPEG (uploads are decoded and re-encoded now, so a header alone no longer
+    passes), optionally carrying an EXIF block."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2), (200, 30, 30)).save(buffer, format="JPEG", exif=exif)
+    return buffer.getvalue()
 
 
 def office_zip(parts: dict[str, bytes]) -> bytes:
@@ -102,9 +106,12 @@ def test_real_files_are_accepted_with_their_detected_type(builder, name, kind, c
     checked = _check(data, name)
     assert checked.kind.code == kind
     assert checked.kind.content_type == content_type
-    assert checked.size == len(data)
+    # Images are re-encoded (#13): size and hash describe the bytes that will be stored.
+    stored = checked.content if kind in ("png", "jpeg") else data
+    assert kind not in ("png", "jpeg") or checked.content is not None
+    assert checked.size == len(stored)
     assert checked.name == name
-    assert checked.sha256 == hashlib.sha256(data).hexdigest()
+    assert checked.sha256 == hashlib.sha256(stored).hexdigest()
 
 
 # --- type by content, extension agreement, markup ---------------------------------------------------------
@@ -395,3 +402,51 @@ def test_the_download_response_is_an_inert_uncached_attachment():
     assert response["Content-Security-Policy"] == "sandbox"
     assert response["Cache-Control"] == "no-store"
     assert b"".join(response.streaming_content) == b"%PDF-1.7"
+
+
+
+# --- images are re-encoded -----------------------------------------------------------------------
+
+
+def _exif_with_gps() -> bytes:
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F] = "ACME Phone"  # Make
+    exif[0x8825] = {1: "N", 2: (22.0, 39.0, 0.0), 3: "E", 4: (114.0, 1.0, 0.0)}  # GPSInfo
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to view
+    return exif.tobytes()
+
+
+def test_images_are_stored_without_their_metadata_and_rotated_as_meant():
+    from PIL import Image
+
+    data = minimal_jpeg(exif=_exif_with_gps())
+    assert b"ACME Phone" in data
+    checked = _check(data, "photo.jpg")
+    assert b"ACME Phone" not in checked.content and b"Exif" not in checked.content
+    with Image.open(io.BytesIO(checked.content)) as image:
+        assert not image.getexif()
+        assert image.size == (2, 2)
+
+
+def test_anything_appended_to_an_image_is_dropped():
+    data = minimal_png() + b"%PDF-1.4 trailing payload"
+    checked = _check(data, "scan.png")
+    assert b"trailing payload" not in checked.content
+
+
+@pytest.mark.parametrize(("data", "name"), [
+    (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9", "broken.jpg"),
+    (minimal_png()[:40], "cut.png"),
+])
+def test_a_damaged_image_is_refused(data, name):
+    assert _refused(data, name) == "image_invalid"
+
+
+def test_a_decompression_bomb_is_refused():
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("1", (8000, 6000)).save(buffer, format="PNG")  # 48 MP of zeros: tiny file, huge pixels
+    assert _refused(buffer.getvalue(), "bomb.png") == "image_too_large"

@@ -288,3 +288,18 @@ def test_a_failed_database_write_leaves_no_file(owner, assessment, monkeypatch):
     with pytest.raises(RuntimeError):
         _add(assessment, owner)
     assert _stored_files() == []
+
+
+def test_a_photo_is_stored_re_encoded_without_its_location_and_downloads_intact(login, owner, assessment):
+    """#13 security: uploaded images are re-encoded before storage (EXIF GPS is personal data)."""
+    import hashlib
+
+    from tests.portal.test_files import _exif_with_gps, minimal_jpeg
+
+    original = minimal_jpeg(exif=_exif_with_gps())
+    evidence = _add(assessment, owner, name="现场照片.jpg", data=original)
+    stored = Path(evidence.file.path).read_bytes()
+    assert b"ACME Phone" not in stored and stored != original
+    assert evidence.sha256 == hashlib.sha256(stored).hexdigest() and evidence.size == len(stored)
+    _response, body = _download(login(owner), evidence)
+    assert body == stored  # the hash-checked download serves the stored (clean) image
