@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from diagnosis.report import views as report_views
 from portal import views
+from portal.changes import views as changes_views
 
 portal_patterns = [
     path("", views.home, name="home"),
@@ -27,6 +28,8 @@ portal_patterns = [
     path("providers/<int:pk>/", views.provider_detail, name="provider-detail"),
     path("staff/registrations/", views.staff_registrations, name="staff-registrations"),
     path("staff/registrations/<slug:kind>/<int:pk>/decide/", views.staff_verify, name="staff-verify"),
+    path("staff/change-requests/", changes_views.queue, name="change-requests"),
+    path("staff/change-requests/<int:pk>/", changes_views.detail, name="change-request"),
     path("audit/", views.audit_log_view, name="audit-log"),
 ]
 
