@@ -20,7 +20,7 @@ class AccountForm(forms.Form):
                                 error_messages={"invalid": _("Use letters, digits and @ . + - _ only.")})
     full_name = forms.CharField(label=_("Your name"), max_length=50)
     email = forms.EmailField(label=_("E-mail"), max_length=254)
-    phone = forms.RegexField(label=_("Mobile phone"), regex=r"^1\d{10}\Z", max_length=11,
+    phone = forms.RegexField(label=_("Mobile phone"), regex=r"^1[3-9]\d{9}\Z", max_length=11,
                              error_messages={"invalid": _("Enter an 11-digit mainland mobile number.")})
     password1 = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput,
                                 help_text=password_validation.password_validators_help_text_html())
