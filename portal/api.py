@@ -6,7 +6,8 @@ import copy
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import PermissionDenied
@@ -18,8 +19,9 @@ from rest_framework.views import APIView
 from portal import services
 from portal.access import get_for_user
 from portal.audit import audit_log
+from portal.changes.api import ChangeRequestSerializer
 from portal.forms import INVALID_LOGIN
-from portal.models import AuditEvent, Enterprise, Provider, Region
+from portal.models import AuditEvent, Enterprise, EnterpriseChangeRequest, Provider, Region
 from portal.roles import is_bureau_staff, is_privileged, role_label
 
 
@@ -33,18 +35,34 @@ class RegionSerializer(serializers.ModelSerializer):
 
 
 class EnterpriseSerializer(serializers.ModelSerializer):
+    """The record as stored. Once the enterprise is verified, a PATCH of its name, USCC, region or
+    park files a change request for the bureau instead of changing them: the answer shows the
+    stored values and the request under `pending_change`."""
+
     region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.filter(
         level__in=[Region.Level.DISTRICT, Region.Level.PARK]))
     park = serializers.SlugRelatedField(slug_field="code", allow_null=True, required=False,
                                         queryset=Region.objects.filter(level=Region.Level.PARK))
+    pending_change = serializers.SerializerMethodField()
 
     class Meta:
         model = Enterprise
         fields = ["id", "name", "uscc", "region", "park", "industry_section", "industry_division", "production_type",
                   "above_scale",
                   "employees", "revenue_band", "cluster", "chain", "established_year", "status", "verified_at",
-                  "contact_name", "contact_phone", "created_at"]
-        read_only_fields = ["id", "uscc", "status", "verified_at", "created_at"]
+                  "contact_name", "contact_phone", "created_at", "pending_change"]
+        read_only_fields = ["id", "status", "verified_at", "created_at", "pending_change"]
+
+    @extend_schema_field(ChangeRequestSerializer(allow_null=True))
+    def get_pending_change(self, obj):
+        pending = getattr(obj, "pending_changes", None)
+        if pending is None:
+            pending = list(obj.change_requests.pending().select_related(
+                "old_region", "new_region", "old_park", "new_park", "decide_region"))
+        return ChangeRequestSerializer(pending[0]).data if pending else None
+
+    def validate_uscc(self, value):
+        return value.strip().upper()
 
     def validate(self, attrs):
         # Run the model's cross-field rules (division within section, park within district) on a
@@ -57,6 +75,11 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
         return attrs
+
+
+def _pending_changes() -> Prefetch:
+    return Prefetch("change_requests", to_attr="pending_changes", queryset=EnterpriseChangeRequest.objects.pending()
+                    .select_related("old_region", "new_region", "old_park", "new_park", "decide_region"))
 
 
 class ProviderSerializer(serializers.ModelSerializer):
@@ -148,7 +171,8 @@ class EnterpriseListView(generics.ListAPIView):
     filterset_fields = ["status", "industry_division", "cluster", "above_scale"]
 
     def get_queryset(self):
-        return Enterprise.objects.visible_to(self.request.user).select_related("region", "park")
+        return Enterprise.objects.visible_to(self.request.user).select_related("region", "park") \
+            .prefetch_related(_pending_changes())
 
 
 class EnterpriseDetailView(generics.RetrieveUpdateAPIView):
@@ -159,9 +183,13 @@ class EnterpriseDetailView(generics.RetrieveUpdateAPIView):
         write = self.request.method not in ("GET", "HEAD", "OPTIONS")
         return get_for_user(Enterprise.objects.select_related("region"), self.kwargs["pk"], user=self.request.user, write=write, request=self.request)
 
-    def perform_update(self, serializer):
-        services.enterprise_update(enterprise=serializer.instance, actor=self.request.user,
-                                   data=dict(serializer.validated_data), request=self.request)
+    def update(self, request, *args, **kwargs):
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        result = services.enterprise_update(enterprise=serializer.instance, actor=request.user,
+                                            data=dict(serializer.validated_data), request=request)
+        # Answer with what is stored now (a protected change is a pending request, not a new value).
+        return Response(self.get_serializer(result.enterprise).data)
 
 
 class ProviderListView(generics.ListAPIView):

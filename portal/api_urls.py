@@ -1,6 +1,7 @@
 from django.urls import include, path, re_path
 
 from portal import api
+from portal.changes import api as changes_api
 
 urlpatterns = [
     path("auth/token/", api.TokenObtainView.as_view(), name="api-token"),
@@ -12,6 +13,10 @@ urlpatterns = [
     path("providers/<int:pk>/", api.ProviderDetailView.as_view(), name="api-provider"),
     re_path(r"^(?P<kind>enterprises|providers)/(?P<pk>\d+)/decision/$", api.OrganisationDecisionView.as_view(),
             name="api-org-decision"),
+    path("change-requests/", changes_api.ChangeRequestListView.as_view(), name="api-change-requests"),
+    path("change-requests/<int:pk>/", changes_api.ChangeRequestDetailView.as_view(), name="api-change-request"),
+    path("change-requests/<int:pk>/decision/", changes_api.ChangeRequestDecisionView.as_view(),
+         name="api-change-request-decision"),
     path("assessments/", include("diagnosis.api_urls")),
     path("registry/", include("providers.api_urls")),
 ]

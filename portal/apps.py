@@ -9,11 +9,20 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from portal import signals  # noqa: F401  (login/logout audit receivers)
+        from portal.extensions import HomeCard, register_home_card
         from portal.jobs import register_sweeper
         from portal.notifications.services import sweep_emails
+        from portal.roles import is_bureau_staff
 
         # Notification e-mails left pending by a broker outage go out with the next sweep.
         register_sweeper("portal-notification-emails", sweep_emails)
+
+        register_home_card(HomeCard(
+            key="portal-change-requests", url_name="portal:change-requests", order=20, visible=is_bureau_staff,
+            title=_("Change requests of enterprises"),
+            description=_("Moves to another district or park, new names and codes of verified enterprises "
+                          "wait for your decision here."),
+        ))
 
 
 class ConsoleAdminConfig(admin_apps.AdminConfig):

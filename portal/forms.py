@@ -3,7 +3,8 @@ from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Enterprise, Provider, Region, User
+from portal.models import Enterprise, EnterpriseChangeRequest, Provider, Region, User
+from portal.reference import section_of_division
 from portal.roles import MemberRole, is_privileged
 
 # One answer to every failed sign-in, web and API: unknown user, wrong password, locked account,
@@ -52,7 +53,7 @@ class AccountForm(forms.Form):
                                 error_messages={"invalid": _("Use letters, digits and @ . + - _ only.")})
     full_name = forms.CharField(label=_("Your name"), max_length=50)
     email = forms.EmailField(label=_("E-mail"), max_length=254)
-    phone = forms.RegexField(label=_("Mobile phone"), regex=r"^1\d{10}\Z", max_length=11,
+    phone = forms.RegexField(label=_("Mobile phone"), regex=r"^1[3-9]\d{9}\Z", max_length=11,
                              error_messages={"invalid": _("Enter an 11-digit mainland mobile number.")})
     password1 = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput,
                                 help_text=password_validation.password_validators_help_text_html())
@@ -85,11 +86,35 @@ class AccountForm(forms.Form):
                 "phone": d["phone"], "password": d["password1"]}
 
 
+class DivisionSelect(forms.Select):
+    """The industry divisions, each option tagged with its section so static/js/enterprise-form.js
+    offers only the divisions of the chosen section (the model's clean() checks it again)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value:
+            option["attrs"]["data-section"] = section_of_division(str(value)) or ""
+        return option
+
+
+class ParkSelect(forms.Select):
+    """Parks tagged with the district they lie in, so the script offers only the chosen district's."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None and instance.parent_id:
+            option["attrs"]["data-district"] = str(instance.parent_id)
+        return option
+
+
 class EnterpriseForm(forms.ModelForm):
     region = RegionChoiceField(label=_("District"), queryset=Region.objects.filter(
-        level__in=[Region.Level.DISTRICT]).select_related("parent"))
+        level__in=[Region.Level.DISTRICT]).select_related("parent"),
+        widget=forms.Select(attrs={"data-district-select": ""}))
     park = RegionChoiceField(label=_("Park"), required=False, queryset=Region.objects.filter(
-        level=Region.Level.PARK).select_related("parent"))
+        level=Region.Level.PARK).select_related("parent"), widget=ParkSelect(attrs={"data-park-select": ""}),
+        help_text=_("Only the parks of the chosen district are offered."))
 
     class Meta:
         model = Enterprise
@@ -97,14 +122,33 @@ class EnterpriseForm(forms.ModelForm):
                   "above_scale",
                   "employees", "revenue_band", "cluster", "chain", "established_year", "contact_name",
                   "contact_phone"]
+        widgets = {
+            "industry_section": forms.Select(attrs={"data-section-select": ""}),
+            "industry_division": DivisionSelect(attrs={"data-division-select": ""}),
+        }
 
     def clean_uscc(self):
         return self.cleaned_data["uscc"].strip().upper()
 
 
 class EnterpriseEditForm(EnterpriseForm):
-    class Meta(EnterpriseForm.Meta):
-        fields = [f for f in EnterpriseForm.Meta.fields if f != "uscc"]
+    """The record as its owners and editors edit it. Once the enterprise is verified, a new name,
+    USCC, district or park is filed as a change request for the bureau (portal.changes): the form
+    says so beside those fields, and while a request is pending they cannot be changed again."""
+
+    def __init__(self, *args, pending_change=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.is_verified:
+            return
+        for name in EnterpriseChangeRequest.PROTECTED_FIELDS:
+            field = self.fields[name]
+            if pending_change is not None:
+                field.disabled = True
+                field.help_text = _("A change request is awaiting the bureau's decision; this field can be "
+                                    "changed again once it is decided.")
+            else:
+                field.help_text = _("Changing this field files a request that the bureau decides; until then "
+                                    "the record keeps the current value.")
 
 
 class ProviderForm(forms.ModelForm):

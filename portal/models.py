@@ -2,11 +2,12 @@
 
 import hashlib
 import json
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -29,6 +30,13 @@ def validate_uscc(value: str) -> None:
     problem = uscc_problem(value)
     if problem:
         raise ValidationError(USCC_MESSAGES[problem], code=f"uscc_{problem}")
+
+
+# A mainland mobile number (optionally +86), or a landline with its area code and an optional extension.
+PHONE_RE = r"^(?:(?:\+?86[- ]?)?1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:(?:-|转)\d{1,6})?)\Z"
+validate_phone = RegexValidator(
+    PHONE_RE, _("Enter an 11-digit mainland mobile number (such as 13800138000) or a landline with its area "
+                "code (such as 0755-88886666)."), code="phone")
 
 
 class Region(models.Model):
@@ -130,7 +138,7 @@ class Organisation(models.Model):
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
                                     related_name="+")
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True, validators=[validate_phone])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -206,6 +214,8 @@ class Enterprise(Organisation):
             errors["region"] = _("Choose the district (or park) where the enterprise is registered.")
         if self.park_id and self.region_id and not self.park.path.startswith(self.region.path):
             errors["park"] = _("The park must lie within the enterprise's district.")
+        if self.established_year and self.established_year > timezone.localdate().year:
+            errors["established_year"] = _("The year established cannot be later than this year.")
         if errors:
             raise ValidationError(errors)
 
@@ -339,3 +349,98 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.title}"
+
+
+class ChangeRequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Bureau staff see the requests their jurisdiction decides (the receiving district for a
+        move, the current one otherwise); members see their enterprise's requests; nobody else any."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        path = staff_region_path(user)
+        if path is not None:
+            return self.filter(decide_region__path__startswith=path)
+        if user.staff_role:
+            return self.none()
+        return self.filter(enterprise__memberships__user=user).distinct()
+
+    def writable_by(self, user):
+        """Deciding is the bureau's: staff of the deciding jurisdiction."""
+        path = staff_region_path(user) if user.is_authenticated and user.is_active else None
+        if path is None:
+            return self.none()
+        return self.filter(decide_region__path__startswith=path)
+
+    def pending(self):
+        return self.filter(status=EnterpriseChangeRequest.Status.PENDING)
+
+
+class EnterpriseChangeRequest(models.Model):
+    """A verified enterprise asks to change what places it in a bureau's books: its name, USCC,
+    district or park. Nothing changes until the bureau decides: the receiving district for a move,
+    the current district for a new name or code. The request keeps the full protected state
+    before and after, so the decision applies exactly what was asked and the history reads alone."""
+
+    PROTECTED_FIELDS = ("name", "uscc", "region", "park")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting the bureau's decision")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="change_requests",
+                                   verbose_name=_("enterprise"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    # The jurisdiction whose staff decide (a district): see the class docstring.
+    decide_region = models.ForeignKey(Region, models.PROTECT, related_name="+",
+                                      verbose_name=_("deciding jurisdiction"))
+    old_name = models.CharField(_("current name"), max_length=100)
+    new_name = models.CharField(_("requested name"), max_length=100)
+    old_uscc = models.CharField(_("current unified social credit code"), max_length=18)
+    new_uscc = models.CharField(_("requested unified social credit code"), max_length=18,
+                                validators=[validate_uscc])
+    old_region = models.ForeignKey(Region, models.PROTECT, related_name="+", verbose_name=_("current region"))
+    new_region = models.ForeignKey(Region, models.PROTECT, related_name="+", verbose_name=_("requested region"))
+    old_park = models.ForeignKey(Region, models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("current park"))
+    new_park = models.ForeignKey(Region, models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("requested park"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+                                     verbose_name=_("requested by"))
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), max_length=1000, blank=True)
+
+    objects = ChangeRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("enterprise change request")
+        verbose_name_plural = _("enterprise change requests")
+        constraints = [
+            # One open request per enterprise: a second one waits for the first decision.
+            models.UniqueConstraint(fields=["enterprise"], condition=Q(status="pending"),
+                                    name="portal_change_request_one_pending"),
+            models.CheckConstraint(
+                condition=(Q(status="pending", decided_at__isnull=True)
+                           | (~Q(status="pending") & Q(decided_at__isnull=False))),
+                name="portal_change_request_decided_when_final",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old_name} · {self.get_status_display()}"
+
+    def changed_fields(self) -> list[str]:
+        """The protected fields this request changes, in PROTECTED_FIELDS order."""
+        def value(prefix, field):
+            return getattr(self, f"{prefix}_{field}" + ("_id" if field in ("region", "park") else ""))
+
+        return [f for f in self.PROTECTED_FIELDS if value("old", f) != value("new", f)]
+
+    def changes(self) -> list[tuple[Any, Any, Any]]:
+        """(field label, old, new) for each protected field the request changes."""
+        return [(Enterprise._meta.get_field(f).verbose_name, getattr(self, f"old_{f}"), getattr(self, f"new_{f}"))
+                for f in self.changed_fields()]

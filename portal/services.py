@@ -1,5 +1,6 @@
 """Writes for identity and organisations. Every change is atomic and audited."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
@@ -11,7 +12,15 @@ from django.utils.translation import gettext as _
 from portal.audit import audit_log
 from portal.exceptions import Conflict, Forbidden, Invalid, WrongState
 from portal.jobs import enqueue_on_commit
-from portal.models import AuditEvent, Enterprise, Membership, OrgStatus, Provider, User
+from portal.models import (
+    AuditEvent,
+    Enterprise,
+    EnterpriseChangeRequest,
+    Membership,
+    OrgStatus,
+    Provider,
+    User,
+)
 from portal.roles import MemberRole, console_may, is_bureau_staff
 
 
@@ -51,12 +60,34 @@ def organisation_verify(*, org, actor, approve: bool, request=None):
     return locked
 
 
+@dataclass(frozen=True)
+class EnterpriseUpdate:
+    """What an update did: the record as stored now, and the change request it filed (if any)."""
+
+    enterprise: Enterprise
+    change_request: EnterpriseChangeRequest | None = None
+
+
 @transaction.atomic
-def enterprise_update(*, enterprise: Enterprise, actor, data: dict, request=None) -> Enterprise:
-    """Owners/editors update their record. The USCC and status are not editable here."""
+def enterprise_update(*, enterprise: Enterprise, actor, data: dict, request=None) -> EnterpriseUpdate:
+    """Owners/editors update their record; status is never written here. Once the enterprise is
+    verified, its name, USCC, district and park place it in a bureau's books: a change of those is
+    filed as a change request for the bureau (portal.changes) and the record keeps them until the
+    bureau approves. The other fields are saved at once. An enterprise not yet verified edits all."""
+    from portal.changes.services import change_request_file
+
     locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    protected = {}
+    if locked.is_verified:
+        protected = {f: data[f] for f in EnterpriseChangeRequest.PROTECTED_FIELDS
+                     if f in data and getattr(locked, f) != data[f]}
+    change_request = None
+    if protected:
+        change_request = change_request_file(enterprise=locked, actor=actor, changes=protected, request=request)
     changes = {}
     for field, value in data.items():
+        if field in protected:
+            continue
         old = getattr(locked, field)
         if old != value:
             changes[field] = [str(old), str(value)]
@@ -66,7 +97,7 @@ def enterprise_update(*, enterprise: Enterprise, actor, data: dict, request=None
         locked.save()
         audit_log(action="enterprise.update", actor=actor, request=request, obj=locked,
                   detail={"changes": changes})
-    return locked
+    return EnterpriseUpdate(enterprise=locked, change_request=change_request)
 
 
 def audit_export(*, actor, what: str, rows: int, request=None, filters: dict | None = None) -> None:

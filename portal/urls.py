@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from diagnosis.report import views as report_views
 from portal import views
 from portal.auditlog import views as auditlog
+from portal.changes import views as changes_views
 from portal.notifications import views as notifications
 
 portal_patterns = [
@@ -35,6 +36,8 @@ portal_patterns = [
     path("audit/", auditlog.audit_log_view, name="audit-log"),
     path("audit/export/", auditlog.audit_export, name="audit-export"),
     path("audit/verify/", auditlog.audit_verify, name="audit-verify"),
+    path("staff/change-requests/", changes_views.queue, name="change-requests"),
+    path("staff/change-requests/<int:pk>/", changes_views.detail, name="change-request"),
 ]
 
 urlpatterns = [

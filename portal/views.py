@@ -28,6 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from portal import services
 from portal.access import get_for_user
 from portal.audit import audit_log
+from portal.errors import status_for
 from portal.exceptions import DomainError
 from portal.extensions import home_cards, home_panels, landing_lines
 from portal.forms import (
@@ -40,7 +41,7 @@ from portal.forms import (
     OTPForm,
     ProviderForm,
 )
-from portal.models import AuditEvent, Enterprise, OrgStatus, Provider, User
+from portal.models import AuditEvent, Enterprise, EnterpriseChangeRequest, OrgStatus, Provider, User
 from portal.permissions import is_owner_of
 from portal.roles import ADMIN_ROLES, is_bureau_staff, is_expert
 
@@ -67,6 +68,7 @@ def home(request):
             "pending_enterprises": enterprises.filter(status=OrgStatus.PENDING).count(),
             "verified_enterprises": enterprises.filter(status=OrgStatus.VERIFIED).count(),
             "pending_providers": Provider.objects.visible_to(user).filter(status=OrgStatus.PENDING).count(),
+            "pending_changes": EnterpriseChangeRequest.objects.visible_to(user).pending().count(),
             **cards,
         })
     if is_expert(user):
@@ -253,23 +255,54 @@ def register(request, kind):
     return render(request, "portal/register.html", {"account_form": account, "org_form": org, "kind": kind})
 
 
+def _change_context(enterprise) -> dict:
+    """The enterprise's pending change request (with its sentence) and its recent history."""
+    from portal.changes.api import change_request_message
+
+    history = list(enterprise.change_requests.select_related(
+        "old_region", "new_region", "old_park", "new_park", "decide_region")[:10])
+    pending = next((c for c in history if c.status == EnterpriseChangeRequest.Status.PENDING), None)
+    return {"pending_change": pending, "change_requests": history,
+            "change_message": change_request_message(pending) if pending else ""}
+
+
 @login_required
 def enterprise_detail(request, pk):
-    enterprise = get_for_user(Enterprise.objects.select_related("region"), pk, user=request.user, request=request)
+    enterprise = get_for_user(Enterprise.objects.select_related("region", "park"), pk, user=request.user,
+                              request=request)
     members = enterprise.memberships.select_related("user") if not request.user.staff_role else None
-    return render(request, "portal/enterprise_detail.html", {"enterprise": enterprise, "members": members})
+    return render(request, "portal/enterprise_detail.html", {"enterprise": enterprise, "members": members,
+                                                             **_change_context(enterprise)})
 
 
 @login_required
 def enterprise_edit(request, pk):
-    enterprise = get_for_user(Enterprise.objects.select_related("region"), pk, user=request.user, write=True, request=request)
-    form = EnterpriseEditForm(request.POST or None, instance=enterprise)
+    enterprise = get_for_user(Enterprise.objects.select_related("region", "park"), pk, user=request.user,
+                              write=True, request=request)
+    changes = _change_context(enterprise)
+    form = EnterpriseEditForm(request.POST or None, instance=enterprise, pending_change=changes["pending_change"])
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in form.Meta.fields}
-        services.enterprise_update(enterprise=enterprise, actor=request.user, data=data, request=request)
-        messages.success(request, _("Saved."))
-        return redirect("portal:enterprise-detail", pk=pk)
-    return render(request, "portal/enterprise_form.html", {"form": form, "enterprise": enterprise})
+        try:
+            result = services.enterprise_update(enterprise=enterprise, actor=request.user, data=data,
+                                                request=request)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            status = status_for(exc)
+        else:
+            if result.change_request is not None:
+                from portal.changes.api import change_request_message
+
+                messages.warning(request, _("Your other changes are saved.") + " "
+                                 + change_request_message(result.change_request))
+            else:
+                messages.success(request, _("Saved."))
+            return redirect("portal:enterprise-detail", pk=pk)
+    elif request.method == "POST":
+        status = 422
+    return render(request, "portal/enterprise_form.html", {"form": form, "enterprise": enterprise, **changes},
+                  status=status)
 
 
 @login_required

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0003_enterprise_production_type'),
+        ('portal', '0004_enterprise_change_request_and_phone_check'),
     ]
 
     operations = [

@@ -1,0 +1,1 @@
+"""Change requests: a verified enterprise's new name, USCC, district or park waits for the bureau."""
