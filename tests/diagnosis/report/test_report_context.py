@@ -61,13 +61,17 @@ def test_an_approved_assessment_shows_both_scores_and_the_corrections(assessment
     assert "#0b4f9c" in context["charts"]["radar"] and "#9aa5b1" in context["charts"]["radar"]  # two outlines
 
 
-def test_provisional_values_are_listed_with_tag_source_and_note(assessment):
+def test_provisional_values_are_listed_by_title_without_codes_or_sources(assessment):
+    # Issue #13 Major 4: the PDF is the enterprise's; the spec's tags, sources and notes are staff-only.
     context = _context(assessment)
-    reasons = context["provisional"]["reasons"]
-    assert context["provisional"]["any"] and {r["tag"] for r in reasons} >= {"P", "S"}
-    assert all(r["label"] and r["source"] for r in reasons)
+    items = context["provisional"]["items"]
+    assert context["provisional"]["any"] and "reasons" not in context["provisional"]
+    assert "设备联网率" in items and "约束性场景" in items  # condition:device-networking, scenario_set:constraint
     html = _html(assessment)
-    assert "[P]" in html and "[S]" in html and reasons[0]["note"] in html
+    assert "设备联网率" in html and "部分分值/阈值为暂定值（未经官方文本核实）" in html
+    for internal in ("condition:device-networking", "item:funding", "scenario_set:", "S-conflict",
+                     "第三方实现", "[P]", "[S]"):
+        assert internal not in html, internal
 
 
 def test_the_verification_code_and_qr_point_to_the_public_page(assessment, settings):
