@@ -8,9 +8,11 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from diagnosis.fill.questionnaire import describe_value
 from diagnosis.report.context import build_report_context
 from diagnosis.results.charts import chart_dimensions
 from diagnosis.review import services as services_review
+from diagnosis.spec import get_spec
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +61,15 @@ def test_an_approved_assessment_shows_both_scores_and_the_corrections(assessment
     network = next(i for g in context["item_groups"] for i in g["items"] if i["code"] == "network")
     assert network["corrected"] and network["verified_points"] != network["points"]
     assert "#0b4f9c" in context["charts"]["radar"] and "#9aa5b1" in context["charts"]["radar"]  # two outlines
+    # The corrections table reads: item, the enterprise's answer, the verified answer, the reason.
+    correction = context["review"]["corrections"][0]
+    network_item = get_spec(assessment.spec_key).items["network"]
+    assert correction["declared"] == describe_value(network_item, assessment.submitted_answers["network"])
+    assert correction["verified"] == describe_value(network_item, ["workshop-control"])
+    html = _html(assessment)
+    assert correction["declared"] in html and "自评答案" in html and "修正理由" in html
+    # The roadmap and benchmarks the PDF shares with the page say they use the verified result.
+    assert "以下按审核核定结果计算" in html
 
 
 def test_provisional_values_are_listed_by_title_without_codes_or_sources(assessment):
