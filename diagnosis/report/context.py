@@ -223,10 +223,12 @@ def build_report_context(assessment: Assessment, *, language: str, verification_
         }
 
 
-def verification_facts(report) -> dict[str, Any]:
+def verification_facts(report, *, issued_at: datetime | None = None) -> dict[str, Any]:
     """What the public verification page may say about a report: the enterprise, the standard and
     version, the score (verified once approved), the report's date and the review state — the
-    facts on its cover, nothing more. Texts follow the active language."""
+    facts on its cover, nothing more, as the assessment stands now. ``issued_at`` is the date of
+    the report that states them (None when no report states them yet). Texts follow the active
+    language."""
     assessment = report.assessment
     language = translation.get_language()
     spec = get_spec(assessment.spec_key)
@@ -238,7 +240,7 @@ def verification_facts(report) -> dict[str, Any]:
         "total": result["total"], "max_total": result["max_total"], "total_title": result["total_title"],
         "level": _title(result["level"], language) if result["level"] else "",
         "verified": approved,
-        "issued_at": report.created_at,
+        "issued_at": issued_at,
         "review_state": str(assessment.get_status_display()),
         "reviewed_at": assessment.reviewed_at if approved else None,
     }
