@@ -169,3 +169,14 @@ def test_an_unknown_code_gets_a_page_that_says_so(client):
     assert response.status_code == 404
     html = response.content.decode()
     assert 'id="unknown-code"' in html and "未找到核验码" in html and "AAAA-BBBB-CCCC-DDDD-EEEE" in html
+
+
+def test_a_new_report_template_alone_does_not_supersede_a_report(client, report, monkeypatch):
+    # Same data, newer layout: the report still states today's facts.
+    from diagnosis.report import services as services_report
+
+    monkeypatch.setattr(services_report, "EARLIER_TEMPLATE_VERSIONS",
+                        (services_report.REPORT_TEMPLATE_VERSION, *services_report.EARLIER_TEMPLATE_VERSIONS))
+    monkeypatch.setattr(services_report, "REPORT_TEMPLATE_VERSION", "test-next")
+    body = client.get(_url(report.verification_code)).content.decode()
+    assert 'id="superseded"' not in body and "报告载明" in body
