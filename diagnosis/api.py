@@ -10,6 +10,7 @@ Each nested serializer sets Meta.ref_name so that drf-spectacular does not merge
 
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
@@ -24,7 +25,10 @@ from rest_framework.views import APIView
 from diagnosis.evidence import services as services_evidence
 from diagnosis.fill import services
 from diagnosis.models import Answer, Assessment, Evidence, ItemCorrection
+from diagnosis.permissions import can_see_provenance
 from diagnosis.results.context import standing_result, verified_result
+from diagnosis.results.labels import provisional_titles
+from diagnosis.spec import get_spec
 from portal.access import get_for_user
 from portal.errors import api_error_body, status_for
 from portal.exceptions import DomainError
@@ -143,20 +147,41 @@ class ReviewSerializer(serializers.Serializer):
 
 
 class ResultFieldsMixin(serializers.Serializer):
-    """The three results: the one that counts, the self-declared one, and the verified one."""
+    """The three results: the one that counts, the self-declared one, and the verified one.
+
+    Where the spec's provisional values come from (codes, tags, sources, notes) is for bureau staff
+    and experts; everyone else gets ``provisional_items``, the titles of what is affected, in the
+    place of ``provisional_reasons`` (as on the result page and in the PDF). The serializer needs
+    the request in its context to tell them apart; without it, nobody gets the reasons."""
 
     result = serializers.SerializerMethodField()
-    declared_result = serializers.JSONField(source="result", allow_null=True, read_only=True)
+    declared_result = serializers.SerializerMethodField()
     verified_result = serializers.SerializerMethodField()
     review = serializers.SerializerMethodField()
 
+    def _shown(self, obj, result):
+        if result is None:
+            return None
+        request = self.context.get("request")
+        if request is not None and can_see_provenance(request.user):
+            return result
+        shown = {key: value for key, value in result.items() if key != "provisional_reasons"}
+        shown["provisional_items"] = list(provisional_titles(get_spec(obj.spec_key),
+                                                             result.get("provisional_reasons") or (),
+                                                             translation.get_language()))
+        return shown
+
     @extend_schema_field(serializers.JSONField(allow_null=True))
     def get_result(self, obj):
-        return standing_result(obj)
+        return self._shown(obj, standing_result(obj))
+
+    @extend_schema_field(serializers.JSONField(allow_null=True))
+    def get_declared_result(self, obj):
+        return self._shown(obj, obj.result)
 
     @extend_schema_field(serializers.JSONField(allow_null=True))
     def get_verified_result(self, obj):
-        return verified_result(obj)
+        return self._shown(obj, verified_result(obj))
 
     @extend_schema_field(ReviewSerializer(allow_null=True))
     def get_review(self, obj):
@@ -195,11 +220,11 @@ class EvidenceSerializer(serializers.ModelSerializer):
         return reverse("api-assessment-evidence-download", args=[obj.assessment_id, obj.pk])
 
 
-def _detail(assessment: Assessment) -> dict:
+def _detail(assessment: Assessment, request) -> dict:
     assessment = (Assessment.objects.select_related("enterprise")
                   .prefetch_related(Prefetch("answers", queryset=Answer.objects.order_by("pk")))
                   .get(pk=assessment.pk))
-    return AssessmentDetailSerializer(assessment).data
+    return AssessmentDetailSerializer(assessment, context={"request": request}).data
 
 
 class AssessmentListCreateApi(APIView):
@@ -246,13 +271,14 @@ class AssessmentListCreateApi(APIView):
                                                    request=request)
         except DomainError as exc:
             return _error(exc)
-        return Response(_detail(assessment), status=status.HTTP_201_CREATED)
+        return Response(_detail(assessment, request), status=status.HTTP_201_CREATED)
 
 
 class AssessmentDetailApi(APIView):
     @extend_schema(responses={200: AssessmentDetailSerializer, 404: ERROR})
     def get(self, request, pk):
-        return Response(_detail(get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, request=request)))
+        assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, request=request)
+        return Response(_detail(assessment, request))
 
 
 class AnswerSaveApi(APIView):
@@ -411,7 +437,7 @@ class AssessmentSubmitApi(APIView):
         except DomainError as exc:
             missing = getattr(exc, "missing", None)
             return _error(exc, **({"missing": list(missing)} if missing is not None else {}))
-        return Response(_detail(assessment))
+        return Response(_detail(assessment, request))
 
 
 class AssessmentResultApi(APIView):
@@ -432,4 +458,4 @@ class AssessmentResultApi(APIView):
         assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, request=request)
         if assessment.result is None:
             raise NotFound(_("This assessment has not been submitted yet."), code="not_submitted")
-        return Response(self.OutputSerializer(assessment).data)
+        return Response(self.OutputSerializer(assessment, context={"request": request}).data)
