@@ -8,8 +8,8 @@ needs (SVG charts, verification code, QR, cover).
 Once the bureau has approved an assessment, its verified result (the answers after the reviewers'
 corrections) is the one that stands: ``verified_result`` (results/selectors.py, re-exported here)
 is the only place that decides this, and every page, list, comparison, API and benchmark that
-shows "the" result asks it. The self-declared
-result stays beside it (``declared``) with the corrections that turned one into the other.
+shows "the" result asks it. The self-declared result stays beside it (``declared``) with the
+corrections that turned one into the other.
 
 Texts that depend on the language are resolved under ``translation.override(language)``; spec
 titles, benchmark and roadmap dataclasses keep both languages and the templates pick one.
