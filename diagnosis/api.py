@@ -10,9 +10,10 @@ Each nested serializer sets Meta.ref_name so that drf-spectacular does not merge
 
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.negotiation import BaseContentNegotiation
@@ -23,7 +24,11 @@ from rest_framework.views import APIView
 
 from diagnosis.evidence import services as services_evidence
 from diagnosis.fill import services
-from diagnosis.models import Answer, Assessment, Evidence
+from diagnosis.models import Answer, Assessment, Evidence, ItemCorrection
+from diagnosis.permissions import can_see_provenance
+from diagnosis.results.context import standing_result, verified_result
+from diagnosis.results.labels import provisional_titles
+from diagnosis.spec import get_spec
 from portal.access import get_for_user
 from portal.errors import api_error_body, status_for
 from portal.exceptions import DomainError, Invalid
@@ -39,17 +44,148 @@ def _error(exc: DomainError, **extra) -> Response:
     return Response(api_error_body(exc, **extra), status=status_for(exc, api=True))
 
 
+SCORE = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True, read_only=True)
+BASIS_VERIFIED, BASIS_DECLARED = "verified", "self_declared"
+
+
+def _grade_code(result, key: str) -> str:
+    return ((result or {}).get(key) or {}).get("code", "")
+
+
+def _score(value) -> str | None:
+    return None if value is None else f"{value:.2f}" if not isinstance(value, str) else value
+
+
 class AssessmentSerializer(serializers.ModelSerializer):
-    """Read-only summary, used in lists and as the base of the detail."""
+    """Read-only summary, used in lists and as the base of the detail.
+
+    ``total``, ``level``, ``stage`` and ``provisional`` are the score that counts: the bureau's
+    verified score once the assessment is approved (``score_basis`` "verified"), else the
+    self-declared one ("self_declared"). Both stay available under their own names:
+    ``declared_*`` (the enterprise's answers as submitted) and ``verified_*`` (null until approved)."""
 
     spec = serializers.CharField(source="spec_key")
     enterprise_name = serializers.CharField(source="enterprise.name")
+    score_basis = serializers.SerializerMethodField()
+    total = serializers.SerializerMethodField()
+    level = serializers.SerializerMethodField()
+    stage = serializers.SerializerMethodField()
+    provisional = serializers.SerializerMethodField()
+    declared_total = serializers.DecimalField(source="total", max_digits=7, decimal_places=2, allow_null=True,
+                                              read_only=True)
+    declared_level = serializers.CharField(source="level", read_only=True)
+    declared_stage = serializers.CharField(source="stage", read_only=True)
+    verified_total = serializers.SerializerMethodField()
+    verified_level = serializers.SerializerMethodField()
+    verified_stage = serializers.SerializerMethodField()
 
     class Meta:
         model = Assessment
         fields = ["id", "enterprise", "enterprise_name", "spec", "spec_code", "spec_version", "status", "year",
-                  "total", "level", "stage", "provisional", "created_at", "updated_at", "submitted_at"]
+                  "score_basis", "total", "level", "stage", "provisional",
+                  "declared_total", "declared_level", "declared_stage",
+                  "verified_total", "verified_level", "verified_stage",
+                  "created_at", "updated_at", "submitted_at"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=[BASIS_VERIFIED, BASIS_DECLARED], allow_null=True))
+    def get_score_basis(self, obj) -> str | None:
+        if obj.result is None:
+            return None
+        return BASIS_VERIFIED if verified_result(obj) is not None else BASIS_DECLARED
+
+    @extend_schema_field(SCORE)
+    def get_total(self, obj):
+        return _score(obj.verified_total if verified_result(obj) is not None else obj.total)
+
+    def get_level(self, obj) -> str:
+        return obj.verified_level if verified_result(obj) is not None else obj.level
+
+    def get_stage(self, obj) -> str:
+        verified = verified_result(obj)
+        return _grade_code(verified, "stage") if verified is not None else obj.stage
+
+    def get_provisional(self, obj) -> bool:
+        verified = verified_result(obj)
+        return bool(verified["provisional"]) if verified is not None else obj.provisional
+
+    @extend_schema_field(SCORE)
+    def get_verified_total(self, obj):
+        return _score(obj.verified_total) if verified_result(obj) is not None else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_verified_level(self, obj):
+        return obj.verified_level if verified_result(obj) is not None else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_verified_stage(self, obj):
+        verified = verified_result(obj)
+        return _grade_code(verified, "stage") if verified is not None else None
+
+
+class CorrectionSerializer(serializers.ModelSerializer):
+    """A reviewer's correction of one answer, as shown to the enterprise once approved."""
+
+    item = serializers.CharField(source="item_code")
+
+    class Meta:
+        model = ItemCorrection
+        ref_name = "AssessmentCorrection"
+        fields = ["item", "declared_value", "verified_value", "reason"]
+        read_only_fields = fields
+
+
+class ReviewSerializer(serializers.Serializer):
+    """The bureau's decision once approved: its comment, when, and the corrections."""
+
+    reviewed_at = serializers.DateTimeField()
+    comment = serializers.CharField(source="review_comment")
+    corrections = CorrectionSerializer(many=True)
+
+    class Meta:
+        ref_name = "AssessmentReview"
+
+
+class ResultFieldsMixin(serializers.Serializer):
+    """The three results: the one that counts, the self-declared one, and the verified one.
+
+    Where the spec's provisional values come from (codes, tags, sources, notes) is for bureau staff
+    and experts; everyone else gets ``provisional_items``, the titles of what is affected, in the
+    place of ``provisional_reasons`` (as on the result page and in the PDF). The serializer needs
+    the request in its context to tell them apart; without it, nobody gets the reasons."""
+
+    result = serializers.SerializerMethodField()
+    declared_result = serializers.SerializerMethodField()
+    verified_result = serializers.SerializerMethodField()
+    review = serializers.SerializerMethodField()
+
+    def _shown(self, obj, result):
+        if result is None:
+            return None
+        request = self.context.get("request")
+        if request is not None and can_see_provenance(request.user):
+            return result
+        shown = {key: value for key, value in result.items() if key != "provisional_reasons"}
+        shown["provisional_items"] = list(provisional_titles(get_spec(obj.spec_key),
+                                                             result.get("provisional_reasons") or (),
+                                                             translation.get_language()))
+        return shown
+
+    @extend_schema_field(serializers.JSONField(allow_null=True))
+    def get_result(self, obj):
+        return self._shown(obj, standing_result(obj))
+
+    @extend_schema_field(serializers.JSONField(allow_null=True))
+    def get_declared_result(self, obj):
+        return self._shown(obj, obj.result)
+
+    @extend_schema_field(serializers.JSONField(allow_null=True))
+    def get_verified_result(self, obj):
+        return self._shown(obj, verified_result(obj))
+
+    @extend_schema_field(ReviewSerializer(allow_null=True))
+    def get_review(self, obj):
+        return ReviewSerializer(obj).data if verified_result(obj) is not None else None
 
 
 class AnswerSerializer(serializers.ModelSerializer):
@@ -61,12 +197,12 @@ class AnswerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AssessmentDetailSerializer(AssessmentSerializer):
+class AssessmentDetailSerializer(ResultFieldsMixin, AssessmentSerializer):
     answers = AnswerSerializer(many=True)
-    result = serializers.JSONField(allow_null=True)
 
     class Meta(AssessmentSerializer.Meta):
-        fields = [*AssessmentSerializer.Meta.fields, "answers", "result"]
+        fields = [*AssessmentSerializer.Meta.fields, "answers", "result", "declared_result", "verified_result",
+                  "review"]
         read_only_fields = fields
 
 
@@ -84,11 +220,11 @@ class EvidenceSerializer(serializers.ModelSerializer):
         return reverse("api-assessment-evidence-download", args=[obj.assessment_id, obj.pk])
 
 
-def _detail(assessment: Assessment) -> dict:
+def _detail(assessment: Assessment, request) -> dict:
     assessment = (Assessment.objects.select_related("enterprise")
                   .prefetch_related(Prefetch("answers", queryset=Answer.objects.order_by("pk")))
                   .get(pk=assessment.pk))
-    return AssessmentDetailSerializer(assessment).data
+    return AssessmentDetailSerializer(assessment, context={"request": request}).data
 
 
 class AssessmentListCreateApi(APIView):
@@ -141,13 +277,14 @@ class AssessmentListCreateApi(APIView):
                                                    request=request)
         except DomainError as exc:
             return _error(exc)
-        return Response(_detail(assessment), status=status.HTTP_201_CREATED)
+        return Response(_detail(assessment, request), status=status.HTTP_201_CREATED)
 
 
 class AssessmentDetailApi(APIView):
     @extend_schema(responses={200: AssessmentDetailSerializer, 404: ERROR})
     def get(self, request, pk):
-        return Response(_detail(get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, request=request)))
+        assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, request=request)
+        return Response(_detail(assessment, request))
 
 
 class AnswerSaveApi(APIView):
@@ -306,19 +443,20 @@ class AssessmentSubmitApi(APIView):
         except DomainError as exc:
             missing = getattr(exc, "missing", None)
             return _error(exc, **({"missing": list(missing)} if missing is not None else {}))
-        return Response(_detail(assessment))
+        return Response(_detail(assessment, request))
 
 
 class AssessmentResultApi(APIView):
-    """The result frozen at submission. It is never recomputed, so it reads the same later."""
+    """The result frozen at submission, and once approved the bureau's verified result, which is
+    then the one that counts (``result``, ``total``…); neither is recomputed later."""
 
-    class OutputSerializer(serializers.ModelSerializer):
-        spec = serializers.CharField(source="spec_key")
-
-        class Meta:
-            model = Assessment
+    class OutputSerializer(ResultFieldsMixin, AssessmentSerializer):
+        class Meta(AssessmentSerializer.Meta):
             ref_name = "AssessmentResult"
-            fields = ["id", "spec", "status", "submitted_at", "total", "level", "stage", "provisional", "result"]
+            fields = ["id", "spec", "status", "submitted_at", "score_basis", "total", "level", "stage", "provisional",
+                      "declared_total", "declared_level", "declared_stage",
+                      "verified_total", "verified_level", "verified_stage",
+                      "result", "declared_result", "verified_result", "review"]
             read_only_fields = fields
 
     @extend_schema(responses={200: OutputSerializer, 404: ERROR})
@@ -326,4 +464,4 @@ class AssessmentResultApi(APIView):
         assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, request=request)
         if assessment.result is None:
             raise NotFound(_("This assessment has not been submitted yet."), code="not_submitted")
-        return Response(self.OutputSerializer(assessment).data)
+        return Response(self.OutputSerializer(assessment, context={"request": request}).data)

@@ -2,7 +2,7 @@
 their results to templates as flags; templates never test roles themselves."""
 
 from portal.permissions import can_write_for, is_member_of
-from portal.roles import is_bureau_staff
+from portal.roles import is_bureau_staff, is_expert
 
 
 def can_edit_assessment(user, assessment) -> bool:
@@ -18,3 +18,9 @@ def can_request_report(user, assessment) -> bool:
     """The enterprise's members and bureau staff issue its diagnosis report; experts see assigned
     assessments to give an opinion, and the report is not theirs to issue."""
     return is_bureau_staff(user) or is_enterprise_member(user, assessment)
+
+
+def can_see_provenance(user) -> bool:
+    """Bureau staff and experts read where each provisional value comes from (spec codes, tags,
+    sources, notes); enterprises and the PDF get the plain notice with the affected items only."""
+    return is_bureau_staff(user) or is_expert(user)

@@ -16,6 +16,7 @@ from diagnosis.fill.questionnaire import describe_value, progress, ratio_value, 
 from diagnosis.fill.selectors import assessments_for_member, plausibility_notes, startable_enterprises
 from diagnosis.models import Answer, Assessment
 from diagnosis.permissions import can_edit_assessment
+from diagnosis.results.context import verified_result
 from diagnosis.scoring import band_label, visible_items
 from diagnosis.spec import get_spec, load_all_specs
 from portal.access import get_for_user
@@ -30,7 +31,8 @@ def assessment_list(request):
     if request.user.staff_role:
         raise PermissionDenied  # staff work from the review queue, not the enterprise's list
     return render(request, "diagnosis/fill/assessment_list.html", {
-        "assessments": assessments_for_member(request.user),
+        # Each row with its verified result once approved: that score is the one that counts.
+        "rows": [(a, verified_result(a)) for a in assessments_for_member(request.user)],
         "enterprises": startable_enterprises(request.user),
         "specs": sorted(load_all_specs().values(), key=lambda s: (s.code != services.DEFAULT_SPEC_CODE, s.key)),
     })

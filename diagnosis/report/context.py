@@ -1,9 +1,10 @@
 """What the diagnosis report shows, as plain data (docs/architecture.md, report layer 1).
 
 The report says what the web result page says: both start from ``build_result_context``
-(results/context.py: dimensions, grades, roadmap, benchmarks, needs, provisional reasons). This
-module adds only what the PDF has: the verified score, the charts as SVG (``svgcharts``) instead of
-plotly, the cover, the review, the verification code with its QR, and the sections other apps
+(results/context.py: the standing result — verified once approved — with its dimensions, grades,
+roadmap, benchmarks, needs, corrections and provisional items). This module adds only what the PDF
+has: the self-declared and verified columns side by side, the charts as SVG (``svgcharts``)
+instead of plotly, the cover, the verification code with its QR, and the sections other apps
 registered (diagnosis/extensions.py). Texts that depend on the language are resolved here under
 ``translation.override(language)``; spec titles and the benchmark/roadmap dataclasses keep both
 languages and the template picks one with ``local_title``.
@@ -32,7 +33,15 @@ from qrcode.image.svg import SvgPathImage
 from diagnosis.extensions import report_sections
 from diagnosis.models import Assessment
 from diagnosis.report import svgcharts
-from diagnosis.results.context import ResultContext, build_result_context, flatten_dimensions, spec_grade
+from diagnosis.results.charts import chart_dimensions
+from diagnosis.results.context import (
+    ResultContext,
+    build_result_context,
+    flatten_dimensions,
+    spec_grade,
+    standing_result,
+    verified_result,
+)
 from diagnosis.spec import Grade, Spec, get_spec
 from portal.models import Region
 
@@ -74,15 +83,17 @@ def _summary(spec: Spec, result: dict, language: str) -> dict:
             "stage": _grade(spec.stages, result["stage"], language)}
 
 
-def _by_code(verified: dict | None) -> dict[str, dict]:
-    return {node["code"]: node for node, _depth in flatten_dimensions(verified["dimensions"])} if verified else {}
+def _by_code(result: dict | None) -> dict[str, dict]:
+    return {node["code"]: node for node, _depth in flatten_dimensions(result["dimensions"])} if result else {}
 
 
-def _dimension_rows(shared: ResultContext, verified: dict | None, language: str) -> list[dict]:
-    checked = _by_code(verified)
+def _dimension_rows(shared: ResultContext, language: str) -> list[dict]:
+    # The self-declared figures first, the verified ones (the shared rows, once approved) beside them.
+    declared = shared.declared_dimensions
     rows = []
     for row in shared.dimensions:
-        node, other = row.score, checked.get(row.score["code"])
+        node = declared.get(row.score["code"], row.score)
+        other = row.score if shared.verified else None
         rows.append({
             "code": node["code"], "title": _title(node, language), "depth": row.depth, "visible": node["visible"],
             "points": node["points"], "max_points": node["max_points"], "percent": node["percent"],
@@ -92,12 +103,12 @@ def _dimension_rows(shared: ResultContext, verified: dict | None, language: str)
     return rows
 
 
-def _charts(shared: ResultContext, verified: dict | None, language: str) -> dict:
-    axes = shared.chart_axes
+def _charts(shared: ResultContext, language: str) -> dict:
+    axes = chart_dimensions(shared.declared["dimensions"])
     labels = [_title(d, language) for d in axes]
     verified_rates = None
-    if verified:
-        by_code = _by_code(verified)
+    if shared.verified:
+        by_code = _by_code(shared.result)
         verified_rates = [Decimal(by_code[d["code"]]["percent"]) if d["code"] in by_code else None for d in axes]
     series = svgcharts.self_and_verified([Decimal(d["percent"]) for d in axes], verified_rates,
                                          declared_name=_("Self-declared"), verified_name=pgettext("score", "Verified"))
@@ -109,15 +120,18 @@ def _charts(shared: ResultContext, verified: dict | None, language: str) -> dict
             "labels": labels}
 
 
-def _item_groups(shared: ResultContext, verified: dict | None, corrected: set[str], language: str) -> list[dict]:
-    checked = {row["code"]: row for row in verified["items"]} if verified else {}
+def _item_groups(shared: ResultContext, language: str) -> list[dict]:
+    declared_items, declared_dimensions = shared.declared_items, shared.declared_dimensions
+    corrected = {c.item.code for c in shared.corrections if c.item is not None}
     groups = []
     for dimension in shared.dimensions:
         if not dimension.items:
             continue
         items = []
-        for item, row in dimension.items:
-            code, other = item.code, checked.get(item.code)
+        for item, standing in dimension.items:
+            code = item.code
+            row = declared_items.get(code, standing)
+            other = standing if shared.verified else None
             items.append({
                 "code": code, "title": _title(item, language), "visible": row["visible"],
                 "points": row["points"], "max_points": row["max_points"], "reason": row["reason"],
@@ -125,7 +139,7 @@ def _item_groups(shared: ResultContext, verified: dict | None, corrected: set[st
                 "verified_points": other["points"] if other else None,
                 "verified_reason": other["reason"] if other and code in corrected else "",
             })
-        node = dimension.score
+        node = declared_dimensions.get(dimension.score["code"], dimension.score)
         groups.append({"title": _title(node, language), "depth": dimension.depth, "visible": node["visible"],
                        "points": node["points"], "max_points": node["max_points"], "items": items})
     return groups
@@ -140,21 +154,14 @@ def _scenario_groups(shared: ResultContext, language: str) -> list[dict]:
     ]
 
 
-def _review(assessment: Assessment, spec: Spec, verified: dict | None, language: str) -> dict:
-    corrections = []
-    if verified:
-        by_code = {row["code"]: row for row in verified["items"]}
-        for correction in assessment.corrections.all():
-            item = spec.items.get(correction.item_code)
-            row = by_code.get(correction.item_code)
-            corrections.append({"title": _title(item, language) if item else correction.item_code,
-                                "reason": correction.reason, "verified": row["reason"] if row else ""})
+def _review(assessment: Assessment, shared: ResultContext) -> dict:
     return {
         "status": assessment.status, "label": str(assessment.get_status_display()),
         "approved": assessment.status == Assessment.Status.APPROVED,
-        "reviewed_at": assessment.reviewed_at if verified else None,
-        "comment": assessment.review_comment if verified else "",
-        "corrections": corrections,
+        "reviewed_at": shared.reviewed_at,
+        "comment": shared.review_comment,
+        "corrections": [{"title": c.title, "declared": c.declared_answer, "verified": c.verified_answer,
+                         "reason": c.reason} for c in shared.corrections],
     }
 
 
@@ -178,10 +185,8 @@ def build_report_context(assessment: Assessment, *, language: str, verification_
     ("zh-hans" or "en"). ``verification_code`` and ``issued_at`` come from the report row, so a
     rebuilt file carries the same code and date as the first one."""
     shared = build_result_context(assessment, language=language)
-    spec, result = shared.spec, shared.result
-    approved = assessment.status == Assessment.Status.APPROVED
-    verified = assessment.verified_result if approved else None
-    corrected = set(assessment.corrections.values_list("item_code", flat=True)) if verified else set()
+    spec, declared = shared.spec, shared.declared
+    verified = shared.result if shared.verified else None
     enterprise = assessment.enterprise
     with translation.override(language):
         return {
@@ -194,17 +199,19 @@ def build_report_context(assessment: Assessment, *, language: str, verification_
                            "region": _region_name(assessment.region or enterprise.region, language)},
             "assessment": {"pk": assessment.pk, "year": assessment.year, "submitted_at": assessment.submitted_at},
             "spec": {"key": assessment.spec_key, "title": _title(spec, language), "version": spec.version, "method": spec.method},
-            "declared": _summary(spec, result, language),
+            "declared": _summary(spec, declared, language),
             "verified": _summary(spec, verified, language) if verified else None,
-            "review": _review(assessment, spec, verified, language),
-            "dimensions": _dimension_rows(shared, verified, language),
-            "level_scores": result.get("level_scores") or [],
-            "charts": _charts(shared, verified, language),
-            "item_groups": _item_groups(shared, verified, corrected, language),
+            "review": _review(assessment, shared),
+            "dimensions": _dimension_rows(shared, language),
+            "level_scores": shared.result.get("level_scores") or [],
+            "charts": _charts(shared, language),
+            "item_groups": _item_groups(shared, language),
             "scenarios": _scenario_groups(shared, language),
+            # The PDF is read by the enterprise and by anyone it hands it to: the plain notice and
+            # the titles of what is affected, never the spec's codes, tags or sources.
             "provisional": {
-                "any": bool(result["provisional"] or (verified or {}).get("provisional")),
-                "reasons": list(shared.provisional_reasons),
+                "any": bool(declared["provisional"] or (verified or {}).get("provisional")),
+                "items": list(shared.provisional_items),
             },
             "needs": _needs(shared, language),
             "visits": [{"date": v.visit_date, "participants": v.participants, "findings": v.findings}
@@ -216,22 +223,24 @@ def build_report_context(assessment: Assessment, *, language: str, verification_
         }
 
 
-def verification_facts(report) -> dict[str, Any]:
+def verification_facts(report, *, issued_at: datetime | None = None) -> dict[str, Any]:
     """What the public verification page may say about a report: the enterprise, the standard and
     version, the score (verified once approved), the report's date and the review state — the
-    facts on its cover, nothing more. Texts follow the active language."""
+    facts on its cover, nothing more, as the assessment stands now. ``issued_at`` is the date of
+    the report that states them (None when no report states them yet). Texts follow the active
+    language."""
     assessment = report.assessment
     language = translation.get_language()
     spec = get_spec(assessment.spec_key)
-    approved = assessment.status == Assessment.Status.APPROVED and assessment.verified_result is not None
-    result = assessment.verified_result if approved else assessment.result
+    approved = verified_result(assessment) is not None
+    result = standing_result(assessment)
     return {
         "enterprise": assessment.enterprise.name,
         "spec_title": _title(spec, language), "spec_version": spec.version,
         "total": result["total"], "max_total": result["max_total"], "total_title": result["total_title"],
         "level": _title(result["level"], language) if result["level"] else "",
         "verified": approved,
-        "issued_at": report.created_at,
+        "issued_at": issued_at,
         "review_state": str(assessment.get_status_display()),
         "reviewed_at": assessment.reviewed_at if approved else None,
     }

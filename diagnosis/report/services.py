@@ -49,7 +49,11 @@ logger = logging.getLogger(__name__)
 
 # Bump whenever pdf.html, its partials, report.css or the context change what a report shows:
 # rows made by the old template then no longer match, and a new request renders afresh.
-REPORT_TEMPLATE_VERSION = "2"
+REPORT_TEMPLATE_VERSION = "3"
+# The versions before it (3: the verified result throughout, provisional values by title, the
+# corrections' declared answers). A report one of them rendered from today's data states today's
+# facts: it is older in layout, not superseded (``report_input_hashes``, the verification page).
+EARLIER_TEMPLATE_VERSIONS = ("2",)
 MAX_ATTEMPTS = 3
 REPORT_MAX_BYTES = 50 * 1024 * 1024  # R19: a rendering that grows past this is refused
 REPORTABLE = (Assessment.Status.SUBMITTED, Assessment.Status.APPROVED)
@@ -114,7 +118,7 @@ def lease_expired(report: Report, *, now=None) -> bool:
 def _report_inputs(assessment: Assessment, *, language: str) -> dict[str, Any]:
     enterprise = assessment.enterprise
     return {
-        "template": REPORT_TEMPLATE_VERSION,
+        "template": REPORT_TEMPLATE_VERSION,  # read at call time: tests replace it
         "spec": assessment.spec_key,
         "language": language,
         "answers": assessment.submitted_answers,
@@ -134,12 +138,23 @@ def _report_inputs(assessment: Assessment, *, language: str) -> dict[str, Any]:
     }
 
 
+def _digest(inputs: dict[str, Any]) -> str:
+    canonical = json.dumps(inputs, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def report_input_hash(assessment: Assessment, *, language: str) -> str:
     """SHA-256 over everything people can change that the report shows (see the module docstring).
     Peer benchmarks are not part of it: they are figures as of the report's rendering."""
-    canonical = json.dumps(_report_inputs(assessment, language=language), sort_keys=True, ensure_ascii=False,
-                           separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return _digest(_report_inputs(assessment, language=language))
+
+
+def report_input_hashes(assessment: Assessment, *, language: str) -> tuple[str, ...]:
+    """The input hash of today's data under the current template and each earlier one, current
+    first: a report with any of them states what the assessment says today."""
+    inputs = _report_inputs(assessment, language=language)
+    return tuple(_digest({**inputs, "template": template})
+                 for template in (inputs["template"], *EARLIER_TEMPLATE_VERSIONS))
 
 
 def current_report(assessment: Assessment, *, language: str) -> Report | None:

@@ -26,6 +26,7 @@ from diagnosis.models import Assessment, Report
 from diagnosis.permissions import can_request_report
 from diagnosis.report import services as services_report
 from diagnosis.report.context import verification_facts
+from diagnosis.report.selectors import current_report
 from portal.access import get_for_user
 from portal.audit import client_ip
 from portal.errors import status_for
@@ -203,11 +204,15 @@ def _verify_upload(request, report):
 
 
 def _verify_render(request, report, *, problem="", status=200, matches=None, checked_sha256=""):
+    # A later review or edit superseded this report: the page says so, and shows what the current
+    # report states (or, before one is rendered, where the assessment stands now) — never today's
+    # figures as if this report had printed them.
+    current = current_report(report)
+    superseded = current is not report
     response = render(request, "diagnosis/report/verify.html", {
-        "code": report.verification_code, "facts": verification_facts(report), "problem": problem,
-        # A later review or edit made a newer report: the facts above are the current ones.
-        "superseded": services_report.report_input_hash(report.assessment, language=report.language)
-        != report.input_hash,
+        "code": report.verification_code, "issued_at": report.created_at,
+        "facts": verification_facts(report, issued_at=current.created_at if current else None),
+        "problem": problem, "superseded": superseded, "current_issued": current is not None,
         "matches": matches, "checked_sha256": checked_sha256, "max_mb": VERIFY_MAX_BYTES // (1024 * 1024),
     }, status=status)
     response["Cache-Control"] = "no-store"

@@ -2,7 +2,8 @@
 province.
 
 The population is every submitted or approved assessment of the same standard version and year,
-one per enterprise (its latest submission). Region membership uses the assessment's region
+one per enterprise (its latest submission), each with the total that counts (verified once
+approved) and the industry and size band snapshotted at its submission. Region membership uses the assessment's region
 snapshot (the enterprise's region for rows without one). Groups of fewer than ``MIN_GROUP``
 enterprises are never shown: peers roll up to a wider group, a small district says "样本不足".
 
@@ -147,18 +148,37 @@ def regional_figures(*, regions: Sequence[RegionRef], rows: Sequence[PeerRow]) -
 # --- reading the population --------------------------------------------------------------------
 
 
+# What the peer groups compare, as snapshotted in Assessment.context at submission.
+_SNAPSHOT_KEYS = ("industry_division", "industry_section", "revenue_band")
+
+
+def _snapshot(assessment, key: str) -> str:
+    """The enterprise's industry or size band as it stood at submission; the current value only for
+    rows stored without a snapshot."""
+    context = assessment.context or {}
+    return str(context[key]) if key in context else str(getattr(assessment.enterprise, key))
+
+
 def _population(assessment) -> list[PeerRow]:
+    from django.db.models import TextField
+    from django.db.models.fields.json import KT
     from django.db.models.functions import Coalesce
 
     from diagnosis.models import Assessment
+    from diagnosis.results.selectors import standing_total
 
     rows = (Assessment.objects
             .filter(spec_code=assessment.spec_code, spec_version=assessment.spec_version, year=assessment.year,
                     status__in=(Assessment.Status.SUBMITTED, Assessment.Status.APPROVED), total__isnull=False)
-            .annotate(path=Coalesce("region__path", "enterprise__region__path"))
+            .annotate(path=Coalesce("region__path", "enterprise__region__path"),
+                      # Approved assessments count with their verified total, the others with theirs.
+                      score=standing_total(),
+                      **{f"snap_{key}": Coalesce(KT(f"context__{key}"), f"enterprise__{key}",
+                                                        output_field=TextField())
+                         for key in _SNAPSHOT_KEYS})
             .order_by("enterprise_id", "submitted_at", "pk")
-            .values_list("enterprise_id", "total", "path", "enterprise__industry_division",
-                         "enterprise__industry_section", "enterprise__revenue_band"))
+            .values_list("enterprise_id", "score", "path", "snap_industry_division",
+                         "snap_industry_section", "snap_revenue_band"))
     # Ordered by submission, so the last row of each enterprise is its latest: one vote each.
     latest = {row[0]: PeerRow(*row) for row in rows}
     return list(latest.values())
@@ -183,10 +203,15 @@ def _region_chain(assessment) -> tuple[RegionRef, ...]:
 
 def assessment_benchmarks(assessment) -> Benchmarks:
     """Peer percentile and regional figures of a scored assessment (two queries, given the
-    assessment with its enterprise)."""
+    assessment with its enterprise). An approved assessment counts with its verified total
+    (``verified_result``), everywhere in the population too; peers are grouped by the industry
+    and size band snapshotted at submission, not by what the enterprise says today."""
+    from diagnosis.results.selectors import verified_result
+
     rows = _population(assessment)
-    enterprise = assessment.enterprise
-    peers = peer_benchmark(total=assessment.total, enterprise_id=enterprise.pk,
-                           division=enterprise.industry_division, section=enterprise.industry_section,
-                           revenue_band=enterprise.revenue_band, rows=rows)
+    total = assessment.verified_total if verified_result(assessment) is not None else assessment.total
+    peers = peer_benchmark(total=total, enterprise_id=assessment.enterprise_id,
+                           division=_snapshot(assessment, "industry_division"),
+                           section=_snapshot(assessment, "industry_section"),
+                           revenue_band=_snapshot(assessment, "revenue_band"), rows=rows)
     return Benchmarks(peers, regional_figures(regions=_region_chain(assessment), rows=rows), len(rows))

@@ -3,7 +3,13 @@
 Both pages must say the same thing, so the figures, the flattened dimension tree, the grades, the
 roadmap, the benchmarks, the needs and the provisional reasons come from here. The result view adds
 only what a browser needs (forms, write flags, plotly figures); the report adds only what a PDF
-needs (SVG charts, the verified score beside the self-declared one, verification code, QR, cover).
+needs (SVG charts, verification code, QR, cover).
+
+Once the bureau has approved an assessment, its verified result (the answers after the reviewers'
+corrections) is the one that stands: ``verified_result`` (results/selectors.py, re-exported here)
+is the only place that decides this, and every page, list, comparison, API and benchmark that
+shows "the" result asks it. The self-declared result stays beside it (``declared``) with the
+corrections that turned one into the other.
 
 Texts that depend on the language are resolved under ``translation.override(language)``; spec
 titles, benchmark and roadmap dataclasses keep both languages and the templates pick one.
@@ -17,15 +23,30 @@ from typing import Any
 
 from django.utils import translation
 
-from diagnosis.models import Assessment, Need, NewMode
+from diagnosis.fill.questionnaire import describe_value
+from diagnosis.models import Assessment, ItemCorrection, Need, NewMode
 from diagnosis.results.benchmarks import Benchmarks, assessment_benchmarks
 from diagnosis.results.charts import chart_dimensions
 from diagnosis.results.forms import PRIORITY_LABELS
-from diagnosis.results.labels import PROVENANCE_LABELS, SHOWN_RECOMMENDATIONS
+from diagnosis.results.labels import PROVENANCE_LABELS, SHOWN_RECOMMENDATIONS, provisional_titles
 from diagnosis.results.roadmap import Recommendation, Roadmap, build_roadmap
-from diagnosis.results.selectors import needs_of
+from diagnosis.results.selectors import needs_of, verified_result
 from diagnosis.spec import Dimension, Grade, Item, ScenarioGroup, Spec, get_spec
 from portal.models import Region
+
+
+def standing_result(assessment: Assessment) -> Mapping[str, Any] | None:
+    """The result that counts: the verified one once approved, else the self-declared one."""
+    return verified_result(assessment) or assessment.result
+
+
+def standing_answers(assessment: Assessment) -> Mapping[str, Any]:
+    """The answers the standing result was scored from: the frozen submitted answers, with the
+    reviewers' corrections laid over them once the assessment is approved."""
+    answers = dict(assessment.submitted_answers or {})
+    if verified_result(assessment) is not None:
+        answers.update(dict(assessment.corrections.values_list("item_code", "verified_value")))
+    return answers
 
 
 def flatten_dimensions(dimensions: Iterable[Mapping[str, Any]], depth: int = 0) -> Iterator[tuple[Mapping, int]]:
@@ -53,13 +74,55 @@ class DimensionRow:
 
 
 @dataclass(frozen=True)
+class CorrectionRow:
+    """One reviewer correction as the enterprise reads it: its answer, the verified answer, why,
+    and the item's points before and after."""
+
+    item: Item | None
+    title: str
+    declared_answer: str
+    verified_answer: str
+    reason: str
+    declared_points: str | None
+    verified_points: str | None
+
+
+def correction_rows(spec: Spec, corrections: Iterable[ItemCorrection], declared: Mapping[str, Any],
+                    verified: Mapping[str, Any], language: str) -> tuple[CorrectionRow, ...]:
+    """The corrections in the questionnaire's order, the answers in words."""
+    declared_rows = {row["code"]: row for row in declared.get("items", ())}
+    verified_rows = {row["code"]: row for row in verified.get("items", ())}
+    order = {code: position for position, code in enumerate(spec.items)}
+    rows = []
+    for correction in sorted(corrections, key=lambda c: (order.get(c.item_code, len(order)), c.item_code)):
+        item = spec.items.get(correction.item_code)
+        title = ((item.title_en if language == "en" and item.title_en else item.title) if item
+                 else correction.item_code)
+        before, after = declared_rows.get(correction.item_code, {}), verified_rows.get(correction.item_code, {})
+        rows.append(CorrectionRow(
+            item=item, title=title,
+            declared_answer=describe_value(item, correction.declared_value) if item else str(correction.declared_value),
+            verified_answer=describe_value(item, correction.verified_value) if item else str(correction.verified_value),
+            reason=correction.reason,
+            declared_points=before.get("points"), verified_points=after.get("points")))
+    return tuple(rows)
+
+
+@dataclass(frozen=True)
 class ResultContext:
     """Everything both pages show about one scored assessment; ``page_context()`` and
     ``partials_context()`` hand it to templates under the names they read."""
 
     spec: Spec
+    # The result that stands (verified once approved) — every figure below is drawn from it.
     result: Mapping[str, Any]
     language: str
+    # What the enterprise declared, and whether ``result`` is the bureau's verified result instead.
+    declared: Mapping[str, Any]
+    verified: bool
+    corrections: tuple[CorrectionRow, ...]
+    review_comment: str
+    reviewed_at: Any
     level: Grade | None
     stage: Grade | None
     dimensions: tuple[DimensionRow, ...]
@@ -68,9 +131,19 @@ class ResultContext:
     roadmap: Roadmap
     benchmarks: Benchmarks
     needs: tuple[Need, ...]
-    # tag, label (resolved in ``language``), source, note
+    # tag, label (resolved in ``language``), source, note — for staff and experts only
     provisional_reasons: tuple[dict[str, str], ...]
+    # The same, as the enterprise reads it: the titles of what is affected, no codes or sources.
+    provisional_items: tuple[str, ...]
     region_levels: dict[str, str]
+
+    @property
+    def declared_items(self) -> dict[str, Mapping[str, Any]]:
+        return {row["code"]: row for row in self.declared["items"]}
+
+    @property
+    def declared_dimensions(self) -> dict[str, Mapping[str, Any]]:
+        return {node["code"]: node for node, _depth in flatten_dimensions(self.declared["dimensions"])}
 
     @property
     def recommendations(self) -> list[Recommendation]:
@@ -85,6 +158,7 @@ class ResultContext:
         Read-only: the result view replaces ``priorities_form`` for people who may write."""
         return {
             "benchmarks": self.benchmarks, "region_levels": self.region_levels,
+            "result_is_verified": self.verified,
             "roadmap": self.roadmap, "recommendations": self.recommendations,
             "more_recommendations": self.more_recommendations,
             "priorities_form": None, "priority_labels": PRIORITY_LABELS,
@@ -96,17 +170,25 @@ class ResultContext:
             **self.partials_context(),
             "spec": self.spec, "result": self.result, "level": self.level, "stage": self.stage,
             "dimensions": self.dimensions, "scenarios": self.scenarios, "needs": self.needs,
-            "provenance_labels": PROVENANCE_LABELS,
+            "provenance_labels": PROVENANCE_LABELS, "provisional_reasons": self.provisional_reasons,
+            "provisional_items": self.provisional_items,
+            "provisional_items_text": (", " if self.language == "en" else "、").join(self.provisional_items),
+            "declared": self.declared, "declared_items": self.declared_items,
+            "declared_level": spec_grade(self.spec.levels, self.declared["level"]),
+            "declared_dimensions": self.declared_dimensions, "corrections": self.corrections,
+            "review_comment": self.review_comment, "reviewed_at": self.reviewed_at,
         }
 
 
 def build_result_context(assessment: Assessment, *, language: str | None = None,
                          spec: Spec | None = None) -> ResultContext:
-    """What ``assessment`` (scored) shows, with texts in ``language`` (default: the active one).
-    Reads the database for the benchmarks and the needs; writes nothing."""
+    """What ``assessment`` (scored) shows, with texts in ``language`` (default: the active one):
+    the verified result once approved (``verified_result``), else the self-declared one.
+    Reads the database for the benchmarks, the corrections and the needs; writes nothing."""
     language = language or translation.get_language()
     spec = spec or get_spec(assessment.spec_key)
-    result = assessment.result
+    verified = verified_result(assessment)
+    result = verified or assessment.result
     rows = {row["code"]: row for row in result["items"]}
     dimensions = tuple(
         DimensionRow(spec=spec.dimension_index[node["code"]], score=node, depth=depth,
@@ -123,12 +205,18 @@ def build_result_context(assessment: Assessment, *, language: str | None = None,
             level=spec_grade(spec.levels, result["level"]), stage=spec_grade(spec.stages, result["stage"]),
             dimensions=dimensions, scenarios=scenarios,
             chart_axes=tuple(chart_dimensions(result["dimensions"])),
-            roadmap=build_roadmap(spec, result, assessment.submitted_answers or {}, assessment.priorities),
+            declared=assessment.result, verified=verified is not None,
+            corrections=correction_rows(spec, assessment.corrections.all(), assessment.result, verified,
+                                        language) if verified else (),
+            review_comment=assessment.review_comment if verified else "",
+            reviewed_at=assessment.reviewed_at if verified else None,
+            roadmap=build_roadmap(spec, result, standing_answers(assessment), assessment.priorities),
             benchmarks=assessment_benchmarks(assessment),
             needs=tuple(sorted(needs_of(assessment).values(), key=lambda n: NewMode.values.index(n.category))),
             provisional_reasons=tuple(
                 {"tag": r["tag"], "label": str(PROVENANCE_LABELS.get(r["tag"], "")), "source": r["source"],
                  "note": r["note"]}
                 for r in result.get("provisional_reasons") or ()),
+            provisional_items=provisional_titles(spec, result.get("provisional_reasons") or (), language),
             region_levels={code: str(label) for code, label in Region.Level.choices},
         )

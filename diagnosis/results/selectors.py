@@ -1,11 +1,32 @@
 """Reads for the results, needs and comparison pages, and the demand map's need counts."""
 
-from django.db.models import Count, Q
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Case, Count, F, Q, When
 
 from diagnosis.models import Assessment, Need, NewMode, RebasedResult
 
 # The population regional and demand figures are drawn from: assessments the enterprise stands by.
 COUNTED_STATUSES = (Assessment.Status.SUBMITTED, Assessment.Status.APPROVED)
+
+
+def verified_result(assessment: Assessment) -> Mapping[str, Any] | None:
+    """The bureau's verified result, once the assessment is approved; None before that.
+
+    During the review the verified result moves with every correction and is not final, so until
+    the approval the self-declared result is the one shown and counted. This is the one rule every
+    page, list, comparison, API, report and benchmark follows (``standing_total`` is its twin in SQL)."""
+    if assessment.status == Assessment.Status.APPROVED and assessment.verified_result is not None:
+        return assessment.verified_result
+    return None
+
+
+def standing_total():
+    """``verified_result``'s rule as an expression: the verified total of approved assessments
+    that have one, else the self-declared total — for figures computed over many rows."""
+    return Case(When(status=Assessment.Status.APPROVED, verified_result__isnull=False, then=F("verified_total")),
+                default=F("total"))
 
 
 def previous_scored_assessment(assessment: Assessment, user) -> Assessment | None:

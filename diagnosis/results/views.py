@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from diagnosis.extensions import result_panels
 from diagnosis.models import Assessment, NewMode
-from diagnosis.permissions import can_edit_assessment, can_request_report
+from diagnosis.permissions import can_edit_assessment, can_request_report, can_see_provenance
 from diagnosis.results import services as services_results
 from diagnosis.results.charts import (
     chart_dimensions,
@@ -21,7 +21,7 @@ from diagnosis.results.charts import (
     radar,
 )
 from diagnosis.results.comparison import COMMON_CODES, REBASED, SAME_VERSION, compare_results
-from diagnosis.results.context import build_result_context
+from diagnosis.results.context import build_result_context, standing_answers, standing_result, verified_result
 from diagnosis.results.forms import NeedForm, PrioritiesForm
 from diagnosis.results.needs import CATEGORIES, suggest_needs
 from diagnosis.results.roadmap import PRIORITY_CODES
@@ -57,6 +57,7 @@ def _result_context(request, assessment, *, priorities_form=None) -> dict:
         "priorities_form": priorities_form or (PrioritiesForm(initial=shared.roadmap.weights) if can_write else None),
         "can_write": can_write,
         "can_request_report": can_request_report(request.user, assessment),
+        "show_provenance": can_see_provenance(request.user),
         "previous": previous_scored_assessment(assessment, request.user),
         "result_panels": result_panels(request.user, assessment),
     }
@@ -149,9 +150,10 @@ def assessment_needs(request, pk):
         status = 422
         if category not in NewMode.values:
             messages.error(request, _("Unknown need category."))
-    cards = _need_cards(spec, assessment, suggest_needs(spec, assessment.result), needs_of(assessment), bound)
+    cards = _need_cards(spec, assessment, suggest_needs(spec, standing_result(assessment)), needs_of(assessment), bound)
     return render(request, "diagnosis/results/needs.html", {
         "assessment": assessment, "spec": spec, "cards": cards, "can_write": can_write_for(request.user, assessment.enterprise),
+        "result_is_verified": verified_result(assessment) is not None,
     }, status=status)
 
 
@@ -186,16 +188,21 @@ def assessment_compare(request, pk):
     context = {"assessment": assessment, "comparison": None, "plotly_js": plotly_js_static_path()}
     if partner is not None:
         before, after = sorted((partner, assessment), key=lambda a: (_when(a), a.pk))
-        basis, before_result = SAME_VERSION, before.result
+        # Each side counts with the result that stands: the verified one once approved.
+        before_result, after_result = standing_result(before), standing_result(after)
+        basis = SAME_VERSION
         if before.spec_version != after.spec_version:
             rebased = rebased_result(before, spec_code=after.spec_code, spec_version=after.spec_version)
             # The stored re-based row keeps only numbers; the texts come from re-scoring this one.
-            basis, before_result = ((REBASED, rebased_full_result(before, get_spec(after.spec_key))) if rebased
-                                    else (COMMON_CODES, before.result))
-        comparison = compare_results(before_result, after.result, basis=basis)
-        axes = {d["code"] for d in chart_dimensions(after.result["dimensions"])}
+            basis, before_result = ((REBASED, rebased_full_result(before, get_spec(after.spec_key),
+                                                                  answers=standing_answers(before)))
+                                    if rebased else (COMMON_CODES, before_result))
+        comparison = compare_results(before_result, after_result, basis=basis)
+        axes = {d["code"] for d in chart_dimensions(after_result["dimensions"])}
         shown = [d for d in comparison.dimensions if d.code in axes]
-        context.update(before=before, after=after, comparison=comparison, chart=figure_data(comparison_bar(
+        context.update(before=before, after=after, comparison=comparison,
+                       before_verified=verified_result(before) is not None,
+                       after_verified=verified_result(after) is not None, chart=figure_data(comparison_bar(
             [local_title(d) for d in shown], [d.before for d in shown], [d.after for d in shown],
             before_name=f"T0 · {_when(before):%Y-%m-%d}", after_name=f"T1 · {_when(after):%Y-%m-%d}")))
     return render(request, "diagnosis/results/compare.html", context)

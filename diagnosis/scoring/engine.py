@@ -1,15 +1,18 @@
 """Pure scoring engine for maturity specs (see diagnosis/spec/ and docs/spec-format.md).
 
-Plain data in, frozen dataclasses out; stdlib only. Every number is a ``Decimal``: item points,
-ratio values and maturity level scores are quantised to 0.01 with ROUND_HALF_UP *before* they
-are compared with a band edge or threshold, so what a report shows is exactly what was judged.
+Plain data in, frozen dataclasses out; stdlib only. Every number is a ``Decimal``: item points
+and ratio values are quantised to 0.01 with ROUND_HALF_UP *before* they are compared with a band
+edge, so what a report shows is exactly what was judged. Maturity level scores (GB/T 39117) are
+the exception: the standard compares each level score with the threshold (0.8) as computed, so
+they stay exact, the total is their exact sum, and both are rounded only for display
+(``to_dict``, the gap texts) — 0.7975 stops the level-sum even though it shows as 0.80.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal, InvalidOperation, localcontext
 from functools import cache
 from typing import Any
 
@@ -588,7 +591,8 @@ class _Scorer:
             weight += child_weight
         if weight and dimension.children:
             self.used.add(dimension.provenance)
-        level_scores = tuple(quantize(w / weight) for w in weighted) if weight else ()
+        # Exact: compared with the threshold as computed, rounded only for display.
+        level_scores = tuple(w / weight for w in weighted) if weight else ()
         points = cmmm_total(level_scores, threshold=maturity.threshold) if level_scores else ZERO
         node = DimensionScore(
             code=dimension.code,
@@ -657,13 +661,15 @@ class _Scorer:
                 lagging.append(node)
         order = {code: i for i, code in enumerate(self.spec.dimension_index)}
         lagging.sort(key=lambda n: (n.level_scores[stop.level - 1], order[n.code]))
-        names = "、".join(f"{n.title} {n.level_scores[stop.level - 1]}" for n in lagging)
+        threshold = maturity.threshold
+        names = "、".join(f"{n.title} {shown_score(n.level_scores[stop.level - 1], threshold)}" for n in lagging)
         return (
             Gap(
                 target=target.code,
                 kind="level_score",
                 message=(
-                    f"第 {stop.level} 级（{stop.title}）得分 {stop.score} 低于 {quantize(maturity.threshold)}，"
+                    f"第 {stop.level} 级（{stop.title}）得分 {shown_score(stop.score, threshold)} 低于 "
+                    f"{quantize(threshold)}，"
                     f"更高各级不计入总分；该级得分较低的能力子域：{names}"
                 ),
                 required=maturity.threshold,
@@ -676,13 +682,33 @@ class _Scorer:
 
 def _root_level_scores(nodes, level_count: int) -> tuple[Decimal, ...]:
     # Level scores of the whole enterprise: the weighted mean over every in-scope leaf, summed
-    # from the unrounded node sums (not from rounded element scores) to avoid double rounding.
+    # from the unrounded node sums (not from rounded element scores) and kept exact, since the
+    # standard compares them with the threshold before any rounding.
     weighted = [ZERO] * level_count
     weight = ZERO
     for _node, node_weighted, node_weight in nodes:
         weighted = [a + b for a, b in zip(weighted, node_weighted, strict=True)]
         weight += node_weight
-    return tuple(quantize(w / weight) if weight else ZERO for w in weighted)
+    return tuple(w / weight if weight else ZERO for w in weighted)
+
+
+FOUR_PLACES = Decimal("0.0001")
+
+
+def shown_score(value: Decimal, threshold: Decimal) -> Decimal:
+    """A level score as printed: to 0.01, except when that rounding would lift a score below the
+    threshold onto it (0.7975 → 0.80); then to 0.0001 rounded down, so the text never says
+    "0.80 is below 0.80"."""
+    rounded = quantize(value)
+    if value < threshold <= rounded:
+        return value.quantize(FOUR_PLACES, rounding=ROUND_DOWN)
+    return rounded
+
+
+def shown_shortfall(short: Decimal) -> Decimal:
+    """A positive shortfall as printed: to 0.01, or to 0.0001 rounded up when 0.01 would show 0."""
+    rounded = quantize(short)
+    return rounded if rounded > 0 else short.quantize(FOUR_PLACES, rounding=ROUND_UP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -700,8 +726,8 @@ def _unmet(spec: Spec, grade: Grade, facts: _Facts) -> Iterable[Gap]:
             target=grade.code,
             kind="total",
             message=(
-                f"{spec.total_title} {quantize(facts.total)}，达到{grade.title}需 ≥ {quantize(grade.min_total)}，"
-                f"还差 {quantize(short)} 分"
+                f"{spec.total_title} {shown_score(facts.total, grade.min_total)}，达到{grade.title}需 ≥ "
+                f"{quantize(grade.min_total)}，还差 {shown_shortfall(short)} 分"
             ),
             required=grade.min_total,
             actual=facts.total,
@@ -787,11 +813,13 @@ def _counted_levels(level_scores: Sequence[Decimal], threshold: Decimal) -> int:
 def cmmm_total(level_scores: Sequence[Decimal], *, threshold: Decimal = DEFAULT_THRESHOLD) -> Decimal:
     """GB/T 39117 level-sum rule: add the level scores from level 1 upward and stop after,
     including, the first level whose score is below ``threshold`` (a score equal to the
-    threshold continues). Example: 1.0 + 0.9 + 0.55 (stop) = 2.45."""
+    threshold continues). Example: 1.0 + 0.9 + 0.55 (stop) = 2.45. The scores are compared
+    and added as given (0.7975 stops: it is below 0.8) and the sum is exact: the level bands
+    judge it as it is, and it is rounded only for display."""
     for level_score in level_scores:
         if not ZERO <= level_score <= 1:
             raise ValueError(f"level scores lie in 0–1, got {level_score}")
-    return quantize(sum(level_scores[: _counted_levels(level_scores, threshold)], ZERO))
+    return sum(level_scores[: _counted_levels(level_scores, threshold)], ZERO)
 
 
 # --- texts -----------------------------------------------------------------------------------

@@ -108,9 +108,12 @@ def assessments_rebase(*, old_spec: Spec, new_spec: Spec, batch_size: int = 2000
     return RescoreReport(scored=sum(p[0] for p in parts), failed=sum(p[1] for p in parts))
 
 
-def rebased_full_result(assessment: Assessment, new_spec: Spec, *, old_spec: Spec | None = None) -> dict:
+def rebased_full_result(assessment: Assessment, new_spec: Spec, *, old_spec: Spec | None = None,
+                        answers=None) -> dict:
     """The full result (with titles and reasons) of a stored assessment under another version,
-    recomputed on demand: bulk re-scoring keeps only the numbers."""
+    recomputed on demand: bulk re-scoring keeps only the numbers. ``answers`` replaces the
+    submitted answers (the verified answers of an approved assessment)."""
     result, _unmapped = _rebase_one(old_spec or get_spec(assessment.spec_key), new_spec,
-                                    assessment.submitted_answers, assessment.context)
+                                    assessment.submitted_answers if answers is None else answers,
+                                    assessment.context)
     return result.to_dict()

@@ -2,6 +2,7 @@
 invalid value), evidence, submit (missing, pledge, twice), result. Also scoping (404), read-only
 members (403), mass assignment and the published schema."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -327,3 +328,18 @@ def test_operation_ids_are_unique(api, owner):
            if isinstance(op, dict) and "operationId" in op]
     assert len(ids) == len(set(ids))
     assert schema["paths"]["/api/v1/assessments/"]["get"]["operationId"] == "assessments_list"
+
+
+def test_provenance_of_provisional_values_is_for_staff_only(api, owner, district_staff, enterprise):
+    # Issue #13 Major 4: the enterprise reads which items are provisional, not the spec's codes and notes.
+    from tests.factories.diagnosis import scored_assessment
+
+    scored = scored_assessment(enterprise, user=owner)
+    for url in (f"{BASE}{scored.pk}/", f"{BASE}{scored.pk}/result/"):
+        mine = api(owner).get(url).json()
+        for key in ("result", "declared_result"):
+            assert "provisional_reasons" not in mine[key] and "设备联网率" in mine[key]["provisional_items"]
+        assert "condition:" not in json.dumps(mine, ensure_ascii=False)
+        assert "第三方实现" not in json.dumps(mine, ensure_ascii=False)
+        staff = api(district_staff).get(url).json()
+        assert {r["source"] for r in staff["result"]["provisional_reasons"]} >= {"condition:device-networking"}

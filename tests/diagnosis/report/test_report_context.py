@@ -8,9 +8,11 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from diagnosis.fill.questionnaire import describe_value
 from diagnosis.report.context import build_report_context
 from diagnosis.results.charts import chart_dimensions
 from diagnosis.review import services as services_review
+from diagnosis.spec import get_spec
 
 pytestmark = pytest.mark.django_db
 
@@ -59,15 +61,28 @@ def test_an_approved_assessment_shows_both_scores_and_the_corrections(assessment
     network = next(i for g in context["item_groups"] for i in g["items"] if i["code"] == "network")
     assert network["corrected"] and network["verified_points"] != network["points"]
     assert "#0b4f9c" in context["charts"]["radar"] and "#9aa5b1" in context["charts"]["radar"]  # two outlines
-
-
-def test_provisional_values_are_listed_with_tag_source_and_note(assessment):
-    context = _context(assessment)
-    reasons = context["provisional"]["reasons"]
-    assert context["provisional"]["any"] and {r["tag"] for r in reasons} >= {"P", "S"}
-    assert all(r["label"] and r["source"] for r in reasons)
+    # The corrections table reads: item, the enterprise's answer, the verified answer, the reason.
+    correction = context["review"]["corrections"][0]
+    network_item = get_spec(assessment.spec_key).items["network"]
+    assert correction["declared"] == describe_value(network_item, assessment.submitted_answers["network"])
+    assert correction["verified"] == describe_value(network_item, ["workshop-control"])
     html = _html(assessment)
-    assert "[P]" in html and "[S]" in html and reasons[0]["note"] in html
+    assert correction["declared"] in html and "自评答案" in html and "修正理由" in html
+    # The roadmap and benchmarks the PDF shares with the page say they use the verified result.
+    assert "以下按审核核定结果计算" in html
+
+
+def test_provisional_values_are_listed_by_title_without_codes_or_sources(assessment):
+    # Issue #13 Major 4: the PDF is the enterprise's; the spec's tags, sources and notes are staff-only.
+    context = _context(assessment)
+    items = context["provisional"]["items"]
+    assert context["provisional"]["any"] and "reasons" not in context["provisional"]
+    assert "设备联网率" in items and "约束性场景" in items  # condition:device-networking, scenario_set:constraint
+    html = _html(assessment)
+    assert "设备联网率" in html and "部分分值/阈值为暂定值（未经官方文本核实）" in html
+    for internal in ("condition:device-networking", "item:funding", "scenario_set:", "S-conflict",
+                     "第三方实现", "[P]", "[S]"):
+        assert internal not in html, internal
 
 
 def test_the_verification_code_and_qr_point_to_the_public_page(assessment, settings):

@@ -61,6 +61,37 @@ def test_an_approved_assessment_shows_the_verified_score(client, report, assessm
     assert 'id="superseded"' in body
 
 
+def _approve_with_a_correction(assessment, staff):
+    services_review.item_correct(assessment=assessment, actor=staff, item_code="network",
+                                 value=["workshop-control"], reason="现场核查", expected_version=0)
+    return services_review.assessment_approve(assessment=assessment, actor=staff, expected_version=1)
+
+
+def test_a_superseded_report_says_so_before_any_figures(client, report, assessment, district_staff):
+    # Issue #13 minor: the page used to say "报告载明" over today's figures.
+    approved = _approve_with_a_correction(assessment, district_staff)
+    body = client.get(_url(report.verification_code)).content.decode()
+    assert "报告载明" not in body
+    assert "已被取代" in body and timezone.localtime(report.created_at).strftime("%Y-%m-%d") in body
+    # No report states the approved figures yet: the page says where the assessment stands now.
+    assert "尚未出具更新的报告" in body and str(approved.verified_total) in body
+    assert body.index('id="superseded"') < body.index('id="current-facts"')
+
+
+def test_a_superseded_report_points_to_what_the_current_report_states(client, report, assessment, owner,
+                                                                       district_staff):
+    approved = _approve_with_a_correction(assessment, district_staff)
+    current = ready_report(approved, owner)
+    assert current.pk != report.pk
+    body = client.get(_url(report.verification_code)).content.decode()
+    assert "已被取代" in body and "该诊断评估的现行报告载明" in body
+    facts = body[body.index('id="current-facts"'):]
+    assert str(approved.verified_total) in facts and 'data-kind="verified"' in facts
+    # The current report's own page is not superseded and states the same figures.
+    own = client.get(_url(current.verification_code)).content.decode()
+    assert "已被取代" not in own and "报告载明" in own and str(approved.verified_total) in own
+
+
 def test_unknown_codes_are_404(client, report):
     assert client.get(_url("AAAA-BBBB-CCCC-DDDD-EEEE")).status_code == 404
     assert client.post(_url("AAAA-BBBB-CCCC-DDDD-EEEE"), {"file": _pdf(report)}).status_code == 404
@@ -138,3 +169,14 @@ def test_an_unknown_code_gets_a_page_that_says_so(client):
     assert response.status_code == 404
     html = response.content.decode()
     assert 'id="unknown-code"' in html and "未找到核验码" in html and "AAAA-BBBB-CCCC-DDDD-EEEE" in html
+
+
+def test_a_new_report_template_alone_does_not_supersede_a_report(client, report, monkeypatch):
+    # Same data, newer layout: the report still states today's facts.
+    from diagnosis.report import services as services_report
+
+    monkeypatch.setattr(services_report, "EARLIER_TEMPLATE_VERSIONS",
+                        (services_report.REPORT_TEMPLATE_VERSION, *services_report.EARLIER_TEMPLATE_VERSIONS))
+    monkeypatch.setattr(services_report, "REPORT_TEMPLATE_VERSION", "test-next")
+    body = client.get(_url(report.verification_code)).content.decode()
+    assert 'id="superseded"' not in body and "报告载明" in body

@@ -175,3 +175,26 @@ def test_region_membership_follows_the_snapshot_not_the_current_address(owner, e
     own = scored_assessment(enterprise, user=owner, total=D("40"), year=2025)
     district = assessment_benchmarks(own).regions[0]
     assert district.region.title == "龙华区" and district.index.n == MIN_GROUP + 1
+
+
+@pytest.mark.django_db
+def test_peers_are_grouped_by_the_industry_snapshotted_at_submission(owner, enterprise):
+    # Issue #13 minor: the enterprise changed its industry after submitting; its assessment (and every
+    # peer's) is compared within the industry and size band it had when it was submitted.
+    def snapshot(e):
+        return {"industry_section": "C", "industry_division": e.industry_division, "revenue_band": e.revenue_band}
+
+    peers = EnterpriseFactory.create_batch(MIN_GROUP - 1)
+    for peer, total in zip(peers, ("10", "20", "30", "40"), strict=True):
+        scored_assessment(peer, user=owner, total=D(total), context=snapshot(peer))
+    # One more enterprise of another division, which joined division 39 only after submitting.
+    joined = EnterpriseFactory(industry_division="13")
+    scored_assessment(joined, user=owner, total=D("60"), context=snapshot(joined))
+    Enterprise.objects.filter(pk=joined.pk).update(industry_division="39")
+    own = scored_assessment(enterprise, user=owner, total=D("50"), context=snapshot(enterprise))
+    Enterprise.objects.filter(pk=enterprise.pk).update(industry_division="13",
+                                                       revenue_band=Enterprise.RevenueBand.OVER_400M)
+    own = Assessment.objects.select_related("enterprise").get(pk=own.pk)
+    peers_benchmark = assessment_benchmarks(own).peers
+    assert peers_benchmark.group.code == "division_band" and peers_benchmark.group.n == MIN_GROUP
+    assert peers_benchmark.percentile == D("90.0")  # above the four of division 39, not beside "joined"

@@ -43,9 +43,24 @@ def test_members_and_staff_in_scope_see_the_result(request, login, assessment, p
     assert '<script id="result-radar-data" type="application/json">' in html
     assert 'data-figure="result-radar-data"' in html
     assert PROVISIONAL_NOTICE in html
-    assert "scenario_set:constraint" in html  # the reasons are listed: source …
-    assert "S-conflict" in html  # … and note
+    assert "设备联网率" in html and "约束性场景" in html  # what is provisional, by title
+    if persona.endswith("staff"):
+        assert "scenario_set:constraint" in html  # staff also read the reasons: source …
+        assert "S-conflict" in html  # … and note
+    else:
+        # Issue #13 Major 4: the spec's codes, tags, sources and notes are not the enterprise's to read.
+        for internal in ("scenario_set:constraint", "condition:device-networking", "item:funding", "S-conflict",
+                         "第三方实现"):
+            assert internal not in html, internal
     assert "vendor/plotly-" in html and "js/result-charts.js" in html
+
+
+def test_an_assigned_expert_reads_the_provenance_of_provisional_values(login, expert, assessment, district_staff):
+    from diagnosis.models import ExpertAssignment
+
+    ExpertAssignment.objects.create(assessment=assessment, expert=expert, assigned_by=district_staff)
+    html = login(expert).get(_url(assessment, "result")).content.decode()
+    assert "scenario_set:constraint" in html and "S-conflict" in html
 
 
 def test_result_shows_scores_reasons_benchmarks_and_roadmap(login, owner, assessment):
@@ -277,7 +292,7 @@ def test_compare_across_versions_uses_the_rebased_result(login, owner, t0, t1, m
                                  result={"compact": True, "total": "12.00"}, total=Decimal("12.00"))
     # The stored row keeps only numbers; the page re-scores T0 under T1's version for the texts.
     # Version 0.9 is pretend, so stand in for that re-scoring.
-    monkeypatch.setattr("diagnosis.results.views.rebased_full_result", lambda before, spec: rebased)
+    monkeypatch.setattr("diagnosis.results.views.rebased_full_result", lambda before, spec, **kwargs: rebased)
     response = login(owner).get(_url(t1, "compare"))
     assert response.context["comparison"].basis == "rebased"
     assert response.context["comparison"].total_before == Decimal("12.00")

@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 
 from diagnosis.scoring import AnswerError, ContextError, cmmm_total, grade_for, score, visible_items
+from diagnosis.scoring.engine import quantize
 from diagnosis.spec import get_spec
 
 SPEC = get_spec("gbt39116-2020@1.0")
@@ -170,25 +171,26 @@ def test_element_and_domain_scores_are_weighted_means_of_their_sub_domains():
     overrides = {("data", 1): "none", ("integration", 1): "part", ("security", 1): "most"}
     result = score(SPEC, answers(overrides=overrides), DISCRETE)
     technology = result.dimension("technology")
-    assert technology.level_scores[0] == Decimal("0.43")  # (0 + 0.5 + 0.8) / 3 = 0.4333
-    assert technology.points == Decimal("0.43")  # its own level-sum: stops at level 1
+    # Kept exact, shown to 0.01 (#13 minor: GB/T 39117 compares the exact value).
+    assert quantize(technology.level_scores[0]) == Decimal("0.43")  # (0 + 0.5 + 0.8) / 3 = 0.4333
+    assert quantize(technology.points) == Decimal("0.43")  # its own level-sum: stops at level 1
     assert result.dimension("data").level_scores[0] == Decimal("0.00")
-    assert level_scores(result)[0] == Decimal("0.92")  # (17 + 1.3) / 20 = 0.915 → 0.92
+    assert quantize(level_scores(result)[0]) == Decimal("0.92")  # (17 + 1.3) / 20 = 0.915 → 0.92
 
 
 def test_gap_names_the_lagging_sub_domains_of_the_stopping_level():
     lagging = ["network", "data", "sales", "logistics", "skills"]
     overrides = {(leaf, 3): "none" for leaf in lagging} | {("skills", 3): "part"}
     result = score(SPEC, answers(overrides=overrides), DISCRETE)
-    assert level_scores(result)[2] == Decimal("0.78")  # (15 + 0.5) / 20 = 0.775
-    assert result.total == Decimal("2.78")
+    assert level_scores(result)[2] == Decimal("0.775")  # (15 + 0.5) / 20, exact (#13 minor)
+    assert result.total == Decimal("2.78")  # 2.775, shown to 0.01
     assert result.level.code == "L2"
     total_gap, level_gap = result.gaps
-    assert (total_gap.kind, total_gap.target, total_gap.shortfall) == ("total", "L3", Decimal("0.02"))
+    assert (total_gap.kind, total_gap.target, total_gap.shortfall) == ("total", "L3", Decimal("0.025"))
     assert (level_gap.kind, level_gap.actual, level_gap.shortfall) == (
         "level_score",
-        Decimal("0.78"),
-        Decimal("0.02"),
+        Decimal("0.775"),
+        Decimal("0.025"),
     )
     assert level_gap.codes == ("data", "network", "logistics", "sales", "skills")
     assert level_gap.message.startswith("第 3 级（集成级）得分 0.78 低于 0.80，更高各级不计入总分")
@@ -217,3 +219,55 @@ def test_to_dict_has_level_scores_with_two_decimals():
         (5, "0.00", False),
     ]
     assert data["dimensions"][0]["level_scores"] == ["1.00", "0.80", "0.50", "0.00", "0.00"]
+
+
+# --- #13 minor: the level score is compared with 0.8 before any rounding -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("scores", "total"),
+    [
+        (("0.7975", "1", "1", "1", "1"), "0.7975"),  # shows as 0.80, but is below 0.8: stops at level 1
+        (("0.79999", "1"), "0.79999"),
+        (("1", "0.795", "1", "1", "1"), "1.795"),
+        (("0.8", "1"), "1.8"),  # exactly 0.8 continues
+        (("0.80001", "0.7999", "1"), "1.59991"),
+    ],
+)
+def test_cmmm_total_compares_the_exact_level_scores(scores, total):
+    assert cmmm_total([Decimal(s) for s in scores]) == Decimal(total)
+
+
+@pytest.mark.parametrize(
+    ("total", "level"),
+    [("0.7975", "none"), ("1.7999", "L1"), ("2.7950", "L2"), ("4.79999", "L4"), ("0.8", "L1")],
+)
+def test_level_bands_judge_the_exact_total(total, level):
+    assert grade_for(SPEC, total=Decimal(total)).code == level
+
+
+def _level_1_at_0_7975():
+    """Level 1 = 15.95 / 20 = 0.7975 over the 20 equally weighted sub-domains; levels 2–5 full."""
+    overrides = {("integration", 1): "none", ("equipment", 1): "none", ("network", 1): "none",
+                 ("product-design", 1): "part", ("process-design", 1): "most"}  # deficits 3 + 0.5 + 0.2
+    result = answers(overrides=overrides)
+    strategy, skills = ([code for code, item in REQUIREMENTS.items() if item.parent == leaf and item.level == 1]
+                        for leaf in ("strategy", "skills"))
+    result[strategy[0]] = "most"  # (0.8 + 1) / 2 = 0.9: deficit 0.1
+    result[skills[0]] = "part"  # (0.5 + 1) / 2 = 0.75: deficit 0.25
+    return result
+
+
+def test_a_level_score_that_rounds_to_0_8_does_not_reach_it():
+    result = score(SPEC, _level_1_at_0_7975(), DISCRETE)
+    assert level_scores(result)[0] == Decimal("0.7975")
+    assert [s.counted for s in result.level_scores] == [True, False, False, False, False]
+    # Rounded first, 0.80 would have continued: 0.80 + 4 × 1 = 4.80, level 5.
+    assert result.total == Decimal("0.80") and result.level.code == "none"
+    data = result.to_dict()
+    assert data["total"] == "0.80" and data["level_scores"][0]["score"] == "0.80"  # rounded for display only
+    level_gap = next(g for g in result.gaps if g.kind == "level_score")
+    # The text never says "0.80 is below 0.80".
+    assert level_gap.message.startswith("第 1 级（规划级）得分 0.7975 低于 0.80")
+    total_gap = next(g for g in result.gaps if g.kind == "total")
+    assert "0.7975" in total_gap.message and "还差 0.0025 分" in total_gap.message
