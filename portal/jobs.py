@@ -13,16 +13,25 @@ A broker that is down must neither turn a committed request into an error page n
   rows whose worker died (lease expired), and fails the rows that used up their attempts.
 
 Without a broker (``CELERY_TASK_ALWAYS_EAGER``: tests, the SQLite ``make run`` default) the task
-runs in-process on commit as before, and its errors propagate as before.
+runs in-process on commit as before, and its errors propagate as before — except a job enqueued
+with ``in_thread=True`` (the report PDF when ``REPORTS_IN_BACKGROUND_THREAD`` is on, the ``make
+run`` default): it runs in this process's single background thread, so the request that asked for
+it answers at once and the page polls the job's tracking row as it would with a worker. That
+thread is the embedded default's stand-in for a worker, not a worker: one job at a time, in the
+order queued, errors logged (the tracking row says what failed), and a job the process dies in
+the middle of is recovered by its row's lease like a dead worker's. With a broker ``in_thread``
+changes nothing. ``wait_for_background_jobs()`` waits until the thread is idle (tests, bench).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -39,11 +48,47 @@ def task_name(task) -> str:
     return getattr(task, "name", None) or repr(task)
 
 
-def enqueue(task, *args) -> bool:
-    """Publish ``task(*args)`` now. True when the broker took it (or, eager, when it ran); False
-    when the publish failed, which is logged, never raised."""
-    if _eager():
+# --- the embedded default's background thread (eager mode, in_thread=True) ----------------------
+
+_background: ThreadPoolExecutor | None = None
+_background_lock = threading.Lock()
+
+
+def _background_executor() -> ThreadPoolExecutor:
+    global _background
+    with _background_lock:
+        if _background is None:
+            # One thread: jobs run one after the other, as on a worker with one process, and SQLite
+            # sees at most one background writer beside the requests.
+            _background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="portal-jobs")
+        return _background
+
+
+def _run_in_background(task, args: tuple) -> None:
+    try:
         task.delay(*args)
+    except Exception:
+        # No request to fail any more: the job's tracking row records the outcome (a job whose row
+        # is left running is recovered by its lease, like a dead worker's).
+        logger.exception("background job %s%r failed", task_name(task), args)
+    finally:
+        connections.close_all()  # this thread's own connections: none may outlive the job
+
+
+def wait_for_background_jobs(timeout: float | None = None) -> None:
+    """Block until every job handed to the background thread so far has finished (tests, bench)."""
+    _background_executor().submit(lambda: None).result(timeout=timeout)
+
+
+def enqueue(task, *args, in_thread: bool = False) -> bool:
+    """Publish ``task(*args)`` now. True when the broker took it (or, eager, when it ran or, with
+    ``in_thread``, was handed to the background thread); False when the publish failed, which is
+    logged, never raised."""
+    if _eager():
+        if in_thread:
+            _background_executor().submit(_run_in_background, task, args)
+        else:
+            task.delay(*args)
         return True
     try:
         task.delay(*args)
@@ -55,12 +100,12 @@ def enqueue(task, *args) -> bool:
 
 
 def enqueue_on_commit(task, *args, then: Callable[[], Any] | None = None,
-                      otherwise: Callable[[], Any] | None = None) -> None:
+                      otherwise: Callable[[], Any] | None = None, in_thread: bool = False) -> None:
     """Publish ``task(*args)`` once the current transaction commits (at once outside one): the
     worker must find what the transaction wrote, and a rolled-back transaction queues nothing."""
 
     def publish() -> None:
-        if enqueue(task, *args):
+        if enqueue(task, *args, in_thread=in_thread):
             if then is not None:
                 then()
         elif otherwise is not None:

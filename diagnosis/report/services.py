@@ -177,7 +177,10 @@ def _enqueue(report_id: int):
     for."""
     handed_off = timezone.now()
     _mark_enqueued(report_id, handed_off)
-    enqueue_on_commit(report_render_task, report_id, otherwise=partial(_mark_enqueued, report_id, None))
+    # Without a broker the render would otherwise run inside this request, after its commit: the
+    # embedded default hands it to its background thread and the page polls (portal/jobs.py).
+    enqueue_on_commit(report_render_task, report_id, otherwise=partial(_mark_enqueued, report_id, None),
+                      in_thread=settings.REPORTS_IN_BACKGROUND_THREAD)
     return handed_off
 
 
@@ -367,7 +370,7 @@ def report_sweep(*, now=None) -> SweepOutcome:
     requeued = []
     for position, report_id in enumerate(due):
         published_at = timezone.now()
-        if not enqueue(report_render_task, report_id):
+        if not enqueue(report_render_task, report_id, in_thread=settings.REPORTS_IN_BACKGROUND_THREAD):
             return SweepOutcome(tuple(requeued), gave_up, unsent=len(due) - position)  # broker still down
         _mark_enqueued(report_id, published_at)
         requeued.append(report_id)

@@ -291,6 +291,12 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_KB", 512_
 # within a sweep interval of its lease expiring, not after the visibility timeout.
 JOB_SWEEP_INTERVAL_SECONDS = env_int("JOB_SWEEP_INTERVAL_SECONDS", 60, minimum=5)
 JOB_SWEEP_BATCH = 500  # rows queued per sweep at most; the next sweep takes the rest
+# Without a broker (eager mode) a report PDF would render inside the request that asked for it
+# (seconds of a blocked page): with this on, it renders in the process's one background thread
+# instead and the page polls the report row (portal/jobs.py). Ignored when a broker is configured.
+# Off here (a deployment has a broker and workers), on in the `make run` default (dev settings),
+# off in tests, which turn it on where they test it.
+REPORTS_IN_BACKGROUND_THREAD = env_bool("REPORTS_IN_BACKGROUND_THREAD", False)
 CELERY_BEAT_SCHEDULE = {
     "disable-stale-accounts": {"task": "portal.tasks.disable_stale_accounts", "schedule": 24 * 3600},
     "clear-sessions": {"task": "portal.tasks.clear_expired_sessions", "schedule": 24 * 3600},

@@ -9,6 +9,10 @@ os.environ.setdefault("SECURE_COOKIES", "0")
 from portal.settings.base import *  # noqa: E402,F403
 
 DEBUG = True
+
+# The embedded default (no broker, tasks run in-process): report PDFs render in a background
+# thread, never in the request (portal/jobs.py). REPORTS_IN_BACKGROUND_THREAD=0 renders inline.
+REPORTS_IN_BACKGROUND_THREAD = env_bool("REPORTS_IN_BACKGROUND_THREAD", CELERY_TASK_ALWAYS_EAGER)  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # The SQLite file and uploads live in ./var (git-ignored).

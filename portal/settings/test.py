@@ -28,6 +28,8 @@ from portal.settings.base import *  # noqa: E402,F403
 CELERY_BROKER_URL_FOR_TESTS = _broker
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Deterministic: a report renders on commit inside the test; tests of the thread turn it on.
+REPORTS_IN_BACKGROUND_THREAD = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="dxportal-media-"))  # noqa: F405
