@@ -3,6 +3,7 @@ services decide (spec validation, workflow, versions). Every action form carries
 `review_version` it was rendered with, so a stale form is caught."""
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from diagnosis.models import Assessment
@@ -14,6 +15,7 @@ from diagnosis.review.selectors import (
     districts_for,
     industry_choices,
     level_choices,
+    level_codes_any_spec,
     spec_choices,
 )
 from diagnosis.review.services import COMMENT_MAX, REASON_MAX
@@ -43,15 +45,40 @@ class QueueFilterForm(forms.Form):
         self.fields["status"].choices = [(s.value, s.label) for s in Assessment.Status if s.value != "draft"] \
             + [(ALL_STATUSES, _("All statuses"))]
         self.fields["spec"].choices = every + spec_choices()
-        self.fields["level"].choices = every + level_choices()
+        self._narrow_levels(every)
         self.fields["industry"].choices = every + industry_choices()
         self.fields["district"].queryset = districts_for(user)
+
+    def _narrow_levels(self, every):
+        """The level list offers the levels of the chosen standard only (a code such as L1 names
+        different levels in different standards). Choosing a standard reloads the list through
+        HTMX (the spec select's hx-get picks this field out of the page); without JavaScript the
+        next filtering does, and clean() refuses a level the chosen standard does not have. A
+        level without a standard (an old link) still filters by its code in every standard."""
+        levels = level_codes_any_spec()
+        self.fields["level"].choices = every + levels  # what validates: any known code
+        spec_key, level = self.data.get("spec") or "", self.data.get("level") or ""
+        if spec_key and spec_key in dict(self.fields["spec"].choices):
+            chosen = level_choices(spec_key)
+            offered = every + chosen if chosen else [("", _("This standard has no levels"))]
+        else:
+            offered = [("", _("Choose a standard first"))] + [choice for choice in levels if choice[0] == level]
+        self.fields["level"].widget.choices = offered
+        self.fields["spec"].widget.attrs.update({
+            "hx-get": reverse("review:queue"), "hx-trigger": "change", "hx-include": "this",
+            "hx-select": "#id_level", "hx-target": "#id_level", "hx-swap": "outerHTML",
+        })
 
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("submitted_from"), cleaned.get("submitted_to")
         if start and end and start > end:
             raise forms.ValidationError(_("The start date is after the end date."))
+        spec_key, level = cleaned.get("spec"), cleaned.get("level")
+        if spec_key and level and level not in dict(level_choices(spec_key)):
+            self.add_error("level", _("“%(level)s” is not a level of %(standard)s. Choose one of its levels, or "
+                                      "no level.") % {"level": dict(level_codes_any_spec()).get(level, level),
+                                                      "standard": dict(self.fields["spec"].choices)[spec_key]})
         return cleaned
 
     def filters(self) -> QueueFilters:

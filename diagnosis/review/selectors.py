@@ -14,6 +14,7 @@ from django.db.models import F, QuerySet
 from diagnosis.fill.questionnaire import Section, describe_value, sections
 from diagnosis.models import Assessment, Evidence, ExpertAssignment, ItemCorrection
 from diagnosis.spec import Item, get_spec, load_all_specs
+from diagnosis.templatetags.diagnosis_tags import local_title, spec_label
 from portal.models import Region, User
 from portal.reference import INDUSTRY_DIVISIONS
 from portal.roles import StaffRole, staff_region_path
@@ -69,16 +70,26 @@ def districts_for(user) -> QuerySet:
 
 
 def spec_choices() -> list[tuple[str, str]]:
-    return [(key, f"{spec.title} ({key})") for key, spec in sorted(load_all_specs().items())]
+    """The standards by name (spec_label), keyed by spec key."""
+    return [(key, spec_label(spec)) for key, spec in sorted(load_all_specs().items())]
 
 
-def level_choices() -> list[tuple[str, str]]:
-    """Level codes across all specs; a code shared by several specs (L1…) is offered once."""
-    seen: dict[str, str] = {}
+def level_choices(spec_key: str) -> list[tuple[str, str]]:
+    """The levels of one standard by name, keyed by level code; none for an unknown key."""
+    spec = load_all_specs().get(spec_key)
+    return [(grade.code, local_title(grade)) for grade in spec.levels] if spec else []
+
+
+def level_codes_any_spec() -> list[tuple[str, str]]:
+    """Every level code of any standard, each once, labelled with the names it has in each: what a
+    filter by level alone (no standard chosen) matches."""
+    names: dict[str, list[str]] = {}
     for _key, spec in sorted(load_all_specs().items()):
         for grade in spec.levels:
-            seen.setdefault(grade.code, f"{grade.code} · {grade.title}")
-    return sorted(seen.items())
+            title = local_title(grade)
+            if title not in names.setdefault(grade.code, []):
+                names[grade.code].append(title)
+    return sorted((code, " / ".join(titles)) for code, titles in names.items())
 
 
 def industry_choices() -> list[tuple[str, str]]:
@@ -134,7 +145,7 @@ def _level_title(spec_key: str, code: str) -> str:
         return ""
     spec = load_all_specs().get(spec_key)
     grade = next((g for g in spec.levels if g.code == code), None) if spec else None
-    return grade.title if grade else code
+    return local_title(grade) if grade else code
 
 
 def _display_name(user) -> str:
@@ -150,7 +161,7 @@ def queue_rows(assessments) -> list[QueueRow]:
         rows.append(QueueRow(
             pk=a.pk, enterprise=a.enterprise.name, uscc=a.enterprise.uscc, district=a.enterprise.region.name,
             industry=f"{division} {INDUSTRY_DIVISIONS.get(division, '')}".strip(), spec_key=a.spec_key,
-            spec_title=spec.title if spec else a.spec_key, status=a.status, status_label=a.get_status_display(),
+            spec_title=spec_label(spec) if spec else a.spec_key, status=a.status, status_label=a.get_status_display(),
             submitted_at=a.submitted_at, total=a.total, level=_level_title(a.spec_key, a.level),
             verified_total=a.verified_total, verified_level=_level_title(a.spec_key, a.verified_level),
             reviewed_by=_display_name(a.reviewed_by), reviewed_at=a.reviewed_at,

@@ -1,5 +1,6 @@
 from django import template
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -23,11 +24,23 @@ def has(container, key) -> bool:
 
 
 @register.filter
+def spec_label(spec) -> str:
+    """A spec as people know it: the standard's name, and its version only when another version
+    of the same standard is installed too (the key "sme-2024@1.0" is for machines)."""
+    from diagnosis.spec import load_all_specs
+
+    title = local_title(spec)
+    if sum(1 for other in load_all_specs().values() if other.code == spec.code) > 1:
+        return _("%(title)s, version %(version)s") % {"title": title, "version": spec.version}
+    return title
+
+
+@register.filter
 def spec_title(spec_key: str) -> str:
     """"sme-2024@1.0" → the standard's name as people know it (the code is for machines)."""
     from diagnosis.spec import SpecNotFound, get_spec
 
     try:
-        return local_title(get_spec(spec_key))
+        return spec_label(get_spec(spec_key))
     except (SpecNotFound, ValueError):
         return spec_key
