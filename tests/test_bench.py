@@ -58,3 +58,17 @@ def test_a_run_without_a_database_says_so():
 def test_only_bench_databases_are_ever_dropped():
     with pytest.raises(BenchError, match="refusing"):
         recreate_database("postgres://postgres@127.0.0.1:5432/dxportal")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_decisions_time_submit_and_approve_against_the_bare_view(monkeypatch):
+    from bench.decisions import measure_decisions
+    from diagnosis.report import pdf
+    from tests.diagnosis.report.conftest import fake_pdf
+
+    monkeypatch.setattr(pdf, "html_to_pdf", fake_pdf)  # the figures here are not the point
+    figures = measure_decisions(rounds=1, inline_rounds=1, bare_requests=2)
+    assert [f.name for f in figures] == ["submit", "approve, PDF in the background thread",
+                                         "approve, PDF in the request"]
+    for figure in figures:
+        assert figure.unit == "ms/request" and figure.value > 0 and figure.baseline > 0
