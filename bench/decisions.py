@@ -60,7 +60,7 @@ def _clients():
     enterprise = EnterpriseFactory(name=f"基准{tag}精密制造有限公司")
     owner = MembershipFactory(enterprise=enterprise, role="owner", user__username=f"decide-{tag}").user
     staff = StaffFactory(username=f"review-{tag}", staff_role="district_staff")
-    enterprise_client, staff_client = Client(), Client()
+    enterprise_client, staff_client = Client(HTTP_HOST="127.0.0.1"), Client(HTTP_HOST="127.0.0.1")
     for client, user in ((enterprise_client, owner), (staff_client, staff)):
         if client.post("/accounts/login/", {"username": user.username, "password": PASSWORD}).status_code != 302:
             raise BenchError(f"{user.username} could not sign in")
@@ -79,13 +79,17 @@ def _timed(call) -> tuple[float, object]:
 
 def measure_decisions(*, rounds: int = ROUNDS, inline_rounds: int = INLINE_ROUNDS,
                       bare_requests: int = BARE_REQUESTS) -> list[Figure]:
+    from django.conf import settings
     from django.test.utils import override_settings
 
     from bench.reports import _celery, _media_root
     from diagnosis.models import Assessment, Report
     from portal import jobs
 
-    with _media_root(), _celery(eager=True), override_settings(ROOT_URLCONF="bench.urls",
+    # Pages link their static files: without collectstatic, by name (the manifest is a deployment's).
+    storages = {**settings.STORAGES,
+                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    with _media_root(), _celery(eager=True), override_settings(ROOT_URLCONF="bench.urls", STORAGES=storages,
                                                                REPORTS_IN_BACKGROUND_THREAD=True):
         enterprise, owner, enterprise_client, staff_client = _clients()
         bare = []
