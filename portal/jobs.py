@@ -105,7 +105,8 @@ def enqueue_on_commit(task, *args, then: Callable[[], Any] | None = None,
     worker must find what the transaction wrote, and a rolled-back transaction queues nothing."""
 
     def publish() -> None:
-        if enqueue(task, *args, in_thread=in_thread):
+        # ``in_thread`` only when asked for: stand-ins for ``enqueue`` (tests) keep its old signature.
+        if (enqueue(task, *args, in_thread=True) if in_thread else enqueue(task, *args)):
             if then is not None:
                 then()
         elif otherwise is not None:
