@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.RememberSecondFactorMiddleware",  # before OTPMiddleware (a revoked device ends the session)
     "django_otp.middleware.OTPMiddleware",
+    "portal.history.HistoryContextMiddleware",
     "portal.middleware.RejectNulBytesMiddleware",
     "portal.middleware.SessionLifetimeMiddleware",
     "portal.middleware.RequireTwoFactorMiddleware",
