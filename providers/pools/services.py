@@ -16,6 +16,7 @@ on the public pages only."""
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from functools import wraps
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -23,8 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_log
-from portal.exceptions import Conflict, Forbidden, Invalid, WrongState
-from portal.models import Enterprise, Provider, Region
+from portal.exceptions import Conflict, DomainError, Forbidden, Invalid, WrongState
+from portal.models import AuditEvent, Enterprise, Provider, Region
 from portal.permissions import can_write_for
 from portal.roles import StaffRole, is_bureau_staff, staff_region_path
 from providers.models import (
@@ -53,6 +54,27 @@ TIER_FOR_LEVEL = {Region.Level.DISTRICT: Pool.Tier.DISTRICT, Region.Level.CITY: 
 class PoolConflict(Conflict):
     def __init__(self, message, code: str = "conflict"):
         super().__init__(message, code=code)
+
+
+def _audited_refusals(action: str):
+    """Record a refused staff or expert action in the audit trail. The event is written after the
+    action's transaction rolled back, so the refusal is kept and nothing else is."""
+
+    def decorate(service):
+        @wraps(service)
+        def run(**kwargs):
+            try:
+                return service(**kwargs)
+            except DomainError as exc:
+                target = next((kwargs[k] for k in ("application", "sheet", "objection", "member", "appeal",
+                                                   "complaint", "pool") if kwargs.get(k) is not None), None)
+                audit_log(action="pool.action_refused", outcome=AuditEvent.Outcome.FAILURE, actor=kwargs.get("actor"),
+                          request=kwargs.get("request"), obj=target, detail={"action": action, "reason": exc.code})
+                raise
+
+        return run
+
+    return decorate
 
 
 def _text(value: Any, *, required: bool, limit: int, code: str, missing: str = "") -> str:
@@ -178,6 +200,7 @@ def _lock_pool(pool: Pool, actor) -> Pool:
     return locked
 
 
+@_audited_refusals("pool_update")
 def pool_update(*, pool: Pool, actor, values: dict, request=None) -> Pool:
     values = {**values, "name": _text(values.get("name"), required=True, limit=100, code="name"),
               "criteria": _text(values.get("criteria"), required=False, limit=LONG_MAX, code="criteria")}
@@ -195,6 +218,7 @@ def pool_update(*, pool: Pool, actor, values: dict, request=None) -> Pool:
     return locked
 
 
+@_audited_refusals("pool_status")
 def pool_set_status(*, pool: Pool, actor, status: str, request=None) -> Pool:
     """Open the call (from draft) or close it (from open)."""
     allowed = {Pool.Status.OPEN: Pool.Status.DRAFT, Pool.Status.CLOSED: Pool.Status.OPEN}
@@ -291,6 +315,7 @@ def application_withdraw(*, application: PoolApplication, actor, expected_versio
 CHECK_ACTIONS = {"pass": "check_pass", "return": "check_return", "refuse": "check_refuse"}
 
 
+@_audited_refusals("form_check")
 def form_check(*, application: PoolApplication, actor, outcome: str, note: str, expected_version: int,
                request=None) -> PoolApplication:
     """The form check (形式审查): complete → expert review, incomplete → returned, ineligible → refused."""
@@ -314,6 +339,7 @@ def form_check(*, application: PoolApplication, actor, outcome: str, note: str, 
     return locked
 
 
+@_audited_refusals("assign_expert")
 def expert_assign(*, application: PoolApplication, actor, expert, expected_version: int,
                   request=None) -> ExpertScore:
     with transaction.atomic():
@@ -350,6 +376,7 @@ def _lock_sheet(sheet: ExpertScore, actor, action: str) -> tuple[PoolApplication
     return locked, locked_sheet
 
 
+@_audited_refusals("declare_conflict")
 def conflict_declare(*, sheet: ExpertScore, actor, note: str, request=None) -> ExpertScore:
     """The expert declares a conflict of interest: their sheet no longer counts and they cannot score."""
     note = _text(note, required=True, limit=TEXT_MAX, code="conflict_note",
@@ -377,6 +404,7 @@ def _part(value) -> Decimal | None:
         return None
 
 
+@_audited_refusals("score")
 def score_submit(*, sheet: ExpertScore, actor, scores: dict, comment: str = "", request=None) -> ExpertScore:
     """The expert's four part scores (0–100 each); the weighted total counts towards the average."""
     comment = _text(comment, required=False, limit=LONG_MAX, code="comment")
@@ -402,6 +430,7 @@ def score_submit(*, sheet: ExpertScore, actor, scores: dict, comment: str = "", 
     return locked_sheet
 
 
+@_audited_refusals("publish_notice")
 def notice_publish(*, application: PoolApplication, actor, expected_version: int, request=None) -> PoolApplication:
     """Publish the public notice (公示) for ``pool.objection_days`` days, once every assigned expert
     without a conflict has scored and the average passes."""
@@ -448,6 +477,7 @@ def objection_file(*, application: PoolApplication, actor, text: str, request=No
     return objection
 
 
+@_audited_refusals("resolve_objection")
 def objection_resolve(*, objection: Objection, actor, outcome: str, resolution: str, request=None) -> Objection:
     if outcome not in (Objection.Status.UPHELD, Objection.Status.DISMISSED):
         raise Invalid(_("Choose whether the objection is upheld or dismissed."), code="outcome")
@@ -484,6 +514,7 @@ def blocker_message(code: str) -> str:
     }[code]
 
 
+@_audited_refusals("decide")
 def application_decide(*, application: PoolApplication, actor, admit: bool, note: str, expected_version: int,
                        request=None) -> PoolApplication:
     """Admit (after the notice period, with no open or upheld objection) or refuse."""
@@ -584,6 +615,7 @@ def reason_sentence(reason: dict) -> str:
     return str(code)
 
 
+@_audited_refusals("recheck")
 def recheck_run(*, member: PoolMember, actor, expected_version: int, request=None) -> Recheck:
     """The yearly re-check of a due member: pass → next check in 12 months; otherwise suspended
     with the reasons, which the provider sees and may appeal."""
@@ -636,6 +668,7 @@ def appeal_file(*, member: PoolMember, actor, text: str, request=None) -> Appeal
     return appeal
 
 
+@_audited_refusals("decide_appeal")
 def appeal_decide(*, appeal: Appeal, actor, grant: bool, note: str, request=None) -> Appeal:
     note = _text(note, required=True, limit=TEXT_MAX, code="note", missing=_("Give the reason for the decision."))
     with transaction.atomic():
@@ -705,6 +738,7 @@ def complaint_file(*, provider: Provider, enterprise: Enterprise, actor, subject
     return complaint
 
 
+@_audited_refusals("handle_complaint")
 def complaint_handle(*, complaint: Complaint, actor, upheld: bool, resolution: str, request=None) -> Complaint:
     """Staff of the provider's region uphold or dismiss a complaint; upheld ones count at the re-check."""
     resolution = _text(resolution, required=True, limit=TEXT_MAX, code="resolution",
