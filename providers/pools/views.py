@@ -26,6 +26,13 @@ from providers.pools import forms, selectors, services, workflow
 from providers.pools.workflow import STAFF
 
 
+def _parts() -> list[tuple[str, int]]:
+    """The score sheet's parts with their (provisional) weights in percent, for the pages."""
+    titles = {"basic": _("Basic information"), "capability": _("Service capability"),
+              "delivery": _("Delivery performance"), "discount": _("Discount offered to SMEs")}
+    return [(titles[p.code], int(p.weight * 100)) for p in workflow.PARTS]
+
+
 def _form_errors(form) -> str:
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
@@ -239,7 +246,7 @@ def _application_page(request, application, *, status=200):
     return render(request, "providers/pools/application.html", {
         "application": application, "pool": application.pool, "actions": actions, "average": average,
         "sheets": selectors.sheets_of(application), "objections": selectors.objections_of(application),
-        "parts": [(p.code, int(p.weight * 100)) for p in workflow.PARTS],
+        "parts": _parts(),
         "check_form": forms.CheckForm(initial=version), "notice_version": application.state_version,
         "assign_form": forms.AssignExpertForm(initial=version, experts=selectors.expert_pool(application)),
         "decide_form": forms.DecideForm(initial=version), "resolve_form": forms.ResolveForm(),
@@ -400,7 +407,7 @@ def _sheet_page(request, sheet, *, score_form=None, status=200):
         "open": sheet.submitted_at is None and not sheet.conflict_declared
         and application.status == PoolApplication.Status.EXPERT_REVIEW,
         "score_form": score_form or forms.ScoreForm(), "conflict_form": forms.ConflictForm(),
-        "parts": [(p.code, int(p.weight * 100)) for p in workflow.PARTS],
+        "parts": _parts(),
         "listing_url": _listing_url(application.provider_id)}, status=status)
 
 

@@ -233,3 +233,17 @@ def test_api_scoping(login, district_staff, other_district_staff, city_staff, ex
     assert response.status_code == 200 and response.json()["total"] == "78.75"
     assert login(city_staff).post(f"/api/v1/registry/score-sheets/{sheet.pk}/submit/", GOOD,
                                       content_type="application/json").status_code in (403, 404)
+
+
+def test_staff_edit_a_pool(login, district_staff, other_district_staff, pool):
+    client = login(district_staff)
+    assert client.get(url("pool-edit", pool.pk)).status_code == 200
+    today = timezone.localdate()
+    values = {"name": "改名后的资源池", "year": today.year, "criteria": "两年以上", "call_opens": today,
+              "call_closes": today + dt.timedelta(days=5), "objection_days": 10, "validity_months": 24,
+              "min_confirmed_clients": 2, "pass_score": "70"}
+    assert client.post(url("pool-edit", pool.pk), values).status_code == 302
+    pool.refresh_from_db()
+    assert (pool.name, pool.objection_days) == ("改名后的资源池", 10)
+    assert client.post(url("pool-edit", pool.pk), {**values, "pass_score": "50"}).status_code == 422
+    assert login(other_district_staff).post(url("pool-edit", pool.pk), values).status_code == 404
