@@ -157,3 +157,35 @@ def rechecks_of(member: PoolMember) -> QuerySet:
 
 def band_label(score) -> str:
     return workflow.band_of(score)
+
+
+@dataclass(frozen=True)
+class ProfileSummary:
+    summary: str
+    capabilities: list  # (area title, declared level)
+    qualifications: list  # (name, expires "YYYY-MM-DD" or "", expired)
+    cases: int
+
+
+def profile_summary(version, today: dt.date) -> ProfileSummary:
+    """What reviewers need at a glance from the published profile the application was made with
+    (read from its stored document; entries of an unexpected shape are skipped)."""
+    from providers.taxonomy import CAPABILITY_AREAS, titles
+
+    document = version.document if isinstance(version.document, dict) else {}
+    areas = titles(CAPABILITY_AREAS)
+    facts = document.get("facts") if isinstance(document.get("facts"), dict) else {}
+    capabilities = [(areas.get(str(c.get("area")), str(c.get("area"))), c.get("level"))
+                    for c in document.get("capabilities") or [] if isinstance(c, dict)]
+    qualifications = []
+    for q in document.get("qualifications") or []:
+        if not isinstance(q, dict):
+            continue
+        expires = str(q.get("expires") or "")
+        try:
+            expired = bool(expires) and dt.date.fromisoformat(expires) < today
+        except ValueError:
+            expired = False
+        qualifications.append((str(q.get("name") or ""), expires, expired))
+    return ProfileSummary(str(facts.get("summary") or ""), capabilities, qualifications,
+                          len([c for c in document.get("cases") or [] if isinstance(c, dict)]))

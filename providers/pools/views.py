@@ -252,6 +252,7 @@ def _application_page(request, application, *, status=200):
         "decide_form": forms.DecideForm(initial=version), "resolve_form": forms.ResolveForm(),
         "blockers": [services.blocker_message(code) for code in blockers],
         "timeline": selectors.timeline(application), "listing_url": _listing_url(application.provider_id),
+        "profile": selectors.profile_summary(application.profile_version, today),
     }, status=status)
 
 
@@ -408,7 +409,8 @@ def _sheet_page(request, sheet, *, score_form=None, status=200):
         and application.status == PoolApplication.Status.EXPERT_REVIEW,
         "score_form": score_form or forms.ScoreForm(), "conflict_form": forms.ConflictForm(),
         "parts": _parts(),
-        "listing_url": _listing_url(application.provider_id)}, status=status)
+        "listing_url": _listing_url(application.provider_id),
+        "profile": selectors.profile_summary(application.profile_version, timezone.localdate())}, status=status)
 
 
 def _my_sheet(request, pk) -> ExpertScore:

@@ -67,6 +67,7 @@ def test_pages_speak_chinese(login, district_staff):
     client = login(district_staff)
     page = client.get(f"/registry/pools/applications/{application.pk}/").content.decode()
     assert "专家评分" in page and "暂定" in page and "指派专家" in page
+    assert "软件和模型开发 L4" in page and "高新技术企业证书" in page  # the profile summary
     assert "资源池" in client.get("/registry/pools/manage/").content.decode()
     assert "年度复核" in client.get("/registry/pools/rechecks/").content.decode()
     assert "投诉" in client.get("/registry/pools/complaints/").content.decode()
