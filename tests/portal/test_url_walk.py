@@ -23,6 +23,10 @@ PUBLIC = {
     "api-token": "token exchange (POST only, password + TOTP)",
     "portal:logout": "logout (POST only; GET answers 405)",
     "admin:logout": "the same POST-only logout as portal:logout",
+    "providers:pools": "the published resource pools (public by design, like the directory)",
+    "providers:pool-notice": "a pool's public notice (公示): the point is that anyone can read it",
+    "providers:pool-members": "a pool's published member list",
+    "api-registry-pools": "the published resource pools through the API (same data as providers:pools)",
 }
 
 _SAMPLES = {"kind": "enterprise", "pk": "1"}
