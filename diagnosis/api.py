@@ -166,8 +166,9 @@ class AnswerSaveApi(APIView):
     class ConflictSerializer(serializers.Serializer):
         detail = serializers.CharField()
         code = serializers.CharField()
-        current_value = serializers.JSONField(allow_null=True)
-        current_version = serializers.IntegerField()
+        # Absent when the 409 is not a version conflict (e.g. the assessment was submitted meanwhile).
+        current_value = serializers.JSONField(allow_null=True, required=False)
+        current_version = serializers.IntegerField(required=False)
 
         class Meta:
             ref_name = "AnswerConflict"
@@ -175,7 +176,8 @@ class AnswerSaveApi(APIView):
     class InvalidSerializer(serializers.Serializer):
         detail = serializers.CharField()
         code = serializers.CharField()
-        item = serializers.CharField()
+        item = serializers.CharField(required=False)  # absent when the body itself is invalid (code: invalid)
+        errors = serializers.DictField(child=serializers.JSONField(), required=False)
 
         class Meta:
             ref_name = "AnswerInvalid"

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from portal import services
 from portal.access import get_for_user
+from portal.api_schema import ApiErrorSerializer
 from portal.audit import audit_log
 from portal.models import AuditEvent, Enterprise, Provider, Region
 from portal.roles import is_bureau_staff, is_privileged, role_label
@@ -93,7 +94,8 @@ class TokenObtainView(APIView):
         otp_token = serializers.RegexField(r"^\d{6}$", required=False)
 
     @extend_schema(request=InputSerializer,
-                   responses={200: inline_serializer("TokenOut", {"token": serializers.CharField()})})
+                   responses={200: inline_serializer("TokenOut", {"token": serializers.CharField()}),
+                              401: ApiErrorSerializer})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -101,7 +103,8 @@ class TokenObtainView(APIView):
                             password=data.validated_data["password"])
         if user is None:
             # Same answer for unknown user, wrong password and locked account (R2).
-            return Response({"detail": _("Invalid username or password.")}, status=status.HTTP_401_UNAUTHORIZED)
+            return Response({"detail": _("Invalid username or password."), "code": "authentication_failed"},
+                            status=status.HTTP_401_UNAUTHORIZED)
         if is_privileged(user):
             device = user.totpdevice_set.filter(confirmed=True).first()
             code = data.validated_data.get("otp_token")
@@ -109,7 +112,7 @@ class TokenObtainView(APIView):
             if not (allowed and code and device.verify_token(code)):
                 audit_log(action="auth.otp_failed", outcome=AuditEvent.Outcome.FAILURE, actor=user,
                           request=request)
-                return Response({"detail": _("A valid two-factor code is required.")},
+                return Response({"detail": _("A valid two-factor code is required."), "code": "authentication_failed"},
                                 status=status.HTTP_401_UNAUTHORIZED)
         Token.objects.filter(user=user).delete()  # a fresh token restarts its lifetime
         token = Token.objects.create(user=user)
