@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from diagnosis.evidence import services as services_evidence
 from diagnosis.fill import services
+from diagnosis.fill.api import AnswerValueField
 from diagnosis.models import Answer, Assessment, Evidence
 from portal.access import get_for_user
 from portal.errors import api_error_body, status_for
@@ -157,7 +158,7 @@ class AnswerSaveApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         item = serializers.CharField(max_length=64)
-        value = serializers.JSONField()
+        value = AnswerValueField()  # its schema: one shape per kind of question
         version = serializers.IntegerField(min_value=0)
 
         class Meta:

@@ -3,10 +3,12 @@
 from django.urls import path
 
 from diagnosis import api
+from diagnosis.fill import api as fill_api
 
 urlpatterns = [
     path("", api.AssessmentListCreateApi.as_view(), name="api-assessments"),
     path("<int:pk>/", api.AssessmentDetailApi.as_view(), name="api-assessment"),
+    path("<int:pk>/questionnaire/", fill_api.QuestionnaireApi.as_view(), name="api-assessment-questionnaire"),
     path("<int:pk>/answer/", api.AnswerSaveApi.as_view(), name="api-assessment-answer"),
     path("<int:pk>/evidence/", api.EvidenceListUploadApi.as_view(), name="api-assessment-evidence"),
     path("<int:pk>/evidence/<int:evidence_pk>/download/", api.EvidenceDownloadApi.as_view(),
