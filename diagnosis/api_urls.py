@@ -4,6 +4,7 @@ from django.urls import path
 
 from diagnosis import api
 from diagnosis.fill import api as fill_api
+from diagnosis.report import api as report_api
 
 urlpatterns = [
     path("", api.AssessmentListCreateApi.as_view(), name="api-assessments"),
@@ -15,4 +16,8 @@ urlpatterns = [
          name="api-assessment-evidence-download"),
     path("<int:pk>/submit/", api.AssessmentSubmitApi.as_view(), name="api-assessment-submit"),
     path("<int:pk>/result/", api.AssessmentResultApi.as_view(), name="api-assessment-result"),
+    path("<int:pk>/reports/", report_api.ReportRequestApi.as_view(), name="api-assessment-reports"),
+    path("<int:pk>/reports/<int:report_pk>/", report_api.ReportStatusApi.as_view(), name="api-assessment-report"),
+    path("<int:pk>/reports/<int:report_pk>/download/", report_api.ReportDownloadApi.as_view(),
+         name="api-assessment-report-download"),
 ]
