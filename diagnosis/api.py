@@ -28,7 +28,7 @@ from diagnosis.models import Answer, Assessment, Evidence
 from portal.access import get_for_user
 from portal.errors import api_error_body, status_for
 from portal.exceptions import DomainError, Invalid
-from portal.files import StoredFileUnavailable, download_response
+from portal.files import KINDS, StoredFileUnavailable, download_response
 from portal.models import Enterprise
 
 ERROR = inline_serializer("DiagnosisError", {
@@ -264,8 +264,9 @@ class EvidenceDownloadApi(APIView):
 
     content_negotiation_class = IgnoreAcceptNegotiation
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERROR, 409: ERROR,
-                              410: ERROR})
+    # The file comes back with the type its content was checked to be (one of the accepted kinds).
+    @extend_schema(responses={**{(200, kind.content_type): OpenApiTypes.BINARY for kind in KINDS.values()},
+                              404: ERROR, 409: ERROR, 410: ERROR})
     def get(self, request, pk, evidence_pk):
         assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, request=request)
         evidence = Evidence.objects.filter(assessment=assessment, pk=evidence_pk).first()

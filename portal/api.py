@@ -24,7 +24,7 @@ from portal.roles import is_bureau_staff, is_privileged, role_label
 
 
 class RegionSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # null at the top
 
     class Meta:
         model = Region

@@ -35,6 +35,7 @@ SIGNED_IN = {
     "403": "Signed in, but not allowed to do this (`code`: permission_denied, or the refusal's own code).",
 }
 WRITES = {"409": "The object's state does not allow this now (`code`: wrong_state, conflict or the refusal's own)."}
+BODIES = {"415": "The request body's Content-Type is not one the operation takes (`code`: unsupported_media_type)."}
 THROTTLED = {"429": "Too many requests; retry after the `Retry-After` header's seconds (`code`: throttled)."}
 
 
@@ -45,6 +46,8 @@ class AutoSchema(SpectacularAutoSchema):
             defaults.update(SIGNED_IN)
         if self.method not in ("GET", "HEAD", "OPTIONS"):
             defaults.update(WRITES)
+        if self.method in ("POST", "PUT", "PATCH"):
+            defaults.update(BODIES)
         if self.view.get_throttles():
             defaults.update(THROTTLED)
         return defaults

@@ -127,3 +127,25 @@ def test_every_operation_documents_its_error_answers(api, owner):
                 assert {"detail", "code"} <= set(schema["components"]["schemas"][ref]["required"]), (path, status)
     token = schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]
     assert "429" in token
+
+
+def test_415_has_a_code_and_is_documented_on_operations_with_a_body(api, owner, assessment):
+    response = api(owner).generic("PUT", f"{BASE}{assessment.pk}/answer/", "item=x", content_type="text/plain")
+    _refusal(response, 415, "unsupported_media_type")
+    schema = api(owner).get("/api/schema/", {"format": "json"}).json()
+    assert "415" in schema["paths"]["/api/v1/assessments/{id}/answer/"]["put"]["responses"]
+
+
+# Found by tests/test_api_schemathesis.py: answers that did not match their own schema.
+
+def test_a_top_level_regions_parent_is_documented_as_nullable(api, owner):
+    regions = api(owner).get("/api/v1/regions/").json()
+    assert any(region["parent"] is None for region in regions)
+    schema = api(owner).get("/api/schema/", {"format": "json"}).json()
+    assert schema["components"]["schemas"]["Region"]["properties"]["parent"]["nullable"] is True
+
+
+def test_the_evidence_download_documents_the_types_it_serves(api, owner):
+    schema = api(owner).get("/api/schema/", {"format": "json"}).json()
+    content = schema["paths"]["/api/v1/assessments/{id}/evidence/{evidence_pk}/download/"]["get"]["responses"]["200"]
+    assert {"application/pdf", "image/png", "image/jpeg"} <= set(content["content"])
