@@ -8,7 +8,8 @@ and an evidence file) and a submitted assessment (with a ready report):
   schema and content type;
 - with the path pointing at real objects (the owner's), and with generated ids (mostly someone
   else's or nobody's).
-And anonymously, with the same real objects: every operation that needs credentials answers 401.
+And with the same real objects: anonymously, every operation that needs credentials answers 401;
+as the owner of another enterprise, each is refused and no answer carries the owner's enterprise.
 
 Deterministic (derandomized Hypothesis, no example database) and small: a handful of examples per
 operation and mode, so the whole module runs in well under a minute. New operations are covered
@@ -175,6 +176,27 @@ def test_anonymous_gets_401_on_every_protected_operation(label, world):
 
     _run(operation, mode=GenerationMode.POSITIVE, headers={},
          path_parameters=_real_path_parameters(operation, world), assertion=only_401)
+
+
+@pytest.mark.parametrize("label", sorted(OPERATIONS))
+def test_another_enterprise_never_reaches_the_owners_objects(label, world, outsider):
+    """Signed in as the owner of another enterprise, with the path naming the owner's objects:
+    refused (404 for what it may not see, 403 for a role it lacks, 400 for a body refused first),
+    and no answer anywhere carries the owner's enterprise."""
+    operation = OPERATIONS[label]
+    if not _needs_credentials(operation):
+        pytest.skip("public operation")
+    enterprise = world["enterprise"]
+    real = _real_path_parameters(operation, world)
+
+    def no_leak(case, response):
+        if real:
+            assert response.status_code in (400, 403, 404, 415), (case.method, case.formatted_path,
+                                                                  response.status_code, response.text[:300])
+        assert enterprise.uscc not in response.text and enterprise.name not in response.text, case.formatted_path
+
+    _run(operation, mode=GenerationMode.POSITIVE, headers=_token(outsider), path_parameters=real,
+         assertion=no_leak)
 
 
 def test_every_api_path_is_exercised():
