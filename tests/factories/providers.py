@@ -67,3 +67,13 @@ def published_profile(provider, *, document: dict | None = None, actor=None) -> 
         created_by=actor, submitted_at=now, submitted_by=actor, decided_at=now, published_at=now)
     project([(version, parsed.profile)])
     return version
+
+
+def submitted_profile(provider, actor, *, document: dict | None = None, reason: str = "首次提交"):
+    """A draft filled with ``document`` (default: profile_document()) and submitted by ``actor``."""
+    from providers.profiles import services
+
+    version = services.start_draft(provider=provider, actor=actor)
+    ProfileVersion.objects.filter(pk=version.pk).update(document=document if document is not None else profile_document())
+    version.refresh_from_db()
+    return services.submit(version=version, reason=reason, actor=actor)
