@@ -469,7 +469,8 @@ def approve(*, version: ProfileVersion, staff, note: str = "", expected_state=No
             _decision_guard(locked, staff, expected_state)
             published = _published(versions)
             if locked.base_id != (published.pk if published else None):
-                raise Conflict(_("已有更新的发布版本，请退回服务商重新编辑"), code="base_moved")
+                raise Conflict(_("A newer version has been published since this draft was started: return it to the provider to "
+                                 "edit it again."), code="base_moved")
             parsed = parse_document(locked.document)
             problems = parsed.problems + _document_ref_problems(locked.provider_id, parsed)
             if problems:
