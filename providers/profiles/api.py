@@ -35,6 +35,8 @@ def _error(exc: DomainError) -> Response:
 
 class VersionSerializer(serializers.ModelSerializer):
     provider_name = serializers.CharField(source="provider.name", read_only=True)
+    # Plain strings (values listed): a choice enum would collide with the other "status" enums.
+    status = serializers.CharField(read_only=True, help_text=", ".join(ProfileVersion.Status.values))
     base = serializers.SerializerMethodField()
 
     class Meta:
@@ -67,6 +69,7 @@ class VersionDetailSerializer(VersionSerializer):
 class ConfirmationSerializer(serializers.ModelSerializer):
     provider_name = serializers.CharField(source="provider.name", read_only=True)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    status = serializers.CharField(read_only=True, help_text=", ".join(CaseConfirmation.Status.values))
 
     class Meta:
         model = CaseConfirmation
