@@ -54,8 +54,8 @@ def register() -> None:
                                   data=staff_panel, order=20))
     register_home_card(HomeCard(
         key="profiles-mine", title=_("My capability profile"), url_name="providers:profile-mine", order=20,
-        description=_("Keep your capability profile up to date; bureau staff approve each change before the "
-                      "provider directory shows it."), visible=is_provider_user))
+        description=_("Keep your capability profile up to date; bureau staff approve each change before it is "
+                      "published."), visible=is_provider_user))
     register_home_card(HomeCard(
         key="profiles-review", title=_("Provider profile approvals"), url_name="providers:profile-review-queue",
         order=20, description=_("Check providers' new profiles and changes, then approve or return them."),
@@ -66,8 +66,8 @@ def register() -> None:
         visible=has_client_cases))
     register_landing_line(LandingLine(
         key="profiles-provider", audience="provider",
-        text=_("Keep a capability profile (qualifications, capability areas, apps, solutions and cases); once bureau "
-               "staff approve it, it is shown in the provider directory.")))
+        text=_("Keep a capability profile (qualifications, capability areas, apps, solutions and cases), published "
+               "once bureau staff approve it.")))
     register_landing_line(LandingLine(
         key="profiles-review", audience="staff",
         text=_("Approve providers' capability profiles and every change to them, with a diff of what changed.")))

@@ -107,3 +107,15 @@ def test_schema_describes_the_profile_endpoints(provider_owner):
                  "/api/v1/registry/profile-versions/{id}/sections/{section}/",
                  "/api/v1/registry/profile-versions/{id}/decision/", "/api/v1/registry/case-confirmations/"):
         assert any(p.replace("{pk}", "{id}") == path for p in paths), path
+
+
+def test_a_published_version_is_never_patched_in_place(provider, provider_owner):
+    from tests.factories.providers import published_profile
+
+    version = published_profile(provider, actor=provider_owner)
+    response = api(provider_owner).patch(f"/api/v1/registry/profile-versions/{version.pk}/sections/new_tech/",
+                                         {"edit_version": version.edit_version, "data": []}, format="json")
+    assert response.status_code == 409 and response.json()["code"] == "published"
+    assert "new draft" in response.json()["detail"] or "新建草稿" in response.json()["detail"]
+    version.refresh_from_db()
+    assert version.document["new_tech"] == ["ai", "5g"]
