@@ -94,7 +94,8 @@ def choices_for(document: dict, documents) -> dict[str, list]:
         "levels": [(t.code, f"{t.code} · {t.title}") for t in CAPABILITY_LEVELS],
         "divisions": _divisions(), "app_categories": _terms(APP_CATEGORIES), "deployments": _terms(DEPLOYMENTS),
         "price_models": _terms(PRICE_MODELS), "categories": [(c.code, c.title) for c in CATEGORIES],
-        "items": [(value, f"{group} · {title}") for group, options in item_choices() for value, title in options],
+        "items": [(value, title) for _group, options in item_choices() for value, title in options],
+        "item_groups": item_choices(),
         "documents": [(str(d.pk), d.original_name) for d in documents], "cases": cases, "regions": _regions(),
         "new_tech": _terms(NEW_TECHNOLOGIES),
     }
@@ -110,8 +111,6 @@ def _read(field: Field, post, prefix: str):
     if field.kind == "bool":
         return post.get(name) == "on"
     value = post.get(name, "").strip()
-    if field.name == "items":
-        return value
     if field.name == "document":
         return int(value) if value.isdigit() else None
     return value
@@ -184,7 +183,8 @@ def _value_for_form(field: Field, value):
 
 def _cells(fields, entry: dict, prefix: str, path: str, errors: dict, choices: dict):
     return [{"field": f, "name": f"{prefix}{f.name}", "value": _value_for_form(f, entry.get(f.name)),
-             "choices": choices.get(f.choices, []), "errors": errors.get(f"{path}.{f.name}", [])}
+             "choices": choices.get(f.choices, []), "errors": errors.get(f"{path}.{f.name}", []),
+             "groups": choices.get("item_groups", ()) if f.name == "items" else ()}
             for f in fields]
 
 
