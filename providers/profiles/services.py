@@ -30,6 +30,7 @@ from portal.models import AuditEvent, Enterprise, Provider
 from portal.permissions import can_write_for
 from portal.roles import is_bureau_staff
 from providers.models import CaseConfirmation, ProfileVersion, ProviderDocument
+from providers.profiles import notifications
 from providers.profiles.catalog import known_items
 from providers.profiles.document import (
     KEYED_SECTIONS,
@@ -432,15 +433,15 @@ def _audited_refusal(action: str, version, staff, request, exc) -> None:
               obj=version, detail={"action": action, "reason": exc.code})
 
 
-def _sync_confirmations(provider_id: int, parsed: Parsed) -> int:
+def _sync_confirmations(provider_id: int, parsed: Parsed) -> set[int]:
     """One pending confirmation per case naming an enterprise on the portal (by USCC). A case whose
     client changed starts over as pending for the new client; a confirmed case stays confirmed."""
     named = {c.key: c.client_uscc for c in parsed.profile.cases if c.client_uscc}
     if not named:
-        return 0
+        return set()
     enterprises = {e.uscc: e for e in Enterprise.objects.filter(uscc__in=set(named.values()))}
     existing = {c.case_key: c for c in CaseConfirmation.objects.filter(provider_id=provider_id, case_key__in=named)}
-    created = 0
+    asked: set[int] = set()
     for key, uscc in named.items():
         enterprise = enterprises.get(uscc)
         if enterprise is None:
@@ -448,15 +449,15 @@ def _sync_confirmations(provider_id: int, parsed: Parsed) -> int:
         current = existing.get(key)
         if current is None:
             CaseConfirmation.objects.create(provider_id=provider_id, case_key=key, enterprise=enterprise)
-            created += 1
+            asked.add(enterprise.pk)
         elif current.enterprise_id != enterprise.pk:
             current.enterprise = enterprise
             current.status = CaseConfirmation.Status.PENDING
             current.decided_at = current.decided_by = None
             current.note = ""
             current.save()
-            created += 1
-    return created
+            asked.add(enterprise.pk)
+    return asked
 
 
 def approve(*, version: ProfileVersion, staff, note: str = "", expected_state=None, request=None) -> ProfileVersion:
@@ -493,8 +494,10 @@ def approve(*, version: ProfileVersion, staff, note: str = "", expected_state=No
             audit_log(action="profile.approve", actor=staff, request=request, obj=locked,
                       detail={"before": {"status": S.SUBMITTED, "published": published.number if published else None},
                               "after": {"status": S.PUBLISHED, "published": locked.number}, "note": note,
-                              "confirmations_requested": requested,
+                              "confirmations_requested": sorted(requested),
                               "changes": change_summary(published.document if published else {}, locked.document)})
+            notifications.profile_approved(locked)
+            notifications.cases_to_confirm(requested, locked.provider.name)
     except (Conflict, Forbidden, Invalid, WrongState) as exc:
         _audited_refusal("approve", version, staff, request, exc)
         raise
@@ -517,6 +520,7 @@ def reject(*, version: ProfileVersion, staff, note: str, expected_state=None, re
             locked.save()
             audit_log(action="profile.reject", actor=staff, request=request, obj=locked,
                       detail={"before": {"status": S.SUBMITTED}, "after": {"status": S.REJECTED}, "note": note})
+            notifications.profile_rejected(locked)
     except (Conflict, Forbidden, Invalid, WrongState) as exc:
         _audited_refusal("reject", version, staff, request, exc)
         raise

@@ -87,7 +87,9 @@ def start(request, provider_pk):
     if draft.status == S.SUBMITTED:
         messages.info(request, _("A version is awaiting approval. Withdraw it first to edit it again."))
         return redirect("providers:profile", provider_pk=provider.pk)
-    return redirect("providers:profile-section", provider_pk=provider.pk, section=request.POST.get("section") or "facts")
+    wanted = request.POST.get("section")
+    return redirect("providers:profile-section", provider_pk=provider.pk,
+                    section=wanted if wanted in SECTIONS else "facts")
 
 
 @login_required

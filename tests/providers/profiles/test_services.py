@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from portal.exceptions import Conflict, Forbidden, Invalid, WrongState
-from portal.models import AuditEvent
+from portal.models import AuditEvent, Notification
 from providers.models import CaseConfirmation, Listing, ProfileVersion, ProviderDocument
 from providers.profiles import services
 from tests.factories.portal import EnterpriseFactory, MembershipFactory
@@ -132,6 +132,8 @@ def test_approve_publishes_supersedes_and_projects(provider, provider_owner, dis
     event = AuditEvent.objects.filter(action="profile.approve").get()
     assert event.detail["before"]["published"] == 1 and event.detail["after"]["published"] == 2
     assert {"section": "apps", "kind": "added", "entry": "设备管家", "fields": []} in event.detail["changes"]
+    note = Notification.objects.get(user=provider_owner, kind="profile.approved")
+    assert "第 2 版" in note.title and note.body == "同意"
 
 
 def test_double_and_stale_decisions_conflict(provider, provider_owner, district_staff, city_staff):
@@ -172,6 +174,7 @@ def test_reject_needs_a_note_and_the_next_draft_starts_from_the_rejected_documen
     with pytest.raises(Invalid):
         services.reject(version=version, staff=district_staff, note="")
     services.reject(version=version, staff=district_staff, note="案例缺少投资额")
+    assert Notification.objects.filter(user=provider_owner, kind="profile.rejected").exists()
     version.refresh_from_db()
     assert version.status == S.REJECTED and version.decision_note == "案例缺少投资额"
     draft = services.start_draft(provider=provider, actor=provider_owner)
@@ -188,6 +191,8 @@ def test_cases_naming_a_portal_enterprise_are_confirmed_by_it(provider, provider
     services.approve(version=version, staff=district_staff)
     confirmation = CaseConfirmation.objects.get(provider=provider)
     assert (confirmation.enterprise, confirmation.status) == (client, "pending")
+    assert list(Notification.objects.filter(kind="profile.case_confirmation").values_list("user", flat=True)) == [
+        editor.pk]  # owners and editors answer; the viewer is not asked
     with pytest.raises(Forbidden):
         services.confirm_case(confirmation=confirmation, actor=viewer)
     with pytest.raises(Forbidden):
