@@ -257,6 +257,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AssessmentStatusEnum": "diagnosis.models.Assessment.Status",
         "OrgStatusEnum": "portal.models.OrgStatus",
+        # The "decision" fields of the decision endpoints, one name per choice set.
+        "ApproveRejectDecisionEnum": ["approve", "reject"],
+        "VerifyRejectDecisionEnum": ["verify", "reject"],
+        "ConfirmDeclineDecisionEnum": ["confirm", "decline"],
     },
 }
 

@@ -125,3 +125,13 @@ def member_of(pool, *, provider=None, status: str = "active", due_days_ago: int 
               "next_recheck": today - dt.timedelta(days=due_days_ago), "status": status}
     values.update(fields)
     return PoolMember.objects.create(pool=pool, provider=provider, **values)
+
+
+def submitted_profile(provider, actor, *, document: dict | None = None, reason: str = "首次提交"):
+    """A draft filled with ``document`` (default: profile_document()) and submitted by ``actor``."""
+    from providers.profiles import services
+
+    version = services.start_draft(provider=provider, actor=actor)
+    ProfileVersion.objects.filter(pk=version.pk).update(document=document if document is not None else profile_document())
+    version.refresh_from_db()
+    return services.submit(version=version, reason=reason, actor=actor)
