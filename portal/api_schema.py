@@ -63,3 +63,16 @@ class AutoSchema(SpectacularAutoSchema):
             if code not in responses:
                 responses[code] = self._get_response_for_code(_error(description), code, direction=direction)
         return dict(sorted(responses.items()))
+
+
+def paginated(serializer_class, name: str | None = None):
+    """The schema of a PageNumberPagination answer whose rows are ``serializer_class``: list views
+    that paginate must say so, or their answers contradict the schema."""
+    from drf_spectacular.utils import inline_serializer
+
+    meta = getattr(serializer_class, "Meta", None)
+    base = getattr(meta, "ref_name", None) or serializer_class.__name__.removesuffix("Serializer")
+    return inline_serializer(name or f"Paginated{base}List", {
+        "count": serializers.IntegerField(), "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True), "results": serializer_class(many=True),
+    })

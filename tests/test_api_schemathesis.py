@@ -161,7 +161,20 @@ def test_no_server_error_and_the_schema_holds(label, mode, world):
 
 
 def _needs_credentials(operation) -> bool:
-    return operation.definition.raw.get("security", RAW.get("security")) != [{}]
+    # A public operation lists {} (anonymous) among its security options.
+    return {} not in operation.definition.raw.get("security", RAW.get("security", []))
+
+
+def _resolves(path: str) -> bool:
+    from urllib.parse import unquote
+
+    from django.urls import Resolver404, resolve
+
+    try:
+        resolve(unquote(path))
+    except Resolver404:
+        return False
+    return True
 
 
 @pytest.mark.parametrize("label", sorted(OPERATIONS))
@@ -171,6 +184,8 @@ def test_anonymous_gets_401_on_every_protected_operation(label, world):
         pytest.skip("public operation")
 
     def only_401(case, response):
+        if response.status_code == 404 and not _resolves(case.formatted_path):
+            return  # a generated value the URL pattern cannot match (e.g. a negative id): no view runs
         assert response.status_code == 401, (case.method, case.formatted_path, response.status_code, response.text)
         assert response.json()["code"] == "not_authenticated"
 

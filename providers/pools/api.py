@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.access import get_for_user
+from portal.api_schema import paginated
 from portal.errors import api_error_body, status_for
 from portal.exceptions import DomainError
 from providers.models import ExpertScore, Pool, PoolApplication
@@ -69,7 +70,7 @@ class PoolListApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(operation_id="registry_pools_list", description="Published resource pools (public).",
-                   responses={200: PoolSerializer(many=True)})
+                   responses={200: paginated(PoolSerializer)})
     def get(self, request):
         return _page(request, self, selectors.public_pools().order_by("-year", "pk"), PoolSerializer)
 
@@ -78,7 +79,7 @@ class ApplicationListApi(APIView):
     @extend_schema(operation_id="registry_pool_applications_list",
                    description="Pool applications the user may see: the provider's own, staff those of pools in "
                                "their region, experts those assigned to them.",
-                   responses={200: ApplicationSerializer(many=True)})
+                   responses={200: paginated(ApplicationSerializer)})
     def get(self, request):
         queryset = (PoolApplication.objects.visible_to(request.user)
                     .select_related("pool", "provider", "profile_version").order_by("-submitted_at", "-pk"))
@@ -95,7 +96,7 @@ class ApplicationDetailApi(APIView):
 
 class SheetListApi(APIView):
     @extend_schema(operation_id="registry_score_sheets_list", description="The expert's own score sheets.",
-                   responses={200: SheetSerializer(many=True)})
+                   responses={200: paginated(SheetSerializer)})
     def get(self, request):
         return _page(request, self, selectors.expert_tasks(request.user), SheetSerializer)
 

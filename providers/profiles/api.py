@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.access import get_for_user
+from portal.api_schema import paginated
 from portal.errors import api_error_body, status_for
 from portal.exceptions import DomainError
 from portal.models import Provider
@@ -96,7 +97,7 @@ def _writable(request, version: ProfileVersion) -> None:
 class ProviderVersionsApi(APIView):
     @extend_schema(operation_id="registry_profile_versions_list",
                    description="A provider's profile versions, newest first (members and staff of its region).",
-                   responses={200: VersionSerializer(many=True), 404: ERROR})
+                   responses={200: paginated(VersionSerializer), 404: ERROR})
     def get(self, request, provider_pk):
         provider = get_for_user(Provider.objects.all(), provider_pk, user=request.user, request=request)
         rows = selectors.versions_for(request.user, provider).select_related("provider", "base")
@@ -196,7 +197,7 @@ class WithdrawApi(APIView):
 class ApprovalQueueApi(APIView):
     @extend_schema(operation_id="registry_profile_approvals",
                    description="Submitted versions of providers in the staff member's region, oldest first.",
-                   responses={200: VersionSerializer(many=True), 403: ERROR})
+                   responses={200: paginated(VersionSerializer), 403: ERROR})
     def get(self, request):
         if not is_bureau_staff(request.user):
             raise PermissionDenied
@@ -238,7 +239,7 @@ class DecisionApi(APIView):
 class ConfirmationListApi(APIView):
     @extend_schema(operation_id="registry_case_confirmations",
                    description="Cases naming the caller's enterprises as the client.",
-                   responses={200: ConfirmationSerializer(many=True)})
+                   responses={200: paginated(ConfirmationSerializer)})
     def get(self, request):
         rows = selectors.client_cases().visible_to(request.user).order_by("-requested_at", "pk")
         paginator = PageNumberPagination()
