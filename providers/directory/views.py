@@ -2,6 +2,7 @@
 open to anonymous visitors and signed-in users alike, read from the published projection only.
 Bureau staff may export a filtered list to Excel (audited)."""
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -123,10 +124,11 @@ def portrait(request, pk):
     })
 
 
+@login_required
 @require_GET
 def export(request, kind):
     """The filtered list as .xlsx, for bureau staff (audited, rate-limited, watermarked)."""
-    if not request.user.is_authenticated or not is_bureau_staff(request.user):
+    if not is_bureau_staff(request.user):
         raise PermissionDenied
     if kind not in ("providers", "solutions", "apps"):
         raise Http404

@@ -23,6 +23,15 @@ PUBLIC = {
     "api-token": "token exchange (POST only, password + TOTP)",
     "portal:logout": "logout (POST only; GET answers 405)",
     "admin:logout": "the same POST-only logout as portal:logout",
+    # The provider directory is public by design (issue #9): published, bureau-approved profiles only.
+    "providers:directory": "public provider directory",
+    "providers:solutions": "public solution list",
+    "providers:apps": "public industrial-app list",
+    "providers:solution-map": "public solution map (counts of published solutions)",
+    "providers:portrait": "public provider portrait (published profile only)",
+    "api-registry-providers": "public directory API (published providers)",
+    "api-registry-solutions": "public directory API (published solutions)",
+    "api-registry-apps": "public directory API (published apps)",
 }
 
 _SAMPLES = {"kind": "enterprise", "pk": "1"}

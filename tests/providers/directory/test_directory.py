@@ -220,3 +220,33 @@ def test_nav_link_to_the_directory_for_everyone(client, registry):
 def test_enterprise_counts_are_not_needed_for_the_directory(client, registry):
     EnterpriseFactory()  # unrelated data does not change the public lists
     assert client.get(reverse("providers:directory")).status_code == 200
+
+
+def test_public_api_lists_with_filters(client, registry):
+    response = client.get("/api/v1/registry/providers/", {"q": "视觉"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 1
+    row = body["results"][0]
+    assert row["name"] == "深圳市视觉质检科技有限公司" and row["region"] == "440305" and row["new_tech"] == ["ai"]
+    assert "uscc" not in row and "contacts" not in row
+    solutions = client.get("/api/v1/registry/solutions/", {"category": "digital_management"}).json()
+    assert [s["title"] for s in solutions["results"]] == ["仓储数字化方案"]
+    assert solutions["results"][0]["areas"] == ["security"]
+    apps = client.get("/api/v1/registry/apps/", {"region": "440309"}).json()
+    assert [a["name"] for a in apps["results"]] == ["云WMS"]
+
+
+def test_public_api_refuses_unknown_filters_and_nul(client, registry):
+    response = client.get("/api/v1/registry/providers/", {"area": "nope"})
+    assert response.status_code == 400 and response.json()["code"] == "unknown_filter_value"
+    assert client.get("/api/v1/registry/apps/", {"q": "\x00"}).status_code == 400
+
+
+def test_registry_api_is_in_the_schema(login, owner):
+    schema = login(owner).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    for path in ("/api/v1/registry/providers/", "/api/v1/registry/solutions/", "/api/v1/registry/apps/",
+                 "/api/v1/registry/ecosystem/"):
+        assert path in schema["paths"], path
+    parameters = {p["name"] for p in schema["paths"]["/api/v1/registry/providers/"]["get"]["parameters"]}
+    assert {"q", "category", "item", "industry", "area", "region", "pool"} <= parameters

@@ -132,3 +132,15 @@ def test_home_card_for_staff(client, login, district_staff, owner):
     assert reverse("providers:ecosystem") in client.get("/").content.decode()
     login(owner)
     assert reverse("providers:ecosystem") not in client.get("/").content.decode()
+
+
+def test_ecosystem_api_is_scoped_to_staff(client, login, ecosystem, district_staff, other_district_staff, owner):
+    url = "/api/v1/registry/ecosystem/"
+    assert client.get(url).status_code in (401, 403)
+    login(owner)
+    assert client.get(url).status_code == 403
+    login(district_staff)
+    body = client.get(url).json()
+    assert body["region"] == "440309" and body["providers"] == 2
+    login(other_district_staff)
+    assert client.get(url).json()["providers"] == 1
