@@ -36,9 +36,12 @@ def capability_radar(labels: Sequence[str], levels: Sequence[int], verified: Seq
         traces.append({"type": "scatterpolar", "r": _closed(list(values)), "theta": _closed(list(labels)),
                        "name": name, "fill": fill, "line": {"color": color},
                        "hovertemplate": "%{theta}: %{r}<extra>" + name + "</extra>"})
+    # Wide side margins: the area names sit outside the circle and must fit on a 390 px phone.
     return {"data": traces, "layout": _layout(
         showlegend=True, legend={"orientation": "h", "y": -0.15},
-        polar={"radialaxis": {"range": [0, 5], "dtick": 1}})}
+        margin={"l": 80, "r": 80, "t": 40, "b": 40},
+        polar={"radialaxis": {"range": [0, 5], "dtick": 1, "angle": 90, "tickfont": {"size": 10}},
+               "angularaxis": {"tickfont": {"size": 11}}})}
 
 
 def bar(labels: Sequence[str], values: Sequence[float], *, name: str, suffix: str = "",

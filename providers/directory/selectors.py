@@ -10,6 +10,7 @@ SQLite answer alike.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -76,7 +77,8 @@ def _active_member(provider_ref: str, pool_id: int):
 
 def listings(filters: DirectoryFilters) -> QuerySet[Listing]:
     """Published providers matching every filter, in a stable order (name, pk)."""
-    qs = Listing.objects.public().select_related("region")
+    # The page never shows the wide search and region columns: leave them out of the sort.
+    qs = Listing.objects.public().select_related("region").defer("search_text", "service_regions")
     if q := _keyword(filters.q):
         qs = qs.filter(search_text__contains=q)
     if filters.category:
@@ -255,7 +257,7 @@ class Portrait:
 
 
 def portrait_listing(provider_pk: int) -> Listing | None:
-    return Listing.objects.select_related("region", "version", "provider").filter(provider_id=provider_pk).first()
+    return Listing.objects.select_related("region", "version").filter(provider_id=provider_pk).order_by().first()
 
 
 def _qualification_state(expires: dt.date | None, today: dt.date) -> str:
@@ -268,7 +270,7 @@ def _qualification_state(expires: dt.date | None, today: dt.date) -> str:
     return "valid"
 
 
-def portrait(listing: Listing, *, today: dt.date, app_limit: int = 50) -> Portrait:
+def portrait(listing: Listing, *, today: dt.date, app_limit: int = 20) -> Portrait:
     """Everything the portrait page shows, in a fixed number of queries (no per-row queries)."""
     level_title = {int(t.code): t.title for t in CAPABILITY_LEVELS}
     declared = {c.area: c for c in ListingCapability.objects.filter(listing=listing)}
@@ -311,7 +313,17 @@ def portrait(listing: Listing, *, today: dt.date, app_limit: int = 50) -> Portra
 # ─── Choices for the filter forms ──────────────────────────────────────────────────────────────
 
 
+_REGION_CHOICES: dict = {"until": 0.0, "choices": []}
+REGION_CHOICES_TTL = 60.0  # seconds; regions are reference data that changes a few times a year
+
+
 def region_choices() -> list[tuple[str, str]]:
-    """Cities and their districts as (code, name), districts indented under their city."""
-    regions = Region.objects.filter(level__in=[Region.Level.CITY, Region.Level.DISTRICT]).order_by("path")
-    return [(r.code, ("— " if r.level == Region.Level.DISTRICT else "") + r.name) for r in regions]
+    """Cities and their districts as (code, name), districts indented under their city. Kept for
+    a minute in the process: every directory page shows the list."""
+    now = time.monotonic()
+    if _REGION_CHOICES["until"] < now:
+        regions = Region.objects.filter(level__in=[Region.Level.CITY, Region.Level.DISTRICT]).order_by("path")
+        _REGION_CHOICES["choices"] = [(r.code, ("— " if r.level == Region.Level.DISTRICT else "") + r.name)
+                                      for r in regions]
+        _REGION_CHOICES["until"] = now + REGION_CHOICES_TTL
+    return list(_REGION_CHOICES["choices"])

@@ -47,6 +47,8 @@ def _list_page(request, kind, *, template, rows_for, queryset_for):
         status = 400
     return render(request, template, {
         "form": form, "page": page, "rows": rows, "tab": kind, "can_export": is_bureau_staff(request.user),
+        # One reverse per page, not one per row.
+        "portrait_base": reverse("providers:portrait", args=[0]).removesuffix("0/"),
     }, status=status)
 
 
