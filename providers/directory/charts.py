@@ -24,6 +24,11 @@ def _closed(values: Sequence) -> list:
     return [*values, values[0]] if values else []
 
 
+def _wrapped(label: str, width: int = 5) -> str:
+    """A long area name on two lines, so it fits beside the circle on a phone."""
+    return label if len(label) <= width + 1 else f"{label[:width]}<br>{label[width:]}"
+
+
 def capability_radar(labels: Sequence[str], levels: Sequence[int], verified: Sequence[int],
                      solutions: Sequence[int], *, names: tuple[str, str, str]) -> dict:
     """Declared level (0–5) per capability area, with verified cases and solutions per area on the
@@ -33,13 +38,14 @@ def capability_radar(labels: Sequence[str], levels: Sequence[int], verified: Seq
     traces = []
     for values, name, color, fill in ((levels, names[0], BRAND, "toself"), (capped, names[1], ACCENT, "none"),
                                       (capped_solutions, names[2], EARLIER, "none")):
-        traces.append({"type": "scatterpolar", "r": _closed(list(values)), "theta": _closed(list(labels)),
+        traces.append({"type": "scatterpolar", "r": _closed(list(values)),
+                       "theta": _closed([_wrapped(label) for label in labels]),
                        "name": name, "fill": fill, "line": {"color": color},
-                       "hovertemplate": "%{theta}: %{r}<extra>" + name + "</extra>"})
+                       "hovertemplate": "%{r}<extra>" + name + "</extra>"})
     # Wide side margins: the area names sit outside the circle and must fit on a 390 px phone.
     return {"data": traces, "layout": _layout(
         showlegend=True, legend={"orientation": "h", "y": -0.15},
-        margin={"l": 80, "r": 80, "t": 40, "b": 40},
+        margin={"l": 70, "r": 70, "t": 40, "b": 40},
         polar={"radialaxis": {"range": [0, 5], "dtick": 1, "angle": 90, "tickfont": {"size": 10}},
                "angularaxis": {"tickfont": {"size": 11}}})}
 
