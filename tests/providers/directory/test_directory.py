@@ -128,6 +128,7 @@ def test_directory_pages_are_open_to_anonymous_visitors(client, registry):
 def test_map_cells_link_to_the_filtered_solution_list(client, registry):
     page = client.get(reverse("providers:solution-map"), {"region": "440305"}).content.decode()
     assert "region=440305&amp;category=smart_manufacturing&amp;area=software" in page
+    assert "合计" in page and "总分" not in page  # a count total, not a score
 
 
 def test_unknown_filter_codes_are_refused_with_400(client, registry):
