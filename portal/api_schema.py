@@ -3,6 +3,8 @@ give it, with the one body portal.api_auth.exception_handler produces ({detail, 
 `errors` for invalid input), instead of each view listing them by hand. An operation's own
 entries (an answer conflict's stored value, a submit's missing items) win over these defaults."""
 
+import functools
+
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
@@ -65,9 +67,11 @@ class AutoSchema(SpectacularAutoSchema):
         return dict(sorted(responses.items()))
 
 
+@functools.cache
 def paginated(serializer_class, name: str | None = None):
     """The schema of a PageNumberPagination answer whose rows are ``serializer_class``: list views
-    that paginate must say so, or their answers contradict the schema."""
+    that paginate must say so, or their answers contradict the schema. Cached, so two views listing
+    the same rows share one component."""
     from drf_spectacular.utils import inline_serializer
 
     meta = getattr(serializer_class, "Meta", None)

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.conf import settings
 
 from portal.models import Notification
@@ -18,6 +19,8 @@ def portal(request):
         "nav_staff": signed_in and is_bureau_staff(user),
         "nav_expert": signed_in and is_expert(user),
         "nav_audit": signed_in and is_audit_admin(user),
+        # The public provider directory, once the providers app (a higher layer) is installed.
+        "nav_directory": apps.is_installed("providers"),
         "nav_admin": signed_in and user.staff_role in ADMIN_ROLES and user.is_staff,
         "admin_url": "/" + settings.ADMIN_URL,
         # Unread notifications for the inbox link's badge; lazy for the same reason as above.

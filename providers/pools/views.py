@@ -257,13 +257,8 @@ def _application_page(request, application, *, status=200):
 
 
 def _listing_url(provider_pk) -> str:
-    """The provider's public portrait, when the directory feature offers one."""
-    from django.urls import NoReverseMatch
-
-    try:
-        return reverse("providers:provider-detail", args=[provider_pk])
-    except NoReverseMatch:
-        return ""
+    """The provider's public portrait (the directory feature's page)."""
+    return reverse("providers:portrait", args=[provider_pk])
 
 
 @login_required

@@ -27,6 +27,15 @@ PUBLIC = {
     "providers:pool-notice": "a pool's public notice (公示): the point is that anyone can read it",
     "providers:pool-members": "a pool's published member list",
     "api-registry-pools": "the published resource pools through the API (same data as providers:pools)",
+    # The provider directory is public by design (issue #9): published, bureau-approved profiles only.
+    "providers:directory": "public provider directory",
+    "providers:solutions": "public solution list",
+    "providers:apps": "public industrial-app list",
+    "providers:solution-map": "public solution map (counts of published solutions)",
+    "providers:portrait": "public provider portrait (published profile only)",
+    "api-registry-providers": "public directory API (published providers)",
+    "api-registry-solutions": "public directory API (published solutions)",
+    "api-registry-apps": "public directory API (published apps)",
 }
 
 _SAMPLES = {"kind": "enterprise", "pk": "1"}
