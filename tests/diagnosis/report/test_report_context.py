@@ -94,6 +94,13 @@ def test_the_verification_code_and_qr_point_to_the_public_page(assessment, setti
     assert 'content="2025-06-01T' in html  # dcterms.created: the report's date, not the render time
 
 
+def test_the_verification_url_follows_the_configured_site_url(assessment, settings):
+    settings.SITE_URL = "https://portal.example.cn"
+    context = _context(assessment)
+    assert context["verification"]["url"] == f"https://portal.example.cn/verify/{CODE}/"
+    assert "8000" not in context["verification"]["url"]
+
+
 def test_english_reports_use_the_english_titles(assessment):
     context = _context(assessment, "en")
     assert context["spec"]["title"] == "SME digitalisation level assessment indicators (2024 edition)"
