@@ -161,7 +161,8 @@ def _review(assessment: Assessment, shared: ResultContext) -> dict:
         "reviewed_at": shared.reviewed_at,
         "comment": shared.review_comment,
         "corrections": [{"title": c.title, "declared": c.declared_answer, "verified": c.verified_answer,
-                         "reason": c.reason} for c in shared.corrections],
+                         "reason": c.reason, "declared_points": c.declared_points,
+                         "verified_points": c.verified_points} for c in shared.corrections],
     }
 
 

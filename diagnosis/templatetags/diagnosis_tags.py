@@ -13,6 +13,18 @@ def local_title(obj) -> str:
 
 
 @register.filter
+def parenthesised(value) -> str:
+    """A note after a name: full-width "（1.0）" in Chinese text, ASCII " (1.0)" in English."""
+    return f" ({value})" if get_language() == "en" else f"（{value}）"
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon after a label: full-width "：" in Chinese text, ": " in English."""
+    return ": " if get_language() == "en" else "："
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
 

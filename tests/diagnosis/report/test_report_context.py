@@ -2,6 +2,7 @@
 the verified score beside the self-declared one once approved, provisional notes, needs, visits,
 the verification code; and the template escapes everything people typed."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -70,6 +71,27 @@ def test_an_approved_assessment_shows_both_scores_and_the_corrections(assessment
     assert correction["declared"] in html and "自评答案" in html and "修正理由" in html
     # The roadmap and benchmarks the PDF shares with the page say they use the verified result.
     assert "以下按审核核定结果计算" in html
+
+
+def test_the_corrections_table_has_answers_reason_and_points_in_their_columns(assessment, district_staff):
+    services_review.item_correct(assessment=assessment, actor=district_staff, item_code="network",
+                                 value=["workshop-control"], reason="现场核查：仅车间网络", expected_version=0)
+    services_review.assessment_approve(assessment=assessment, actor=district_staff, expected_version=1)
+    context = _context(assessment)
+    correction = context["review"]["corrections"][0]
+    assert (correction["declared_points"], correction["verified_points"]) == ("8.00", "2.00")
+    table = re.search(r'<table class="corrections">(.*?)</table>', _html(assessment), re.S)[1]
+    heads = re.findall(r'<th scope="col"[^>]*>(.*?)</th>', table)
+    assert heads == ["题项", "自评答案", "核定答案", "修正理由", "得分"]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", table)
+    assert cells == [correction["declared"], correction["verified"], "现场核查：仅车间网络", "8.00 → 2.00"]
+    # The scoring sentence ("…，得 2.00 分") belongs to the items chapter, not under the verified answer.
+    assert "得" not in cells[1]
+
+
+def test_english_reports_use_ascii_parentheses_and_colons(assessment):
+    html = _html(assessment, "en")
+    assert "(2024 edition) (1.0)" in html and "（1.0）" not in html
 
 
 def test_provisional_values_are_listed_by_title_without_codes_or_sources(assessment):
