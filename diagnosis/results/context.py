@@ -32,6 +32,7 @@ from diagnosis.results.labels import PROVENANCE_LABELS, SHOWN_RECOMMENDATIONS, p
 from diagnosis.results.roadmap import Recommendation, Roadmap, build_roadmap
 from diagnosis.results.selectors import needs_of, verified_result
 from diagnosis.spec import Dimension, Grade, Item, ScenarioGroup, Spec, get_spec
+from diagnosis.spec.english import local_description, local_total_title
 from portal.models import Region
 
 
@@ -87,6 +88,33 @@ class CorrectionRow:
     verified_points: str | None
 
 
+def describe_answer(item: Item, value: Any, language: str) -> str:
+    """A stored answer in words in ``language``: the options' English titles in English (the
+    questionnaire's ``describe_value`` speaks the spec's Chinese)."""
+    if language != "en" or value is None:
+        return describe_value(item, value)
+    if item.kind in ("choice", "requirement"):
+        option = item.option_index.get(value)
+        return (option.title_en or option.title) if option else str(value)
+    if item.kind == "multi":
+        return "; ".join((item.option_index[v].title_en or item.option_index[v].title) if v in item.option_index
+                         else str(v) for v in value)
+    if item.kind == "scenario":
+        return f"Level {int(value)}"
+    return describe_value(item, value)
+
+
+def local_level_scores(spec: Spec, result: Mapping[str, Any], language: str) -> tuple[dict[str, Any], ...]:
+    """The maturity level scores of a stored result with their titles in ``language``."""
+    titles_en = spec.maturity.level_titles_en if spec.maturity else ()
+    rows = []
+    for row in result.get("level_scores") or ():
+        level = int(row.get("level") or 0)
+        english = titles_en[level - 1] if language == "en" and 0 < level <= len(titles_en) else ""
+        rows.append({**row, "title": english or row.get("title", "")})
+    return tuple(rows)
+
+
 def correction_rows(spec: Spec, corrections: Iterable[ItemCorrection], declared: Mapping[str, Any],
                     verified: Mapping[str, Any], language: str) -> tuple[CorrectionRow, ...]:
     """The corrections in the questionnaire's order, the answers in words."""
@@ -101,8 +129,10 @@ def correction_rows(spec: Spec, corrections: Iterable[ItemCorrection], declared:
         before, after = declared_rows.get(correction.item_code, {}), verified_rows.get(correction.item_code, {})
         rows.append(CorrectionRow(
             item=item, title=title,
-            declared_answer=describe_value(item, correction.declared_value) if item else str(correction.declared_value),
-            verified_answer=describe_value(item, correction.verified_value) if item else str(correction.verified_value),
+            declared_answer=describe_answer(item, correction.declared_value, language) if item
+            else str(correction.declared_value),
+            verified_answer=describe_answer(item, correction.verified_value, language) if item
+            else str(correction.verified_value),
             reason=correction.reason,
             declared_points=before.get("points"), verified_points=after.get("points")))
     return tuple(rows)
@@ -125,6 +155,11 @@ class ResultContext:
     reviewed_at: Any
     level: Grade | None
     stage: Grade | None
+    # The spec texts above in ``language`` (English ones from diagnosis/spec/english/).
+    total_title: str
+    level_description: str
+    stage_description: str
+    level_scores: tuple[dict[str, Any], ...]
     dimensions: tuple[DimensionRow, ...]
     scenarios: tuple[tuple[ScenarioGroup, tuple[tuple[Item, Mapping[str, Any]], ...]], ...]
     chart_axes: tuple[Mapping[str, Any], ...]
@@ -169,6 +204,8 @@ class ResultContext:
         return {
             **self.partials_context(),
             "spec": self.spec, "result": self.result, "level": self.level, "stage": self.stage,
+            "total_title": self.total_title, "level_description": self.level_description,
+            "stage_description": self.stage_description, "level_scores": self.level_scores,
             "dimensions": self.dimensions, "scenarios": self.scenarios, "needs": self.needs,
             "provenance_labels": PROVENANCE_LABELS, "provisional_reasons": self.provisional_reasons,
             "provisional_items": self.provisional_items,
@@ -199,10 +236,14 @@ def build_result_context(assessment: Assessment, *, language: str | None = None,
         (group, tuple((item, rows[item.code]) for item in group.scenarios if item.code in rows))
         for group in spec.scenario_groups
     )
+    level, stage = spec_grade(spec.levels, result["level"]), spec_grade(spec.stages, result["stage"])
     with translation.override(language):
         return ResultContext(
-            spec=spec, result=result, language=language,
-            level=spec_grade(spec.levels, result["level"]), stage=spec_grade(spec.stages, result["stage"]),
+            spec=spec, result=result, language=language, level=level, stage=stage,
+            total_title=local_total_title(spec, language),
+            level_description=local_description(spec, level, language),
+            stage_description=local_description(spec, stage, language),
+            level_scores=local_level_scores(spec, result, language),
             dimensions=dimensions, scenarios=scenarios,
             chart_axes=tuple(chart_dimensions(result["dimensions"])),
             declared=assessment.result, verified=verified is not None,
