@@ -28,7 +28,12 @@ from diagnosis.models import Assessment, ItemCorrection, Need, NewMode
 from diagnosis.results.benchmarks import Benchmarks, assessment_benchmarks
 from diagnosis.results.charts import chart_dimensions
 from diagnosis.results.forms import PRIORITY_LABELS
-from diagnosis.results.labels import PROVENANCE_LABELS, SHOWN_RECOMMENDATIONS, provisional_titles
+from diagnosis.results.labels import (
+    PROVENANCE_LABELS,
+    SHOWN_RECOMMENDATIONS,
+    localised_result,
+    provisional_titles,
+)
 from diagnosis.results.roadmap import Recommendation, Roadmap, build_roadmap
 from diagnosis.results.selectors import needs_of, verified_result
 from diagnosis.spec import Dimension, Grade, Item, ScenarioGroup, Spec, get_spec
@@ -225,7 +230,10 @@ def build_result_context(assessment: Assessment, *, language: str | None = None,
     language = language or translation.get_language()
     spec = spec or get_spec(assessment.spec_key)
     verified = verified_result(assessment)
-    result = verified or assessment.result
+    standing = standing_answers(assessment)
+    # Item reasons in ``language`` (the stored ones are the engine's Chinese).
+    declared = localised_result(spec, assessment.result, assessment.submitted_answers or {}, language)
+    result = localised_result(spec, verified, standing, language) if verified else declared
     rows = {row["code"]: row for row in result["items"]}
     dimensions = tuple(
         DimensionRow(spec=spec.dimension_index[node["code"]], score=node, depth=depth,
@@ -246,12 +254,12 @@ def build_result_context(assessment: Assessment, *, language: str | None = None,
             level_scores=local_level_scores(spec, result, language),
             dimensions=dimensions, scenarios=scenarios,
             chart_axes=tuple(chart_dimensions(result["dimensions"])),
-            declared=assessment.result, verified=verified is not None,
-            corrections=correction_rows(spec, assessment.corrections.all(), assessment.result, verified,
+            declared=declared, verified=verified is not None,
+            corrections=correction_rows(spec, assessment.corrections.all(), declared, result,
                                         language) if verified else (),
             review_comment=assessment.review_comment if verified else "",
             reviewed_at=assessment.reviewed_at if verified else None,
-            roadmap=build_roadmap(spec, result, standing_answers(assessment), assessment.priorities),
+            roadmap=build_roadmap(spec, result, standing, assessment.priorities),
             benchmarks=assessment_benchmarks(assessment),
             needs=tuple(sorted(needs_of(assessment).values(), key=lambda n: NewMode.values.index(n.category))),
             provisional_reasons=tuple(

@@ -75,3 +75,24 @@ def test_every_english_companion_names_a_spec_and_its_grades():
         described = {f"level:{g.code}" for g in spec.levels if g.description}
         described |= {f"stage:{g.code}" for g in spec.stages if g.description}
         assert described <= set(texts.descriptions), described - set(texts.descriptions)
+
+
+def test_item_reasons_are_english_in_english_and_the_engines_in_chinese(login, owner, enterprise):
+    assessment = scored_assessment(enterprise, user=owner, normalise=True, answers={
+        "network": ["workshop-control"], "device-digitisation": {"numerator": "35", "denominator": "100"},
+        "it-coverage": SME.items["it-coverage"].options[0].code, "sc-quality": 2})
+    english = build_result_context(assessment, language="en")
+    rows = {item.code: row for d in english.dimensions for item, row in d.items}
+    network = SME.items["network"]
+    assert rows["network"]["reason"] == (f"{network.title_en}: 1 chosen "
+                                         f"({network.option_index['workshop-control'].title_en}), "
+                                         f"{rows['network']['points']} points")
+    assert rows["device-digitisation"]["reason"].startswith(f"{SME.items['device-digitisation'].title_en}: 35.00%")
+    scenario = {item.code: row for _group, pairs in english.scenarios for item, row in pairs}["sc-quality"]
+    assert scenario["reason"] == f"{SME.items['sc-quality'].title_en}: level 2"
+    chinese = build_result_context(assessment, language="zh-hans")
+    stored = {row["code"]: row["reason"] for row in assessment.result["items"]}
+    assert {item.code: row["reason"] for d in chinese.dimensions for item, row in d.items} == {
+        code: reason for code, reason in stored.items() if code in rows}
+    html = _english_page(login(owner), assessment)
+    assert stored["network"] not in html and stored["device-digitisation"] not in html
