@@ -5,6 +5,8 @@ from typing import Any
 
 from django.utils.translation import gettext, gettext_lazy
 
+from diagnosis.spec.english import local_total_title
+
 # What the provenance tags of spec values mean (docs/sources.md, Confidence tags); only the tags that
 # make a result provisional reach the notice.
 PROVENANCE_LABELS = {
@@ -107,9 +109,36 @@ def english_reason(item, row: Mapping[str, Any], answer: Any) -> str:
     return row.get("reason", "")
 
 
+def english_gap(spec, gap: Mapping[str, Any]) -> str:
+    """The English twin of a stored gap's Chinese message (what the next level or stage still
+    needs), from its kind, target and figures; the stored message when the kind is unknown."""
+    grade = next((g for g in (*spec.levels, *spec.stages) if g.code == gap.get("target")), None)
+    target = (grade.title_en or grade.title) if grade else str(gap.get("target", ""))
+    required, actual, short = gap.get("required"), gap.get("actual"), gap.get("shortfall")
+    codes = list(gap.get("codes") or ())
+    kind = gap.get("kind")
+    if kind == "total":
+        return f"{local_total_title(spec, 'en')} {actual}; {target} needs ≥ {required}, {short} points short"
+    if kind == "dimension" and codes and codes[0] in spec.dimension_index:
+        name = _local(spec.dimension_index[codes[0]], "en")
+        return f"{name} score rate {actual}%; {target} needs ≥ {required}%, {short} percentage points short"
+    if kind == "scenarios":
+        rule = next((r for r in grade.scenario_rules if str(r.count) == str(required)), None) if grade else None
+        found = spec.scenario_set_index.get(rule.scenario_set) if rule and rule.scenario_set else None
+        what = f"of the {_local(found, 'en')}" if found else "scenarios"
+        level = f" at level {rule.min_level} or higher" if rule else ""
+        return f"{target} needs at least {required} {what}{level}; {actual} now, {short} short"
+    if kind == "level_score":
+        names = ", ".join(_local(spec.dimension_index[c], "en") for c in codes if c in spec.dimension_index)
+        return (f"A level score of {actual} is below {required}, so the higher levels do not count"
+                + (f"; sub-domains scoring low at that level: {names}" if names else ""))
+    return str(gap.get("message", ""))
+
+
 def localised_result(spec, result: Mapping[str, Any], answers: Mapping[str, Any], language: str) -> Mapping[str, Any]:
-    """A stored result whose item reasons are in ``language``: the stored (Chinese) ones for
-    Chinese, ``english_reason`` for English. Scores and everything else are unchanged."""
+    """A stored result whose item reasons and gap messages are in ``language``: the stored
+    (Chinese) ones for Chinese, ``english_reason`` and ``english_gap`` for English. Scores and
+    everything else are unchanged."""
     if language != "en" or not result:
         return result
     items = [
@@ -117,4 +146,5 @@ def localised_result(spec, result: Mapping[str, Any], answers: Mapping[str, Any]
         if row.get("code") in spec.items else row
         for row in result.get("items", ())
     ]
-    return {**result, "items": items}
+    gaps = [{**gap, "message": english_gap(spec, gap)} for gap in result.get("gaps") or ()]
+    return {**result, "items": items, "gaps": gaps}

@@ -2,6 +2,8 @@
 the standard has them (titles, total, level descriptions, option titles of corrected answers, maturity
 level names), ASCII punctuation; nothing of the spec's Chinese in those places."""
 
+import re
+
 import pytest
 from django.utils import translation
 
@@ -17,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 SME = get_spec("sme-2024@1.0")
 TOTAL_EN = "Basic score (digital foundation + management + outcomes)"
+CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
 
 def _english_page(client, assessment) -> str:
@@ -96,3 +99,23 @@ def test_item_reasons_are_english_in_english_and_the_engines_in_chinese(login, o
         code: reason for code, reason in stored.items() if code in rows}
     html = _english_page(login(owner), assessment)
     assert stored["network"] not in html and stored["device-digitisation"] not in html
+
+
+@pytest.mark.parametrize(("gap", "english"), [
+    ({"kind": "total", "target": "L3", "required": "60.00", "actual": "58.00", "shortfall": "2.00", "codes": []},
+     f"{TOTAL_EN} 58.00; Level 3 needs ≥ 60.00, 2.00 points short"),
+    ({"kind": "scenarios", "target": "L2", "required": 3, "actual": 1, "shortfall": 2, "codes": []},
+     "Level 2 needs at least 3 of the Constraint scenarios at level 2 or higher; 1 now, 2 short"),
+])
+def test_gap_messages_in_english(gap, english):
+    from diagnosis.results.labels import english_gap
+
+    assert english_gap(SME, {**gap, "message": "中文"}) == english
+
+
+def test_the_english_roadmap_gap_line(login, owner, enterprise):
+    assessment = scored_assessment(enterprise, user=owner, best=False, normalise=True)
+    context = build_result_context(assessment, language="en")
+    assert context.roadmap.gaps and all(not CJK.search(g.message) for g in context.roadmap.gaps)
+    assert build_result_context(assessment, language="zh-hans").roadmap.gaps[0].message == \
+        assessment.result["gaps"][0]["message"]
