@@ -119,3 +119,24 @@ def test_the_english_roadmap_gap_line(login, owner, enterprise):
     assert context.roadmap.gaps and all(not CJK.search(g.message) for g in context.roadmap.gaps)
     assert build_result_context(assessment, language="zh-hans").roadmap.gaps[0].message == \
         assessment.result["gaps"][0]["message"]
+
+
+@pytest.mark.parametrize("spec_key", ["sme-2024@1.0", "gbt39116-2020@1.0", "gbt23020-2013@1.0"])
+def test_every_roadmap_step_has_an_english_twin(enterprise, spec_key):
+    assessment = scored_assessment(enterprise, spec_key=spec_key, best=False, normalise=True)
+    recommendations = build_result_context(assessment, language="en").roadmap.recommendations
+    assert recommendations
+    spec = get_spec(spec_key)
+    for rec in recommendations:
+        # A ratio's unit (台/百人) is the one spec text without an English twin.
+        ratio = spec.items[rec.code].ratio
+        text = rec.next_step_en.replace(ratio.unit, "") if ratio else rec.next_step_en
+        assert text and not CJK.search(text), rec.next_step_en
+
+
+def test_the_english_page_shows_the_english_steps(login, owner, enterprise):
+    assessment = scored_assessment(enterprise, user=owner, best=False, normalise=True)
+    html = _english_page(login(owner), assessment)
+    first = build_result_context(assessment, language="en").roadmap.recommendations[0]
+    assert first.next_step_en.replace("“", "&ldquo;") in html or first.next_step_en in html
+    assert first.next_step not in html
