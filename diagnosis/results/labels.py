@@ -94,11 +94,11 @@ def english_reason(item, row: Mapping[str, Any], answer: Any) -> str:
             return f"{title}: {_option_title(option)} ({points})"
         if points is None:
             return f"{title}: {_option_title(option)}"
-        return f"{title}: “{_option_title(option)}” chosen, {points} points"
+        return f"{title}: '{_option_title(option)}' chosen, {points} points"
     if item.kind == "multi":
         chosen = [item.option_index[code] for code in answer if code in item.option_index]
         if chosen and chosen[0].exclusive:
-            return f"{title}: “{_option_title(chosen[0])}” chosen, {points} points"
+            return f"{title}: '{_option_title(chosen[0])}' chosen, {points} points"
         if len(chosen) == sum(1 for o in item.options if not o.exclusive):
             return f"{title}: all {len(chosen)} chosen, {points} points"
         names = "; ".join(_option_title(o) for o in chosen)

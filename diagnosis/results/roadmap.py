@@ -381,7 +381,7 @@ class _Planner:
             return None
         return self._make(
             item, row, next_step=f"由「{current.title}」提升为「{better.title}」{self._hint(rule)}",
-            next_step_en=f"From “{_en(current)}” to “{_en(better)}”",
+            next_step_en=f"From '{_en(current)}' to '{_en(better)}'",
             gain=(better.points or ZERO) - (current.points or ZERO), steps=rule.steps or KIND_STEPS["choice"],
             serves=rule.serves, barrier=rule.barrier, closes_gap=self._in_gap_dimension(item),
         )
@@ -479,7 +479,7 @@ class _Planner:
         return self._make(
             item, row,
             next_step=f"第 {level} 级{level_title}要求：由「{current.title}」提升为「{better.title}」{self._hint(rule)}",
-            next_step_en=f"Level {level}{level_en} requirement: from “{_en(current)}” to “{_en(better)}”",
+            next_step_en=f"Level {level}{level_en} requirement: from '{_en(current)}' to '{_en(better)}'",
             gain=((better.points or ZERO) - (current.points or ZERO)) * self._requirement_share(item),
             steps=(rule.steps or 1) * max(level, 1), serves=rule.serves,
             barrier=rule.barrier or _BARRIER_BY_LEVEL.get(level, "unable"),

@@ -20,9 +20,9 @@ def _messages() -> dict[str, str]:
         "unknown_option": gettext("Unknown option %(value)s (choose from: %(codes)s)"),
         "multi_not_a_list": gettext("The answer to a multiple-choice question must be a list of option codes"),
         "multi_empty": gettext("Choose at least one option; if none applies, choose the exclusive option "
-                               "(such as “None of the above”)"),
+                               "(such as 'None of the above')"),
         "multi_duplicate": gettext("An option was chosen twice"),
-        "multi_exclusive": gettext("“%(option)s” cannot be chosen together with other options"),
+        "multi_exclusive": gettext("'%(option)s' cannot be chosen together with other options"),
         "ratio_shape": gettext("The answer to a ratio question must be {numerator, denominator} or one number"),
         "ratio_zero_denominator": gettext("%(denominator)s cannot be 0"),
         "ratio_numerator_above": gettext("%(numerator)s (%(n)s) cannot be larger than %(denominator)s (%(d)s)"),

@@ -19,7 +19,7 @@ CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 BAD = [
     (SME, "nonexistent", "x", "Unknown question"),
     (SME, "it-coverage", "most", "Unknown option 'most' (choose from: "),
-    (SME, "network", ["none", "industrial-5g"], "“None of the above” cannot be chosen together with other options"),
+    (SME, "network", ["none", "industrial-5g"], "'None of the above' cannot be chosen together with other options"),
     (SME, "network", [], "Choose at least one option"),
     (SME, "network", "industrial-5g", "must be a list of option codes"),
     (SME, "network", ["industrial-5g", "industrial-5g"], "An option was chosen twice"),
