@@ -11,6 +11,8 @@ class DiagnosisConfig(AppConfig):
         # feature packages that the worker's autodiscovery (``<app>.tasks``) does not look into.
         from diagnosis import checks, signals  # noqa: F401
         from diagnosis.report import tasks
+        from diagnosis.scoring import messages
+        from diagnosis.scoring.engine import AnswerError
         from diagnosis.workbench import selectors as workbench
         from portal.extensions import (
             HomeCard,
@@ -24,6 +26,8 @@ class DiagnosisConfig(AppConfig):
         from portal.permissions import is_enterprise_user
 
         register_sweeper("diagnosis-reports", tasks.sweep_reports)
+        # The pure engine's answer errors, translated at this edge into the active language.
+        AnswerError.localise = messages.localise
 
         # The home pages as workbenches: what is waiting for this user now.
         register_home_panel(HomePanel(key="diagnosis-enterprise", template="diagnosis/workbench/enterprise.html",
