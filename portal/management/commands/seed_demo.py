@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from portal import demo
+from portal import demo, demo_regional
 from portal.audit import audit_log
 
 
@@ -49,6 +49,7 @@ class Command(BaseCommand):
             users = [] if no_accounts else demo.ensure_demo_accounts()
             counts = demo.seed_organisations(enterprises=enterprises, providers=providers, seed=seed,
                                              progress=self._progress if verbosity >= 2 else None)
+            demo_regional.seed_regional()  # the regional dashboards' assessed firms (issue #12)
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
         elapsed = time.monotonic() - started
