@@ -5,7 +5,7 @@ Excel export use the same ``Table``, so an export never shows what the page with
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -29,10 +29,6 @@ def _title(obj) -> str:
 
 def rollup_label() -> str:
     return _("Others (fewer than %(k)d enterprises)") % {"k": K_ANONYMITY}
-
-
-def withheld_note() -> str:
-    return _("— withheld: fewer than %(k)d enterprises") % {"k": K_ANONYMITY}
 
 
 @dataclass
@@ -106,7 +102,7 @@ def levels_table(spec: Spec, year: int, areas: Sequence[Area]) -> Table:
                   [(_("Level"), 20)] + [(area_label(a), 18) for a in areas])
     columns = []
     for i, a in enumerate(areas):
-        cells = {code: data[code][i] for code in data}
+        cells = {code: replace(data[code][i], key=code) for code in data}
         total = sum(c.firms for c in cells.values())
         result = None if a.own else suppress_small([c for c in cells.values() if c.firms], rollup_key="other")
         columns.append((cells, result, total))
@@ -221,7 +217,7 @@ def slice_table(kind: str, spec: Spec, year: int, scope: Area, parent: Area | No
     keys = list(data)
     parent_shown, rollup = None, None
     if parent is not None and not parent.own:
-        result = suppress_small([data[k][1] for k in keys if data[k][1].firms])
+        result = suppress_small([replace(data[k][1], key=k) for k in keys if data[k][1].firms])
         parent_shown = {c.key for c in result.shown}
         rollup = result
     rows_out = []
