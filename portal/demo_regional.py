@@ -74,6 +74,9 @@ PLANS: tuple[DistrictPlan, ...] = (
     DistrictPlan("441900003", 90, 59.5, 0.6),              # Dongcheng
     DistrictPlan("441900113", 90, 57.0, 0.7),              # Dalang
 )
+# seed_demo adds the regional data to a full demo only (the default 300 generated enterprises or
+# more); smaller runs — tests, quick checks, --enterprises=0 — stay as small as they ask.
+FULL_DEMO_ENTERPRISES = 300
 T0_SHARE = 0.75  # firms also assessed last year
 T0_GAIN = 2.6  # mean improvement from T0 to T1
 T1_APPROVED_SHARE = 0.85  # the rest of this year's assessments are still submitted (self-declared)
@@ -282,8 +285,11 @@ def _assessment(firm_pk: int, region_id: int, entry: PoolEntry, *, year: int, ap
     return row
 
 
-def seed_regional(*, seed: int = SEED, year: int | None = None) -> RegionalSeedCounts:
-    """Create the regional demo data once (see the module docstring); a re-run adds nothing."""
+def seed_regional(*, seed: int = SEED, year: int | None = None, generated: int | None = None) -> RegionalSeedCounts:
+    """Create the regional demo data once (see the module docstring); a re-run adds nothing.
+    ``generated``: the enterprises seed_demo was asked for; under FULL_DEMO_ENTERPRISES nothing is added."""
+    if generated is not None and generated < FULL_DEMO_ENTERPRISES:
+        return RegionalSeedCounts(0, 0, 0)
     year = year or timezone.localdate().year
     if Enterprise.objects.filter(uscc=first_uscc()).exists():
         _seed_demo_enterprise(year)

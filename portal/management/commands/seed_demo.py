@@ -49,7 +49,7 @@ class Command(BaseCommand):
             users = [] if no_accounts else demo.ensure_demo_accounts()
             counts = demo.seed_organisations(enterprises=enterprises, providers=providers, seed=seed,
                                              progress=self._progress if verbosity >= 2 else None)
-            demo_regional.seed_regional()  # the regional dashboards' assessed firms (issue #12)
+            demo_regional.seed_regional(generated=enterprises)  # assessed firms for the regional dashboards (#12)
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
         elapsed = time.monotonic() - started

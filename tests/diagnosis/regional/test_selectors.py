@@ -79,3 +79,9 @@ def test_seeded_demo_data_gives_the_longhua_shenzhen_and_guangdong_figures():
     # Idempotent: a second run adds nothing.
     assert seed_regional(year=YEAR).enterprises == 0
     assert _index("440309")["440309"].firms == 1640
+
+
+def test_seed_demo_adds_the_regional_data_to_a_full_demo_only():
+    # seed_demo passes its --enterprises: small runs (tests, quick checks) stay small.
+    assert seed_regional(year=YEAR, generated=50).assessments == 0
+    assert not Assessment.objects.exists()
