@@ -23,11 +23,21 @@ def table_figure(table) -> dict | None:
         if table.chart_kind == "line":
             data.append(go.Scatter(x=table.chart_x, y=_floats(values), name=name, mode="lines+markers",
                                    line={"color": color}, connectgaps=False))
+        elif table.chart_kind == "hgroup":
+            data.append(go.Bar(y=table.chart_x, x=_floats(values), name=name, orientation="h",
+                               marker={"color": color}))
         else:
             data.append(go.Bar(x=table.chart_x, y=_floats(values), name=name, marker={"color": color}))
     layout = {"font": {"family": FONT, "size": 12}, "margin": {"l": 40, "r": 16, "t": 24, "b": 72}, "height": 340,
               "paper_bgcolor": "#ffffff", "template": "none", "legend": {"orientation": "h", "y": -0.25},
               "barmode": "stack" if table.chart_kind == "stack" else "group",
-              "showlegend": table.chart_kind != "bar", "xaxis": {"automargin": True},
-              "yaxis": {"rangemode": "tozero", "ticksuffix": "%" if table.chart_kind in ("stack", "group") else ""}}
+              "showlegend": table.chart_kind != "bar", "xaxis": {"automargin": True, "type": "category"},
+              "yaxis": {"rangemode": "tozero", "ticksuffix": table.chart_unit}}
+    if table.chart_kind == "hgroup":
+        # Long group names (industries, clusters) read along the vertical axis, also on a phone.
+        layout.update(barmode="group", height=max(260, 90 + 30 * len(table.chart_x)),
+                      margin={"l": 8, "r": 16, "t": 40, "b": 32},
+                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom"},
+                      yaxis={"automargin": True, "type": "category", "autorange": "reversed"},
+                      xaxis={"rangemode": "tozero", "ticksuffix": table.chart_unit})
     return figure_data(go.Figure(data=data, layout=layout))

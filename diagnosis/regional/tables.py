@@ -41,7 +41,8 @@ class Table:
     links: list[dict[int, str]] = field(default_factory=list)
     rollup_rows: int = 0  # how many trailing rows are k roll-ups
     # What the chart beside the table draws: only figures the table shows (None where withheld).
-    chart_kind: str = ""  # bar | group | stack | line
+    chart_kind: str = ""  # bar | group | hgroup (horizontal) | stack | line
+    chart_unit: str = "%"  # the value axis' suffix (score rates and shares); "" for scores
     chart_x: list[str] = field(default_factory=list)
     chart_series: list[tuple[str, list[Decimal | None]]] = field(default_factory=list)
 
@@ -70,7 +71,7 @@ def _count(cell: Aggregate, own: bool) -> Any:
 
 
 def area_label(a: Area) -> str:
-    return f"{a.region.name}（{a.region.get_level_display()}）"
+    return a.region.name
 
 
 # --- the regional index page ---------------------------------------------------------------------------
@@ -83,7 +84,7 @@ def index_table(spec: Spec, year: int, areas: Sequence[Area]) -> Table:
     for a, cell in zip(areas, cells, strict=True):
         table.rows.append([area_label(a), _mean(cell, a.own), _count(cell, a.own),
                            cell.n if _visible(cell, a.own) else f"<{K_ANONYMITY}"])
-    table.chart_kind, table.chart_x = "bar", [a.region.name for a in areas]
+    table.chart_kind, table.chart_unit, table.chart_x = "bar", "", [a.region.name for a in areas]
     table.chart_series = [(_("Mean score"), [_number(row[1]) for row in table.rows])]
     return table
 
@@ -159,7 +160,7 @@ def trend_table(spec: Spec, areas: Sequence[Area]) -> Table:
         table.rows.append([year] + [f"{_mean(c, a.own)}（{_count(c, a.own)}）" if c.n else WITHHELD
                                     for a, c in zip(areas, cells, strict=True)])
         means.append([_number(_mean(c, a.own)) for a, c in zip(areas, cells, strict=True)])
-    table.chart_kind, table.chart_x = "line", [str(year) for year in data]
+    table.chart_kind, table.chart_unit, table.chart_x = "line", "", [str(year) for year in data]
     table.chart_series = [(a.region.name, [m[i] for m in means]) for i, a in enumerate(areas)]
     return table
 
@@ -167,7 +168,7 @@ def trend_table(spec: Spec, areas: Sequence[Area]) -> Table:
 def change_table(spec: Spec, year: int, areas: Sequence[Area]) -> Table:
     table = Table("change", _("T0 → T1: enterprises assessed in %(t0)s and %(t1)s") % {"t0": year - 1, "t1": year},
                   [(_("Region"), 24), (_("Enterprises"), 12), (_("Mean T0"), 12), (_("Mean T1"), 12),
-                   (_("Change"), 12)])
+                   (_("Change in the mean"), 12)])
     for a, c in zip(areas, selectors.change(spec, year, areas), strict=True):
         before, after = _mean(c.before, a.own), _mean(c.after, a.own)
         delta = (after - before) if isinstance(after, Decimal) and isinstance(before, Decimal) else WITHHELD
@@ -238,6 +239,10 @@ def slice_table(kind: str, spec: Spec, year: int, scope: Area, parent: Area | No
                 row += [pm, p.firms, f"{diff:+}" if isinstance(diff, Decimal) else diff]
         rows_out.append(row)
     table.rows = rows_out
+    table.chart_kind, table.chart_unit, table.chart_x = "hgroup", "", [str(row[0]) for row in rows_out]
+    table.chart_series = [(scope.region.name, [_number(row[1]) for row in rows_out])]
+    if parent:
+        table.chart_series.append((parent.region.name, [_number(row[3]) for row in rows_out]))
     if rollup is not None and rollup.rollup is not None:
         r = rollup.rollup
         table.rows.append([rollup_label(), "", "", r.mean if rollup.rollup_shown else WITHHELD,

@@ -65,6 +65,8 @@ class _Filters:
         latest = selectors.latest_year(self.spec, self.scope_area.ids)
         self.year = self.form.value("year") or latest or timezone.localdate().year
         self.parent = selectors.area(self.scope.parent, viewer_path=self.path) if self.scope.parent else None
+        if not self.form.is_bound:
+            self.form.initial = {"region": self.scope.pk, "spec": self.spec.key, "year": self.year}
 
     def query(self) -> dict:
         return {"region": self.scope.pk, "spec": self.spec.key, "year": self.year}
@@ -76,7 +78,7 @@ class _Filters:
 
 def _index_tables(f: _Filters) -> list:
     areas = selectors.index_areas(f.scope, viewer_path=f.path)
-    comparison = [f.scope_area] + ([f.parent] if f.parent else [])
+    comparison = [a for a in areas if a.region.pk == f.scope.pk or f.scope.path.startswith(a.region.path)]
     return [tables.index_table(f.spec, f.year, areas), tables.levels_table(f.spec, f.year, comparison),
             tables.dimensions_table(f.spec, f.year, comparison), tables.trend_table(f.spec, comparison),
             tables.change_table(f.spec, f.year, comparison)]
@@ -180,6 +182,8 @@ def public(request):
     ids = selectors.area(province, viewer_path=None).ids
     year = form.value("year") or selectors.latest_year(spec, ids) or timezone.localdate().year
     found = tables.public_tables(spec, year, province)
+    if not form.is_bound:
+        form.initial = {"spec": spec.key, "year": year}
     return render(request, "diagnosis/regional/public.html", {
         "form": form, "spec": spec, "year": year, "province": province, "blocks": _with_figures(found),
         "plotly_js": plotly_js_static_path()})
