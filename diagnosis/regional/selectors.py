@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import Case, Count, F, JSONField, Max, Q, QuerySet, When
@@ -88,29 +89,31 @@ def latest_year(spec: Spec, ids: Sequence[int]) -> int | None:
     return counted(spec).filter(region_id__in=ids).aggregate(y=Max("year"))["y"]
 
 
-def _run(queryset: QuerySet, select: str, select_params: Sequence = (), tail: str = "",
-         tail_params: Sequence = ()) -> list[tuple]:
-    """``SELECT <select> FROM (<queryset's SQL>) s <tail>``: one aggregate query over the rows the
-    queryset describes, with its columns (``values()`` names) available as ``s.<name>``."""
+def _grouped(queryset: QuerySet, areas: Sequence[Area], *, key: str = "''", total: str = "s.standing",
+             lateral: str = "", distinct: bool = True) -> dict[Any, list[Aggregate]]:
+    """Key → per-area (sum of ``total``, rows, distinct enterprises). The database groups by (key,
+    region) — one hash/sort aggregate over the rows, no per-row area tests — and the handful of
+    (key, region) sums are added up per area here. An enterprise counts once per region; one that moved
+    between two regions of an area within the year would count twice there. ``distinct=False`` takes
+    the row count as the enterprise count (one row per assessment: dimension rates)."""
+    firms = "COUNT(DISTINCT s.enterprise_id)" if distinct else "COUNT(*)"
     inner, inner_params = queryset.order_by().query.sql_with_params()
+    sql = (f"SELECT {key} AS key, s.region_id, SUM({total}), COUNT(*), {firms} FROM ({inner}) s {lateral} "
+           "GROUP BY 1, 2")
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {select} FROM ({inner}) s {tail}", [*select_params, *inner_params, *tail_params])
-        return cursor.fetchall()
-
-
-def _filtered(areas: Sequence[Area], *, total: str = "s.standing") -> tuple[str, list]:
-    """Per area: the sum, the count and the distinct enterprises of the rows in it."""
-    parts, params = [], []
-    for a in areas:
-        parts.append(f"SUM({total}) FILTER (WHERE s.region_id = ANY(%s)), COUNT(*) FILTER (WHERE s.region_id = "
-                     "ANY(%s)), COUNT(DISTINCT s.enterprise_id) FILTER (WHERE s.region_id = ANY(%s))")
-        params += [list(a.ids)] * 3
-    return ", ".join(parts), params
-
-
-def _aggregates(keys: Sequence[str], row: Sequence) -> list[Aggregate]:
-    return [Aggregate(key, row[3 * i] or Decimal(0), row[3 * i + 1] or 0, row[3 * i + 2] or 0)
-            for i, key in enumerate(keys)]
+        cursor.execute(sql, inner_params)
+        rows = cursor.fetchall()
+    members = [frozenset(a.ids) for a in areas]
+    sums: dict[Any, list[list]] = {}
+    for k, region_id, total_sum, n, firm_count in rows:
+        cells = sums.setdefault(k, [[Decimal(0), 0, 0] for _a in areas])
+        for cell, ids in zip(cells, members, strict=True):
+            if region_id in ids:
+                cell[0] += total_sum or 0
+                cell[1] += n
+                cell[2] += firm_count
+    return {k: [Aggregate(a.key, t, n, f) for a, (t, n, f) in zip(areas, cells, strict=True)]
+            for k, cells in sums.items()}
 
 
 def _base(spec: Spec, year: int | None, areas: Sequence[Area], *fields: str, **extra) -> QuerySet:
@@ -122,9 +125,8 @@ def _base(spec: Spec, year: int | None, areas: Sequence[Area], *fields: str, **e
 
 def index(spec: Spec, year: int, areas: Sequence[Area]) -> list[Aggregate]:
     """Mean score with its sample per area (one scan, one aggregate per area)."""
-    select, params = _filtered(areas)
-    (row,) = _run(_base(spec, year, areas), select, params)
-    return _aggregates([a.key for a in areas], row)
+    rows = _grouped(_base(spec, year, areas), areas)
+    return next(iter(rows.values()), [Aggregate(a.key, Decimal(0), 0, 0) for a in areas])
 
 
 def verified_share(spec: Spec, year: int, scope: Area) -> tuple[int, int]:
@@ -137,26 +139,20 @@ def verified_share(spec: Spec, year: int, scope: Area) -> tuple[int, int]:
 
 def levels(spec: Spec, year: int, areas: Sequence[Area]) -> dict[str, list[Aggregate]]:
     """Grade (level, else stage, of the standing result) → per-area firm counts, in area order."""
-    select, params = _filtered(areas, total="0")
     grade = "COALESCE(s.standing_result -> 'level' ->> 'code', s.standing_result -> 'stage' ->> 'code', '')"
-    rows = _run(_base(spec, year, areas, standing_result=standing_result()), f"{grade} AS grade, {select}", params,
-                "GROUP BY 1")
-    return {row[0]: _aggregates([a.key for a in areas], row[1:]) for row in rows}
+    return _grouped(_base(spec, year, areas, standing_result=standing_result()), areas, key=grade, total="0")
 
 
 def dimensions(spec: Spec, year: int, areas: Sequence[Area]) -> dict[str, list[Aggregate]]:
     """Top-level dimension code → per-area (sum of score rates %, count, firms)."""
-    select, params = _filtered(areas, total="(d ->> 'percent')::numeric")
-    rows = _run(_base(spec, year, areas, standing_result=standing_result()), f"d ->> 'code' AS code, {select}", params,
-                "CROSS JOIN LATERAL jsonb_array_elements(s.standing_result -> 'dimensions') d GROUP BY 1")
-    return {row[0]: _aggregates([a.key for a in areas], row[1:]) for row in rows}
+    return _grouped(_base(spec, year, areas, standing_result=standing_result()), areas, key="d ->> 'code'",
+                    total="(d ->> 'percent')::numeric", distinct=False,
+                    lateral="CROSS JOIN LATERAL jsonb_array_elements(s.standing_result -> 'dimensions') d")
 
 
 def trend(spec: Spec, areas: Sequence[Area]) -> dict[int, list[Aggregate]]:
     """Year → per-area mean score samples, every year with data."""
-    select, params = _filtered(areas)
-    rows = _run(_base(spec, None, areas, "year"), f"s.year, {select}", params, "GROUP BY 1 ORDER BY 1")
-    return {row[0]: _aggregates([a.key for a in areas], row[1:]) for row in rows}
+    return dict(sorted(_grouped(_base(spec, None, areas, "year"), areas, key="s.year").items()))
 
 
 @dataclass(frozen=True)
@@ -171,22 +167,23 @@ class Change:
 def change(spec: Spec, year: int, areas: Sequence[Area]) -> list[Change]:
     """T0 (``year`` − 1) → T1 (``year``) for the enterprises counted in both, placed by their T1 region;
     an enterprise with several assessments in a year counts with their mean."""
-    parts, params = [], []
-    for a in areas:
-        parts.append("SUM(p.s0) FILTER (WHERE p.rid = ANY(%s)), SUM(p.s1) FILTER (WHERE p.rid = ANY(%s)), "
-                     "COUNT(*) FILTER (WHERE p.rid = ANY(%s))")
-        params += [list(a.ids)] * 3
     inner, inner_params = (_base(spec, None, areas, "year").filter(year__in=(year - 1, year))
                            .order_by().query.sql_with_params())
-    sql = (f"SELECT {', '.join(parts)} FROM (SELECT s.enterprise_id, MAX(s.region_id) FILTER (WHERE s.year = %s) rid, "
-           "AVG(s.standing) FILTER (WHERE s.year = %s) s0, AVG(s.standing) FILTER (WHERE s.year = %s) s1 "
-           f"FROM ({inner}) s GROUP BY s.enterprise_id) p WHERE p.s0 IS NOT NULL AND p.s1 IS NOT NULL")
+    sql = ("SELECT p.rid, SUM(p.s0), SUM(p.s1), COUNT(*) FROM (SELECT s.enterprise_id, "
+           "MAX(s.region_id) FILTER (WHERE s.year = %s) rid, AVG(s.standing) FILTER (WHERE s.year = %s) s0, "
+           f"AVG(s.standing) FILTER (WHERE s.year = %s) s1 FROM ({inner}) s GROUP BY s.enterprise_id) p "
+           "WHERE p.s0 IS NOT NULL AND p.s1 IS NOT NULL GROUP BY p.rid")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, year, year - 1, year, *inner_params])
-        row = cursor.fetchone()
-    return [Change(a.key, Aggregate(a.key, row[3 * i] or Decimal(0), row[3 * i + 2] or 0, row[3 * i + 2] or 0),
-                   Aggregate(a.key, row[3 * i + 1] or Decimal(0), row[3 * i + 2] or 0, row[3 * i + 2] or 0))
-            for i, a in enumerate(areas)]
+        cursor.execute(sql, [year, year - 1, year, *inner_params])
+        rows = cursor.fetchall()
+    out = []
+    for a in areas:
+        ids = frozenset(a.ids)
+        mine = [r for r in rows if r[0] in ids]
+        n = sum(r[3] for r in mine)
+        out.append(Change(a.key, Aggregate(a.key, sum((r[1] for r in mine), Decimal(0)), n, n),
+                          Aggregate(a.key, sum((r[2] for r in mine), Decimal(0)), n, n)))
+    return out
 
 
 # --- slices -----------------------------------------------------------------------------------------
@@ -202,10 +199,8 @@ SLICES = {
 
 def slice_by(kind: str, spec: Spec, year: int, areas: Sequence[Area]) -> dict[str, list[Aggregate]]:
     """Slice key (as text; '' for none) → per-area samples, grouped in the database."""
-    select, params = _filtered(areas)
-    rows = _run(_base(spec, year, areas, slice_key=F(SLICES[kind])),
-                f"COALESCE(s.slice_key::text, '') AS k, {select}", params, "GROUP BY 1 ORDER BY 1")
-    return {row[0]: _aggregates([a.key for a in areas], row[1:]) for row in rows}
+    return dict(sorted(_grouped(_base(spec, year, areas, slice_key=F(SLICES[kind])), areas,
+                                key="COALESCE(s.slice_key::text, '')").items()))
 
 
 # --- demand map ---------------------------------------------------------------------------------------
