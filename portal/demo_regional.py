@@ -29,9 +29,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from diagnosis.models import Assessment, Need
+from diagnosis.models import Answer, Assessment, Need
 from diagnosis.results.needs import suggest_needs
-from diagnosis.scoring import score
+from diagnosis.scoring import score, validate_answer
 from diagnosis.spec import get_spec
 from portal.models import Enterprise, OrgStatus, Region, User
 from portal.uscc import ALPHABET, check_character
@@ -292,7 +292,7 @@ def seed_regional(*, seed: int = SEED, year: int | None = None, generated: int |
         return RegionalSeedCounts(0, 0, 0)
     year = year or timezone.localdate().year
     if Enterprise.objects.filter(uscc=first_uscc()).exists():
-        _seed_demo_enterprise(year)
+        seed_demo_enterprise(year)
         return RegionalSeedCounts(0, 0, 0)
     rng = random.Random(f"regional:{seed}")
     pool = build_pool(seed)
@@ -347,11 +347,11 @@ def seed_regional(*, seed: int = SEED, year: int | None = None, generated: int |
                     created_by=user))
         Need.objects.bulk_create(need_rows, batch_size=BATCH)
         needs = len(need_rows)
-        _seed_demo_enterprise(year, pool=pool)
+        seed_demo_enterprise(year, pool=pool)
     return RegionalSeedCounts(len(rows), assessments, needs)
 
 
-def _seed_demo_enterprise(year: int, pool: list[PoolEntry] | None = None) -> None:
+def seed_demo_enterprise(year: int, pool: list[PoolEntry] | None = None) -> None:
     """The demo enterprise (qiye's): an approved T0 last year and a returned T1 this year, each
     only when it has no GB/T 23020 assessment of that year yet."""
     from portal.demo import DEMO_ENTERPRISE_USCC
@@ -387,3 +387,8 @@ def _seed_demo_enterprise(year: int, pool: list[PoolEntry] | None = None) -> Non
             row.reviewed_at = row.submitted_at + timedelta(days=5)
             row.review_version = 1
             row.save()
+            # The working answers the enterprise revises, as answer_save stores them.
+            spec = get_spec(SPEC_KEY)
+            Answer.objects.bulk_create([
+                Answer(assessment=row, item_code=code, value=validate_answer(spec, code, value), updated_by=owner)
+                for code, value in row.submitted_answers.items()])

@@ -8,7 +8,7 @@ import pytest
 from diagnosis.models import Assessment
 from diagnosis.regional import selectors
 from diagnosis.spec import get_spec
-from portal.demo_regional import seed_regional
+from portal.demo_regional import seed_demo_enterprise, seed_regional
 from tests.diagnosis.regional.conftest import SPEC_KEY, YEAR, counted
 from tests.factories.portal import EnterpriseFactory, region
 
@@ -85,3 +85,17 @@ def test_seed_demo_adds_the_regional_data_to_a_full_demo_only():
     # seed_demo passes its --enterprises: small runs (tests, quick checks) stay small.
     assert seed_regional(year=YEAR, generated=50).assessments == 0
     assert not Assessment.objects.exists()
+
+
+def test_the_demo_enterprise_gets_an_approved_t0_and_a_returned_t1_it_can_revise(settings):
+    from portal.demo import DEMO_ENTERPRISE_USCC, ensure_demo_accounts
+
+    settings.DEMO_MODE = True
+    ensure_demo_accounts()
+    seed_demo_enterprise(YEAR)
+    rows = {a.year: a for a in Assessment.objects.filter(enterprise__uscc=DEMO_ENTERPRISE_USCC)}
+    assert rows[YEAR - 1].status == Assessment.Status.APPROVED and rows[YEAR - 1].verified_total is not None
+    assert rows[YEAR].status == Assessment.Status.RETURNED and rows[YEAR].review_comment
+    assert rows[YEAR].answers.count() == len(rows[YEAR].submitted_answers)
+    seed_demo_enterprise(YEAR)  # idempotent
+    assert Assessment.objects.filter(enterprise__uscc=DEMO_ENTERPRISE_USCC).count() == 2
