@@ -322,8 +322,11 @@ def seed_regional(*, seed: int = SEED, year: int | None = None, generated: int |
             if firm["t0"] is not None:
                 batch.append(_assessment(pk, region_id, pool[firm["t0"]], year=year - 1, approved=True,
                                          context=context, user=user, when=_when(rng, year - 1, now)))
+            # Approved ones were submitted through the year; the rest wait in the review queue, recently submitted.
+            when = _when(rng, year, now - timedelta(days=14)) if firm["approved"] else \
+                now - timedelta(days=rng.uniform(1, 28))
             t1 = _assessment(pk, region_id, pool[firm["pool"]], year=year, approved=firm["approved"],
-                             context=context, user=user, when=_when(rng, year, now - timedelta(days=14)))
+                             context=context, user=user, when=when)
             batch.append(t1)
             t1_rows.append((t1, firm))
             if len(batch) >= BATCH:

@@ -281,7 +281,7 @@ def demand_table(year: int, scope: Area, *, link) -> Table:
     categories = list(NewMode)
     table = Table("demand", _("Demand map %(year)s: enterprises stating a need") % {"year": year},
                   [(_("District"), 14), (_("Industry"), 30)] + [(str(c.label), 12) for c in categories]
-                  + [(_("Total"), 10)])
+                  + [(_("All needs"), 10)])
     for (district_id, division), counts in sorted(grid.items(), key=lambda kv: -sum(kv[1].values())):
         row = [names.get(district_id, ""), f"{division} {INDUSTRY_DIVISIONS.get(division, '')}".strip()]
         links = {}
@@ -295,7 +295,7 @@ def demand_table(year: int, scope: Area, *, link) -> Table:
         table.links.append(links)
     totals = [sum(r[2 + i] for r in table.rows) for i in range(len(categories))]
     if table.rows:
-        table.rows.append([_("Total"), ""] + totals + [sum(totals)])
+        table.rows.append([_("All needs"), ""] + totals + [sum(totals)])
         table.links.append({})
     return table
 

@@ -137,3 +137,15 @@ def test_the_exported_slice_withholds_what_the_page_withholds(login, district_st
 def test_home_card_for_bureau_staff_only(district_staff, owner):
     assert "diagnosis-regional" in [card.key for card in home_cards(district_staff)]
     assert "diagnosis-regional" not in [card.key for card in home_cards(owner)]
+
+
+def test_city_staff_see_every_district_and_may_open_one(login, city_staff, districts):
+    client = login(city_staff)
+    tables = _blocks(client.get(f"/regional/?year={YEAR}"))
+    names = [row[0] for row in tables["index"].rows]
+    assert names[-2:] == ["深圳市", "广东省"] and {"龙华区", "南山区", "宝安区"} <= set(names)
+    # Inside the city everything shows, Bao'an's 3 firms included.
+    assert tables["index"].rows[names.index("宝安区")][1:3] == [BAOAN_TOTAL.quantize(Decimal("0.1")), 3]
+    tables = _blocks(client.get(f"/regional/?year={YEAR}&region={region('440306').pk}"))
+    assert [row[0] for row in tables["index"].rows] == ["宝安区", "深圳市", "广东省"]
+    assert client.get(f"/regional/?region={region('441900').pk}").status_code == 404  # Dongguan: not theirs
