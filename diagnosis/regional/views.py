@@ -7,11 +7,12 @@ Access: bureau staff only (403 for anyone else signed in); a region outside the 
 answers 404, audited like any other probe. Cells outside the jurisdiction follow the k rule
 (diagnosis/regional/tables.py)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -24,6 +25,7 @@ from diagnosis.regional.forms import DemandCellForm, RegionalFilterForm
 from diagnosis.results.charts import plotly_js_static_path
 from diagnosis.spec import get_spec
 from portal.audit import audit_denied, audit_log
+from portal.exceptions import DomainError
 from portal.exports import XLSX_CONTENT_TYPE
 from portal.models import Region
 from portal.roles import staff_region_path
@@ -164,7 +166,14 @@ def export(request, table):
         found = [tables.slice_table(table.removeprefix("slice-"), f.spec, f.year, f.scope_area, f.parent)]
     else:
         found = [t for t in _index_tables(f) if t.key == table]
-    content = services_regional.table_export(actor=request.user, table=found[0], filters=f.query(), request=request)
+    try:
+        content = services_regional.table_export(actor=request.user, table=found[0], filters=f.query(),
+                                                 request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        page = "regional:demand" if table == "demand" else "regional:slices" if table.startswith("slice-") \
+            else "regional:dashboard"
+        return redirect(f"{reverse(page)}?{urlencode(f.query())}")
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="regional-{table}-{f.scope.code}-{f.year}-{stamp}.xlsx"'

@@ -149,3 +149,14 @@ def test_city_staff_see_every_district_and_may_open_one(login, city_staff, distr
     tables = _blocks(client.get(f"/regional/?year={YEAR}&region={region('440306').pk}"))
     assert [row[0] for row in tables["index"].rows] == ["宝安区", "深圳市", "广东省"]
     assert client.get(f"/regional/?region={region('441900').pk}").status_code == 404  # Dongguan: not theirs
+
+
+def test_exports_are_rate_limited_with_the_others(login, district_staff, districts, monkeypatch):
+    from diagnosis.review import services as services_review
+
+    monkeypatch.setattr(services_review, "EXPORTS_PER_HOUR", 1)
+    client = login(district_staff)
+    assert client.get(f"/regional/export/index/?year={YEAR}").status_code == 200
+    response = client.get(f"/regional/export/slice-park/?year={YEAR}")
+    assert response.status_code == 302 and response["Location"].startswith("/regional/slices/?")
+    assert AuditEvent.objects.filter(action="data.export").count() == 1
