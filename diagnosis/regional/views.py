@@ -9,6 +9,7 @@ answers 404, audited like any other probe. Cells outside the jurisdiction follow
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -16,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from diagnosis.regional import selectors, tables
@@ -32,6 +34,7 @@ from portal.roles import staff_region_path
 
 PAGE_SIZE = 50
 PUBLIC_PROVINCE = "440000"
+PUBLIC_CACHE_SECONDS = 600
 
 
 def _staff_path(request) -> str:
@@ -190,10 +193,16 @@ def public(request):
     province = Region.objects.get(code=PUBLIC_PROVINCE)
     ids = selectors.area(province, viewer_path=None).ids
     year = form.value("year") or selectors.latest_year(spec, ids) or timezone.localdate().year
-    found = tables.public_tables(spec, year, province)
+    # Anonymous and province-wide: the figures are built at most once per PUBLIC_CACHE_SECONDS per
+    # standard, year and language, so nobody can load the database by reloading the page.
+    key = f"regional-public:{spec.key}:{year}:{get_language()}"
+    blocks = cache.get(key)
+    if blocks is None:
+        blocks = _with_figures(tables.public_tables(spec, year, province))
+        cache.set(key, blocks, PUBLIC_CACHE_SECONDS)
     if not form.is_bound:
         form.initial = {"spec": spec.key, "year": year}
     return render(request, "diagnosis/regional/public.html", {
-        "form": form, "spec": spec, "year": year, "province": province, "blocks": _with_figures(found),
+        "form": form, "spec": spec, "year": year, "province": province, "blocks": blocks,
         "plotly_js": plotly_js_static_path()})
 

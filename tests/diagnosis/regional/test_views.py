@@ -5,6 +5,9 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from portal.extensions import home_cards
@@ -84,6 +87,7 @@ def test_own_jurisdiction_is_never_suppressed(login, other_district_staff, distr
 
 
 def test_the_public_page_is_anonymous_and_shows_aggregates_only(client, districts):
+    cache.clear()
     response = client.get(f"/regional/public/?year={YEAR}")
     tables = _blocks(response)
     content = response.content.decode()
@@ -98,6 +102,14 @@ def test_the_public_page_is_anonymous_and_shows_aggregates_only(client, district
     assert labels == ["深圳市 · 龙华区", "其他（样本不足5家）"]
     assert districts_table.rows[-1][0] == "其他（样本不足5家）" and districts_table.rows[-1][2] == 9
     assert BAOAN_TOTAL.quantize(Decimal("0.1")) not in _cells(districts_table)
+
+
+def test_the_public_figures_are_cached(client, districts, django_assert_max_num_queries):
+    cache.clear()
+    with CaptureQueriesContext(connection) as first:
+        client.get(f"/regional/public/?year={YEAR}")
+    with django_assert_max_num_queries(len(first) - 3):  # the aggregates do not run again
+        assert client.get(f"/regional/public/?year={YEAR}").status_code == 200
 
 
 def test_pages_are_for_bureau_staff(client, login, owner, expert, districts):
