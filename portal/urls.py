@@ -45,6 +45,7 @@ urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("assessments/", include("diagnosis.urls")),
     path("review/", include("diagnosis.review.urls")),
+    path("regional/", include("diagnosis.regional.urls")),
     path("registry/", include("providers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from portal import demo
+from portal import demo, demo_regional
 from portal.audit import audit_log
 
 
@@ -54,6 +54,7 @@ class Command(BaseCommand):
             # The registry's rows need an author account, so they come with the demo accounts only.
             registry = None if no_accounts else demo.seed_registry(
                 seed=seed, progress=self._progress if verbosity >= 2 else None)
+            demo_regional.seed_regional(generated=enterprises)  # assessed firms for the regional dashboards (#12)
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
         elapsed = time.monotonic() - started
