@@ -6,26 +6,9 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from diagnosis.fill.services import assessment_start
-
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/assessments/"
-
-
-@pytest.fixture
-def api():
-    def _as(user):
-        client = APIClient()
-        client.force_authenticate(user)
-        return client
-
-    return _as
-
-
-@pytest.fixture
-def assessment(owner, enterprise):
-    return assessment_start(enterprise=enterprise, actor=owner)
 
 
 def _refusal(response, status, code):

@@ -15,21 +15,6 @@ pytestmark = pytest.mark.django_db
 BASE = "/api/v1/assessments/"
 
 
-@pytest.fixture
-def api():
-    def _as(user):
-        client = APIClient()
-        client.force_authenticate(user)
-        return client
-
-    return _as
-
-
-@pytest.fixture
-def assessment(owner, enterprise):
-    return assessment_start(enterprise=enterprise, actor=owner)
-
-
 def _questionnaire(client, pk):
     response = client.get(f"{BASE}{pk}/questionnaire/")
     assert response.status_code == 200, response.content

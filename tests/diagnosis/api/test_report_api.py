@@ -32,16 +32,6 @@ def enqueued(monkeypatch):
 
 
 @pytest.fixture
-def api():
-    def _as(user):
-        client = APIClient()
-        client.force_authenticate(user)
-        return client
-
-    return _as
-
-
-@pytest.fixture
 def assessment(enterprise):
     return scored_assessment(enterprise)
 

@@ -3,66 +3,19 @@ thread on its own connection. The row lock plus the status and state_version che
 through: one PoolMember, one admission in the audit trail, everyone else a conflict."""
 
 import datetime as dt
-import importlib
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
-from portal.exceptions import DomainError
-from portal.models import AuditEvent, Region, User
+from portal.models import AuditEvent, User
 from providers.models import PoolApplication, PoolMember
 from providers.pools import services
+from tests.concurrency import leave_regions, race, restore_regions  # noqa: F401 (fixtures)
 from tests.factories.portal import StaffFactory, region
 from tests.factories.providers import application_in, open_pool
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 THREADS = 6
-
-
-def _load_regions() -> None:
-    from django.apps import apps
-
-    importlib.import_module("portal.migrations.0002_regions_and_audit_protection").load_regions(apps, None)
-
-
-@pytest.fixture(autouse=True)
-def _regions(transactional_db):
-    if not Region.objects.exists():
-        _load_regions()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _leave_regions(django_db_setup, django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        if not Region.objects.exists():
-            _load_regions()
-
-
-def _race(actions) -> list[str]:
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[str] = []
-
-    def run(action):
-        try:
-            barrier.wait()
-            action()
-            outcomes.append("ok")
-        except DomainError as exc:
-            outcomes.append(exc.code)
-        except Exception as exc:  # noqa: BLE001 - reported in the assertion instead of lost in the thread
-            outcomes.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def test_concurrent_admissions_create_one_member():
@@ -77,7 +30,7 @@ def test_concurrent_admissions_create_one_member():
             application=PoolApplication.objects.get(pk=application.pk), actor=User.objects.get(pk=user.pk),
             admit=True, note="", expected_version=0)
 
-    outcomes = _race([admit(user) for user in staff])
+    outcomes = race([admit(user) for user in staff])
     assert sorted(outcomes) == ["ok"] + ["wrong_status"] * (THREADS - 1), outcomes
     assert PoolMember.objects.filter(pool=pool).count() == 1
     assert PoolApplication.objects.get(pk=application.pk).state_version == 1
@@ -94,6 +47,6 @@ def test_concurrent_applications_leave_one_active():
         return lambda: services.application_submit(pool=pool, provider=first.provider, actor=User.objects.get(
             pk=owner.pk))
 
-    outcomes = _race([apply() for _n in range(THREADS)])
+    outcomes = race([apply() for _n in range(THREADS)])
     assert sorted(outcomes) == ["already_applied"] * (THREADS - 1) + ["ok"], outcomes
     assert PoolApplication.objects.filter(pool=pool, status__in=PoolApplication.ACTIVE).count() == 1

@@ -5,65 +5,18 @@ through; the database's one-published constraint never fires and the listing poi
 Transactional tests flush every table, including the regions only the data migration loads, so
 they are put back before each test and after the module (as in tests/diagnosis/review)."""
 
-import importlib
-import threading
 
 import pytest
-from django.db import connection
 
-from portal.exceptions import DomainError
-from portal.models import AuditEvent, Region, User
+from portal.models import AuditEvent, User
 from providers.models import Listing, ProfileVersion
 from providers.profiles import services
+from tests.concurrency import leave_regions, race, restore_regions  # noqa: F401 (fixtures)
 from tests.factories.portal import MembershipFactory, ProviderFactory, StaffFactory, region
 from tests.factories.providers import published_profile, submitted_profile
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 THREADS = 6
-
-
-def _load_regions() -> None:
-    from django.apps import apps
-
-    importlib.import_module("portal.migrations.0002_regions_and_audit_protection").load_regions(apps, None)
-
-
-@pytest.fixture(autouse=True)
-def _regions(transactional_db):
-    if not Region.objects.exists():
-        _load_regions()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _leave_regions(django_db_setup, django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        if not Region.objects.exists():
-            _load_regions()
-
-
-def _race(actions) -> list[str]:
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[str] = []
-
-    def run(action):
-        try:
-            barrier.wait()
-            action()
-            outcomes.append("ok")
-        except DomainError as exc:
-            outcomes.append(exc.code)
-        except Exception as exc:  # noqa: BLE001 - reported in the assertion instead of lost in the thread
-            outcomes.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def _decide(decision, version, user):
@@ -89,7 +42,7 @@ def world():
 
 def test_simultaneous_approvals_leave_exactly_one_published_version(world):
     provider, version, staff = world
-    outcomes = _race([_decide("approve", version, user) for user in staff])
+    outcomes = race([_decide("approve", version, user) for user in staff])
     assert sorted(outcomes) == ["already_decided"] * (THREADS - 1) + ["ok"]
     published = ProfileVersion.objects.filter(provider=provider, status="published")
     assert list(published.values_list("pk", flat=True)) == [version.pk]
@@ -101,7 +54,7 @@ def test_simultaneous_approvals_leave_exactly_one_published_version(world):
 
 def test_approve_and_reject_race_has_one_winner(world):
     provider, version, staff = world
-    outcomes = _race([_decide("approve" if n % 2 else "reject", version, user) for n, user in enumerate(staff)])
+    outcomes = race([_decide("approve" if n % 2 else "reject", version, user) for n, user in enumerate(staff)])
     assert sorted(outcomes) == ["already_decided"] * (THREADS - 1) + ["ok"]
     final = ProfileVersion.objects.get(pk=version.pk)
     decisions = AuditEvent.objects.filter(action__in=["profile.approve", "profile.reject"])
