@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
+# The public base URL in e-mails, the PDF's verification link and QR: SITE_URL when set, else the
+# address `make run` serves.
+RUN_SITE_URL = $(or $(SITE_URL),http://$(HOST))
 
 .PHONY: run test bench venv deps dev-deps system-packages messages migrate seed lint
 
@@ -27,7 +30,7 @@ messages: venv
 run: system-packages deps messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver $(HOST)
+	SITE_URL='$(RUN_SITE_URL)' $(PY) manage.py runserver $(HOST)
 
 test: system-packages dev-deps messages
 	$(VENV)/bin/lint-imports --no-cache

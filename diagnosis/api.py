@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from diagnosis.evidence import services as services_evidence
 from diagnosis.fill import services
+from diagnosis.fill.api import AnswerValueField
 from diagnosis.models import Answer, Assessment, Evidence, ItemCorrection
 from diagnosis.permissions import can_see_provenance
 from diagnosis.results.context import standing_result, verified_result
@@ -32,7 +33,7 @@ from diagnosis.spec import get_spec
 from portal.access import get_for_user
 from portal.errors import api_error_body, status_for
 from portal.exceptions import DomainError, Invalid
-from portal.files import StoredFileUnavailable, download_response
+from portal.files import KINDS, StoredFileUnavailable, download_response
 from portal.models import Enterprise
 
 ERROR = inline_serializer("DiagnosisError", {
@@ -294,7 +295,7 @@ class AnswerSaveApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         item = serializers.CharField(max_length=64)
-        value = serializers.JSONField()
+        value = AnswerValueField()  # its schema: one shape per kind of question
         version = serializers.IntegerField(min_value=0)
 
         class Meta:
@@ -303,8 +304,9 @@ class AnswerSaveApi(APIView):
     class ConflictSerializer(serializers.Serializer):
         detail = serializers.CharField()
         code = serializers.CharField()
-        current_value = serializers.JSONField(allow_null=True)
-        current_version = serializers.IntegerField()
+        # Absent when the 409 is not a version conflict (e.g. the assessment was submitted meanwhile).
+        current_value = serializers.JSONField(allow_null=True, required=False)
+        current_version = serializers.IntegerField(required=False)
 
         class Meta:
             ref_name = "AnswerConflict"
@@ -312,7 +314,8 @@ class AnswerSaveApi(APIView):
     class InvalidSerializer(serializers.Serializer):
         detail = serializers.CharField()
         code = serializers.CharField()
-        item = serializers.CharField()
+        item = serializers.CharField(required=False)  # absent when the body itself is invalid (code: invalid)
+        errors = serializers.DictField(child=serializers.JSONField(), required=False)
 
         class Meta:
             ref_name = "AnswerInvalid"
@@ -398,8 +401,9 @@ class EvidenceDownloadApi(APIView):
 
     content_negotiation_class = IgnoreAcceptNegotiation
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERROR, 409: ERROR,
-                              410: ERROR})
+    # The file comes back with the type its content was checked to be (one of the accepted kinds).
+    @extend_schema(responses={**{(200, kind.content_type): OpenApiTypes.BINARY for kind in KINDS.values()},
+                              404: ERROR, 409: ERROR, 410: ERROR})
     def get(self, request, pk, evidence_pk):
         assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, request=request)
         evidence = Evidence.objects.filter(assessment=assessment, pk=evidence_pk).first()

@@ -11,6 +11,8 @@ class DiagnosisConfig(AppConfig):
         # feature packages that the worker's autodiscovery (``<app>.tasks``) does not look into.
         from diagnosis import checks, signals  # noqa: F401
         from diagnosis.report import tasks
+        from diagnosis.scoring import messages
+        from diagnosis.scoring.engine import AnswerError
         from diagnosis.workbench import selectors as workbench
         from portal.extensions import (
             HomeCard,
@@ -22,8 +24,11 @@ class DiagnosisConfig(AppConfig):
         )
         from portal.jobs import register_sweeper
         from portal.permissions import is_enterprise_user
+        from portal.roles import is_bureau_staff
 
         register_sweeper("diagnosis-reports", tasks.sweep_reports)
+        # The pure engine's answer errors, translated at this edge into the active language.
+        AnswerError.localise = messages.localise
 
         # The home pages as workbenches: what is waiting for this user now.
         register_home_panel(HomePanel(key="diagnosis-enterprise", template="diagnosis/workbench/enterprise.html",
@@ -38,6 +43,15 @@ class DiagnosisConfig(AppConfig):
             description=_("Assess your enterprise online against the national standards and see its diagnosis, "
                           "roadmap and PDF report."),
             url_name="diagnosis:assessment-list", order=10, visible=is_enterprise_user))
+        register_home_card(HomeCard(
+            key="diagnosis-regional", title=_("Regional diagnosis dashboard"),
+            description=_("Where your region stands against the city and the province, by industry, size, cluster and "
+                          "park, and what its enterprises need."),
+            url_name="regional:dashboard", order=20, visible=is_bureau_staff))
+        register_landing_line(LandingLine(
+            key="diagnosis-regional-index", audience="staff",
+            text=_("Compare districts, the city and the province on the regional index; its public page shows "
+                   "the aggregates to everyone, never fewer than 5 enterprises.")))
         register_landing_line(LandingLine(
             key="diagnosis-self-assessment", audience="enterprise",
             text=_("Self-assess against 中小企业数字化水平评测指标 (2024), GB/T 39116 or GB/T 23020 and track your "

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from portal import services
 from portal.access import get_for_user
+from portal.api_schema import ApiErrorSerializer
 from portal.audit import audit_log
 from portal.changes.api import ChangeRequestSerializer
 from portal.forms import INVALID_LOGIN
@@ -26,7 +27,7 @@ from portal.roles import is_bureau_staff, is_privileged, role_label
 
 
 class RegionSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # null at the top
 
     class Meta:
         model = Region
@@ -124,7 +125,8 @@ class TokenObtainView(APIView):
         return bool(device is not None and code and device.verify_is_allowed()[0] and device.verify_token(code))
 
     @extend_schema(request=InputSerializer,
-                   responses={200: inline_serializer("TokenOut", {"token": serializers.CharField()})})
+                   responses={200: inline_serializer("TokenOut", {"token": serializers.CharField()}),
+                              401: ApiErrorSerializer})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -139,7 +141,7 @@ class TokenObtainView(APIView):
         if user is None:
             # One answer for unknown user, wrong password, locked account and a missing or wrong
             # second factor: nothing tells a right password from a wrong one (R2, R4).
-            return Response({"detail": INVALID_LOGIN},
+            return Response({"detail": INVALID_LOGIN, "code": "authentication_failed"},
                             status=status.HTTP_401_UNAUTHORIZED)
         Token.objects.filter(user=user).delete()  # a fresh token restarts its lifetime
         token = Token.objects.create(user=user)

@@ -1,7 +1,8 @@
+from django.apps import apps
 from django.conf import settings
 
 from portal.models import Notification
-from portal.permissions import is_enterprise_user
+from portal.permissions import is_enterprise_user, is_provider_user
 from portal.roles import ADMIN_ROLES, is_audit_admin, is_bureau_staff, is_expert
 
 
@@ -14,9 +15,12 @@ def portal(request):
         # A callable, resolved only by templates that show the menu: the HTMX partials (autosave)
         # render with this context too and must not pay its membership query.
         "nav_assessments": lambda: signed_in and is_enterprise_user(user),
+        "nav_provider": lambda: signed_in and is_provider_user(user),
         "nav_staff": signed_in and is_bureau_staff(user),
         "nav_expert": signed_in and is_expert(user),
         "nav_audit": signed_in and is_audit_admin(user),
+        # The public provider directory, once the providers app (a higher layer) is installed.
+        "nav_directory": apps.is_installed("providers"),
         "nav_admin": signed_in and user.staff_role in ADMIN_ROLES and user.is_staff,
         "admin_url": "/" + settings.ADMIN_URL,
         # Unread notifications for the inbox link's badge; lazy for the same reason as above.

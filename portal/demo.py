@@ -656,3 +656,22 @@ def ensure_demo_accounts() -> list[User]:
                 Membership.objects.update_or_create(user=user, **{kind: organisations[kind]},
                                                     defaults={"role": role})
     return users
+
+
+# --- The provider registry (profiles, listings, pools) -------------------------------------------
+
+
+def seed_registry(*, seed: int = DEFAULT_SEED, progress: Callable[[str, int], None] | None = None):
+    """Published profiles for the verified providers (the demo provider's authored by `fuwushang`),
+    and the demo pools (created by the city bureau's `shenzhen` account when it exists). The
+    generator lives with the registry (providers/demo.py); this is the site wiring that names the
+    demo accounts."""
+    from providers.demo import seed_registry as seed_provider_registry
+
+    authors = {}
+    owner = User.objects.filter(username="fuwushang").first()
+    provider = Provider.objects.filter(uscc=DEMO_PROVIDER_USCC).first()
+    if owner is not None and provider is not None:
+        authors[provider.pk] = owner
+    return seed_provider_registry(seed=seed, authors=authors, creator=User.objects.filter(username="shenzhen").first(),
+                                  progress=progress)

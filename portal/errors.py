@@ -54,17 +54,18 @@ def bad_request(request, exception=None, *, message=None):
 
 def permission_denied(request, exception=None):
     if _wants_json(request):
-        return JsonResponse({"detail": _("You do not have permission to do this.")}, status=403)
+        return JsonResponse({"detail": _("You do not have permission to do this."), "code": "permission_denied"},
+                            status=403)
     return render(request, "403.html", status=403)
 
 
 def page_not_found(request, exception=None):
     if _wants_json(request):
-        return JsonResponse({"detail": _("Not found.")}, status=404)
+        return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
     if _wants_json(request):
-        return JsonResponse({"detail": _("Server error.")}, status=500)
+        return JsonResponse({"detail": _("Server error."), "code": "server_error"}, status=500)
     return render(request, "500.html", status=500)

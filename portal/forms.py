@@ -1,9 +1,11 @@
 from django import forms
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Enterprise, EnterpriseChangeRequest, Provider, Region, User
+from portal.passwords import PrivilegedComplexityValidator
 from portal.reference import section_of_division
 from portal.roles import MemberRole, is_privileged
 
@@ -46,6 +48,14 @@ class RegionChoiceField(forms.ModelChoiceField):
         return f"{parent} {obj.name}".strip()
 
 
+def _ordinary_password_help() -> str:
+    """The password rules that apply to people registering an organisation: the staff-only
+    complexity rule is theirs to meet, not to read here."""
+    validators = [v for v in password_validation.get_default_password_validators()
+                  if not isinstance(v, PrivilegedComplexityValidator)]
+    return password_validation.password_validators_help_text_html(validators)
+
+
 class AccountForm(forms.Form):
     """The person registering: becomes the organisation's owner."""
 
@@ -56,7 +66,7 @@ class AccountForm(forms.Form):
     phone = forms.RegexField(label=_("Mobile phone"), regex=r"^1[3-9]\d{9}\Z", max_length=11,
                              error_messages={"invalid": _("Enter an 11-digit mainland mobile number.")})
     password1 = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput,
-                                help_text=password_validation.password_validators_help_text_html())
+                                help_text=lazy(_ordinary_password_help, str)())
     password2 = forms.CharField(label=_("Password again"), strip=False, widget=forms.PasswordInput)
     notice = forms.BooleanField(label=_("I have read the personal-information notice and agree that the "
                                         "bureau processes these data to run the diagnosis programme."))

@@ -78,7 +78,8 @@ class RequireTwoFactorMiddleware:
             exempt = path.startswith(settings.STATIC_URL) or path in self.exempt_paths()
             if not exempt and not user.is_verified():
                 if path.startswith("/api/"):
-                    return JsonResponse({"detail": _("Two-factor verification is required.")}, status=403)
+                    return JsonResponse({"detail": _("Two-factor verification is required."), "code": "otp_required"},
+                                        status=403)
                 has_device = user.totpdevice_set.filter(confirmed=True).exists()
                 target = "portal:otp-verify" if has_device else "portal:otp-setup"
                 return redirect(f"{reverse(target)}?next={path}")

@@ -444,3 +444,37 @@ class EnterpriseChangeRequest(models.Model):
         """(field label, old, new) for each protected field the request changes."""
         return [(Enterprise._meta.get_field(f).verbose_name, getattr(self, f"old_{f}"), getattr(self, f"new_{f}"))
                 for f in self.changed_fields()]
+
+
+class RecordHistory(models.Model):
+    """One row per insert, update or delete of a tracked table, written by a PostgreSQL trigger
+    (portal/history.py), so bulk updates and raw SQL are recorded too (docs/security.md R24). The
+    actor comes from the request context the middleware sets; append-only like the audit trail."""
+
+    table_name = models.CharField(max_length=64)
+    row_pk = models.CharField(max_length=64)
+    operation = models.CharField(max_length=1)  # I, U, D
+    changed_at = models.DateTimeField()
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_username = models.CharField(max_length=150, blank=True)
+    old = models.JSONField(null=True, blank=True)
+    new = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = _("record history")
+        verbose_name_plural = _("record history")
+        indexes = [models.Index(fields=["table_name", "row_pk", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.table_name} {self.row_pk} {self.operation} {self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("record history is append-only")
+        super().save(*args, **kwargs)
+
+    def changes(self) -> dict:
+        """Column → (before, after) for an update; every column for an insert or delete."""
+        old, new = self.old or {}, self.new or {}
+        return {k: (old.get(k), new.get(k)) for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)}

@@ -31,3 +31,10 @@ def is_enterprise_user(user) -> bool:
     Provider members have no assessments of their own."""
     return (user.is_authenticated and not user.staff_role
             and user.memberships.filter(enterprise__isnull=False).exists())
+
+
+def is_provider_user(user) -> bool:
+    """A signed-in member of at least one service provider (not staff): the people who keep a
+    capability profile."""
+    return (user.is_authenticated and not user.staff_role
+            and user.memberships.filter(provider__isnull=False).exists())

@@ -36,6 +36,7 @@ portal_patterns = [
     path("audit/", auditlog.audit_log_view, name="audit-log"),
     path("audit/export/", auditlog.audit_export, name="audit-export"),
     path("audit/verify/", auditlog.audit_verify, name="audit-verify"),
+    path("audit/history/", auditlog.record_history, name="audit-history"),
     path("staff/change-requests/", changes_views.queue, name="change-requests"),
     path("staff/change-requests/<int:pk>/", changes_views.detail, name="change-request"),
 ]
@@ -44,6 +45,7 @@ urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("assessments/", include("diagnosis.urls")),
     path("review/", include("diagnosis.review.urls")),
+    path("regional/", include("diagnosis.regional.urls")),
     path("registry/", include("providers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),

@@ -437,6 +437,29 @@ class PoolApplication(models.Model):
         return f"{self.provider} → {self.pool}"
 
 
+class PoolMemberQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The member provider's people and staff of the pool's region (the public member list
+        reads ``public()``)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        path = staff_region_path(user)
+        if path is not None:
+            return self.filter(pool__region__path__startswith=path)
+        if user.staff_role:
+            return self.none()
+        return self.filter(provider__memberships__user=user).distinct()
+
+    def writable_by(self, user):
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(provider__memberships__user=user,
+                           provider__memberships__role__in=WRITE_ROLES).distinct()
+
+    def public(self):
+        return self.filter(status="active")
+
+
 class PoolMember(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("In the pool")
@@ -455,6 +478,8 @@ class PoolMember(models.Model):
     suspended_reason = models.TextField(_("reason for suspension"), max_length=2000, blank=True)
     state_version = models.PositiveIntegerField(default=0)
 
+    objects = PoolMemberQuerySet.as_manager()
+
     class Meta:
         ordering = ["pool", "provider__name"]
         verbose_name = _("pool member")
@@ -464,3 +489,233 @@ class PoolMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} ∈ {self.pool}"
+
+
+# ─── Pool lifecycle: expert scores, objections, re-checks, appeals, ratings, complaints ──────
+
+
+class ExpertScoreQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The expert sees their own sheets; staff those of pools in their region."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        path = staff_region_path(user)
+        if path is not None:
+            return self.filter(application__pool__region__path__startswith=path)
+        if user.staff_role == StaffRole.EXPERT:
+            return self.filter(expert=user)
+        return self.none()
+
+    def writable_by(self, user):
+        if not user.is_authenticated or not user.is_active or user.staff_role != StaffRole.EXPERT:
+            return self.none()
+        return self.filter(expert=user)
+
+
+class ExpertScore(models.Model):
+    """One expert's score sheet for one application (four parts, weights in pools/workflow.py)."""
+
+    application = models.ForeignKey(PoolApplication, models.CASCADE, related_name="expert_scores")
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    conflict_declared = models.BooleanField(_("conflict of interest declared"), default=False)
+    conflict_note = models.TextField(_("conflict of interest"), max_length=2000, blank=True)
+    basic = models.DecimalField(_("basic information"), max_digits=5, decimal_places=2, null=True, blank=True)
+    capability = models.DecimalField(_("service capability"), max_digits=5, decimal_places=2, null=True,
+                                     blank=True)
+    delivery = models.DecimalField(_("delivery performance"), max_digits=5, decimal_places=2, null=True,
+                                   blank=True)
+    discount = models.DecimalField(_("discount offered to SMEs"), max_digits=5, decimal_places=2, null=True,
+                                   blank=True)
+    total = models.DecimalField(_("total"), max_digits=5, decimal_places=2, null=True, blank=True)
+    comment = models.TextField(_("comment"), max_length=4000, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ExpertScoreQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["application", "assigned_at", "pk"]
+        verbose_name = _("expert score sheet")
+        verbose_name_plural = _("expert score sheets")
+        constraints = [models.UniqueConstraint(fields=["application", "expert"],
+                                               name="providers_expert_score_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.expert}"
+
+
+class ObjectionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        path = staff_region_path(user)
+        if path is not None:
+            return self.filter(application__pool__region__path__startswith=path)
+        return self.filter(filed_by=user)
+
+
+class Objection(models.Model):
+    """An objection filed during an application's public notice (公示)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        UPHELD = "upheld", _("Upheld")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    application = models.ForeignKey(PoolApplication, models.CASCADE, related_name="objections")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(auto_now_add=True)
+    text = models.TextField(_("objection"), max_length=2000)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    resolution = models.TextField(_("resolution"), max_length=2000, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ObjectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["filed_at", "pk"]
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.status}"
+
+
+class MemberScopedQuerySet(models.QuerySet):
+    """Rows of one pool member: its provider's people and staff of the pool's region."""
+
+    def visible_to(self, user):
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        path = staff_region_path(user)
+        if path is not None:
+            return self.filter(member__pool__region__path__startswith=path)
+        if user.staff_role:
+            return self.none()
+        return self.filter(member__provider__memberships__user=user).distinct()
+
+
+class Recheck(models.Model):
+    class Outcome(models.TextChoices):
+        PASS = "pass", _("Passed")
+        SUSPEND = "suspend", _("Suspended")
+
+    member = models.ForeignKey(PoolMember, models.CASCADE, related_name="rechecks")
+    year = models.PositiveSmallIntegerField(_("year"))
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MemberScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["member", "-year"]
+        verbose_name = _("re-check")
+        verbose_name_plural = _("re-checks")
+        constraints = [models.UniqueConstraint(fields=["member", "year"], name="providers_recheck_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.year} {self.outcome}"
+
+
+class Appeal(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        GRANTED = "granted", _("Granted")
+        DENIED = "denied", _("Denied")
+
+    member = models.ForeignKey(PoolMember, models.CASCADE, related_name="appeals")
+    text = models.TextField(_("appeal"), max_length=4000)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    decision_note = models.TextField(_("decision note"), max_length=2000, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MemberScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-filed_at", "pk"]
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        constraints = [models.UniqueConstraint(fields=["member"], condition=Q(status="open"),
+                                               name="providers_appeal_one_open")]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.status}"
+
+
+class EngagementQuerySet(models.QuerySet):
+    """Ratings and complaints: the enterprise's people and staff of the provider's region."""
+
+    def visible_to(self, user):
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        path = staff_region_path(user)
+        if path is not None:
+            return self.filter(provider__region__path__startswith=path)
+        if user.staff_role:
+            return self.none()
+        return self.filter(enterprise__memberships__user=user).distinct()
+
+
+class Rating(models.Model):
+    """An enterprise's rating of a delivered engagement (a case it confirmed): one per year."""
+
+    provider = models.ForeignKey(Provider, models.CASCADE, related_name="ratings")
+    enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="provider_ratings")
+    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    score = models.PositiveSmallIntegerField(_("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EngagementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "enterprise", "year"], name="providers_rating_yearly"),
+            models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="providers_rating_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} → {self.provider}: {self.score}"
+
+
+class Complaint(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        UPHELD = "upheld", _("Upheld")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    provider = models.ForeignKey(Provider, models.CASCADE, related_name="complaints")
+    enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="provider_complaints")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(auto_now_add=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    text = models.TextField(_("complaint"), max_length=4000)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    resolution = models.TextField(_("resolution"), max_length=2000, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EngagementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-filed_at", "pk"]
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        indexes = [models.Index(fields=["provider", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} → {self.provider}: {self.subject}"

@@ -60,6 +60,18 @@ def test_only_bench_databases_are_ever_dropped():
         recreate_database("postgres://postgres@127.0.0.1:5432/dxportal")
 
 
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_regional_core_times_every_dashboard_aggregate_against_raw_sql():
+    from bench.regional import measure_regional
+
+    figures = measure_regional(count=200)
+    assert len(figures) == 7
+    for figure in figures[:-1]:
+        assert figure.unit == "s" and figure.value > 0 and figure.baseline > 0
+        assert "PASS" in figure.note or "MISS" in figure.note
+
+
 @pytest.mark.django_db(transaction=True)
 def test_decisions_time_submit_and_approve_against_the_bare_view(monkeypatch):
     from bench.decisions import measure_decisions

@@ -270,3 +270,17 @@ def test_make_targets_and_ci_entry_point():
     ci = ROOT / ".ci" / "run"
     assert os.access(ci, os.X_OK), ".ci/run must be executable"
     assert re.search(r"^\s*(?:exec\s+)?make\s+test\b", ci.read_text(encoding="utf-8"), re.MULTILINE)
+
+
+def _make_run_dry(host: str, **env: str) -> str:
+    environ = {k: v for k, v in os.environ.items() if k != "SITE_URL"} | env
+    result = subprocess.run(["make", "-n", "run", f"HOST={host}"], cwd=ROOT, env=environ, capture_output=True,
+                            text=True, timeout=60, check=True)
+    return next(line for line in result.stdout.splitlines() if "runserver" in line)
+
+
+def test_make_run_sets_the_site_url_to_the_served_address_unless_configured():
+    # The PDF's verification link and QR are built from SITE_URL: `make run HOST=…` must not leave
+    # them on 127.0.0.1:8000, and a configured SITE_URL (a proxy's public name) wins.
+    assert "SITE_URL='http://10.1.2.3:9000'" in _make_run_dry("10.1.2.3:9000")
+    assert "SITE_URL='https://portal.example.cn'" in _make_run_dry("10.1.2.3:9000", SITE_URL="https://portal.example.cn")

@@ -1,12 +1,12 @@
 """How a spec is laid out as a questionnaire: steps (sections), headings and answer descriptions.
 Pure: spec and answers in, plain dataclasses out."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from diagnosis.spec import Dimension, Item, Spec
+from diagnosis.spec import AnswerCondition, Condition, Dimension, Item, Spec
 
 
 @dataclass(frozen=True)
@@ -108,3 +108,47 @@ def describe_value(item: Item, value: Any) -> str:
         level = int(value)
         return f"{level} 级" if level == 0 else f"{level} 级：{item.level_descriptors[level - 1]}"
     return str(value)
+
+
+def offered_sections(spec: Spec, visible: Sequence[str]) -> tuple[Section, ...]:
+    """The steps offered to fill in: those with at least one visible question (a step whose every
+    question the enterprise's context hides is left out); all of them if none has one."""
+    shown = set(visible)
+    return tuple(s for s in sections(spec) if shown.intersection(s.item_codes)) or sections(spec)
+
+
+# A condition on answers, reduced for one enterprise: its context (production type, industry, …)
+# is already decided, so what is left is "shown when any alternative holds", each alternative a
+# run of answer conditions that must all hold.
+Alternative = tuple[AnswerCondition, ...]
+_MISSING = object()
+
+
+def _reduce(condition: Condition, context: Mapping[str, object]) -> tuple[Alternative, ...]:
+    for key, allowed in condition.context:
+        value = context.get(key, _MISSING)
+        if not any(value == a and type(value) is type(a) for a in allowed):
+            return ()
+    alternatives: tuple[Alternative, ...] = ((condition.answer,) if condition.answer else (),)
+    if condition.any_of:
+        branches = _simplest(tuple(alt for sub in condition.any_of for alt in _reduce(sub, context)))
+        alternatives = tuple(a + b for a in alternatives for b in branches)
+    return alternatives
+
+
+def show_when(spec: Spec, item_code: str, context: Mapping[str, object]) -> tuple[Alternative, ...] | None:
+    """When the question is shown for an enterprise with ``context``: None when always (no
+    condition left on answers), () when never, else the alternatives (any one suffices)."""
+    alternatives: tuple[Alternative, ...] = ((),)
+    for condition in spec.item_conditions[item_code]:
+        reduced = _reduce(condition, context)
+        alternatives = tuple(a + b for a in alternatives for b in reduced)
+    alternatives = _simplest(alternatives)
+    return None if alternatives == ((),) else alternatives
+
+
+def _simplest(alternatives: tuple[Alternative, ...]) -> tuple[Alternative, ...]:
+    """Without repeats and without alternatives that a shorter one already covers (A or (A and B)
+    is A; an empty alternative, always true, covers every other)."""
+    unique = tuple(dict.fromkeys(tuple(dict.fromkeys(a)) for a in alternatives))
+    return tuple(a for a in unique if not any(set(b) < set(a) for b in unique))

@@ -12,12 +12,24 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from diagnosis.fill import services
-from diagnosis.fill.questionnaire import describe_value, progress, ratio_value, section_of, sections
-from diagnosis.fill.selectors import assessments_for_member, plausibility_notes, startable_enterprises
+from diagnosis.fill.questionnaire import (
+    describe_value,
+    offered_sections,
+    progress,
+    ratio_value,
+    section_of,
+    sections,
+)
+from diagnosis.fill.selectors import (
+    assessments_for_member,
+    plausibility_notes,
+    questionnaire_state,
+    startable_enterprises,
+)
 from diagnosis.models import Answer, Assessment
 from diagnosis.permissions import can_edit_assessment
 from diagnosis.results.context import verified_result
-from diagnosis.scoring import band_label, visible_items
+from diagnosis.scoring import band_label
 from diagnosis.spec import get_spec, load_all_specs
 from portal.access import get_for_user
 from portal.audit import audit_staff_read
@@ -61,14 +73,6 @@ def assessment_detail(request, pk):
     return redirect("diagnosis:assessment-result", pk=pk)
 
 
-def _questionnaire_state(assessment):
-    spec = get_spec(assessment.spec_key)
-    rows = {a.item_code: a for a in assessment.answers.select_related("updated_by")}
-    answers = {code: row.value for code, row in rows.items()}
-    visible = visible_items(spec, answers, assessment.enterprise.assessment_context())
-    return spec, rows, answers, visible
-
-
 def _plausibility(spec, assessment, answers):
     """Warnings linking to the step page that shows each question."""
     def href(code):
@@ -97,12 +101,12 @@ def assessment_fill(request, pk, section=None):
     if not assessment.is_editable:
         messages.info(request, _("This assessment has been submitted and is read-only until staff return it."))
         return redirect("diagnosis:assessment-detail", pk=pk)
-    spec, rows, answers, visible = _questionnaire_state(assessment)
+    spec, rows, answers, visible = questionnaire_state(assessment)
     shown = set(visible)
     # Steps whose every question is hidden by the enterprise's context (e.g. process-industry
     # questions for a discrete manufacturer) are left out, so the questionnaire never opens on, or
     # steps through, an empty page. Answers can reveal a step later; the list follows them.
-    steps = tuple(s for s in sections(spec) if shown.intersection(s.item_codes)) or sections(spec)
+    steps = offered_sections(spec, visible)
     current = next((s for s in sections(spec) if s.code == section), None) if section else steps[0]
     if current is None:
         raise Http404
@@ -178,7 +182,7 @@ def answer_save(request, pk):
         context = _question_context(spec, assessment, item, row, posted=value, error=exc.message)
     else:
         context = _question_context(spec, assessment, item, row, just_saved=True)
-    _spec, _rows, answers, visible = _questionnaire_state(assessment)
+    _spec, _rows, answers, visible = questionnaire_state(assessment)
     # The warnings panel travels out of band: an answer can raise or settle a warning elsewhere.
     response = render(request, "diagnosis/fill/partials/question_saved.html",
                       {"q": context, "assessment": assessment,
@@ -204,7 +208,7 @@ def question(request, pk, item_code):
 @login_required
 def assessment_submit(request, pk):
     assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, write=True, request=request)
-    spec, _rows, answers, visible = _questionnaire_state(assessment)
+    spec, _rows, answers, visible = questionnaire_state(assessment)
     missing = [(code, spec.items[code], section_of(spec, code)) for code in visible if code not in answers]
     if request.method == "POST":
         try:
@@ -226,7 +230,7 @@ def assessment_answers(request, pk):
     """Read-only view of all answers (submitted assessments, viewers, staff)."""
     assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, request=request)
     audit_staff_read(request, assessment)
-    spec, rows, answers, visible = _questionnaire_state(assessment)
+    spec, rows, answers, visible = questionnaire_state(assessment)
     if assessment.submitted_answers is not None:
         answers = assessment.submitted_answers
         visible = [code for code in spec.items if code in answers]

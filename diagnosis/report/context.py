@@ -43,6 +43,7 @@ from diagnosis.results.context import (
     verified_result,
 )
 from diagnosis.spec import Grade, Spec, get_spec
+from diagnosis.spec.english import local_description, local_total_title
 from portal.models import Region
 
 # Fewer axes than this make a line, not a radar: the bars carry the figures alone then.
@@ -69,18 +70,19 @@ def _title(obj: Any, language: str) -> str:
     return title_en if language == "en" and title_en else title
 
 
-def _grade(grades: Sequence[Grade], grade: dict | None, language: str) -> dict | None:
+def _grade(spec: Spec, grades: Sequence[Grade], grade: dict | None, language: str) -> dict | None:
     if not grade:
         return None
     found = spec_grade(grades, grade)
     return {"code": grade["code"], "title": _title(grade, language),
-            "description": found.description if found else ""}
+            "description": local_description(spec, found, language)}
 
 
 def _summary(spec: Spec, result: dict, language: str) -> dict:
-    return {"total": result["total"], "max_total": result["max_total"], "total_title": result["total_title"],
-            "level": _grade(spec.levels, result["level"], language),
-            "stage": _grade(spec.stages, result["stage"], language)}
+    return {"total": result["total"], "max_total": result["max_total"],
+            "total_title": local_total_title(spec, language),
+            "level": _grade(spec, spec.levels, result["level"], language),
+            "stage": _grade(spec, spec.stages, result["stage"], language)}
 
 
 def _by_code(result: dict | None) -> dict[str, dict]:
@@ -161,7 +163,8 @@ def _review(assessment: Assessment, shared: ResultContext) -> dict:
         "reviewed_at": shared.reviewed_at,
         "comment": shared.review_comment,
         "corrections": [{"title": c.title, "declared": c.declared_answer, "verified": c.verified_answer,
-                         "reason": c.reason} for c in shared.corrections],
+                         "reason": c.reason, "declared_points": c.declared_points,
+                         "verified_points": c.verified_points} for c in shared.corrections],
     }
 
 
@@ -203,7 +206,7 @@ def build_report_context(assessment: Assessment, *, language: str, verification_
             "verified": _summary(spec, verified, language) if verified else None,
             "review": _review(assessment, shared),
             "dimensions": _dimension_rows(shared, language),
-            "level_scores": shared.result.get("level_scores") or [],
+            "level_scores": list(shared.level_scores),
             "charts": _charts(shared, language),
             "item_groups": _item_groups(shared, language),
             "scenarios": _scenario_groups(shared, language),
@@ -237,7 +240,8 @@ def verification_facts(report, *, issued_at: datetime | None = None) -> dict[str
     return {
         "enterprise": assessment.enterprise.name,
         "spec_title": _title(spec, language), "spec_version": spec.version,
-        "total": result["total"], "max_total": result["max_total"], "total_title": result["total_title"],
+        "total": result["total"], "max_total": result["max_total"],
+        "total_title": local_total_title(spec, language),
         "level": _title(result["level"], language) if result["level"] else "",
         "verified": approved,
         "issued_at": issued_at,

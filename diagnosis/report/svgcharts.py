@@ -59,8 +59,14 @@ def _rate(value: Decimal | None) -> float:
     return 0.0 if value is None else min(max(float(value), 0.0), 100.0)
 
 
+def _is_cjk(ch: str) -> bool:
+    return ord(ch) >= 0x2E80
+
+
 def _wrap(label: str) -> list[str]:
-    if " " in label.strip():
+    # Latin text (any label without CJK characters) breaks only between words: "Resources" stays one
+    # word however narrow the line, never "Resource" + "s".
+    if not any(_is_cjk(ch) for ch in label):
         lines, line = [], ""
         for word in label.split():
             if line and len(line) + 1 + len(word) > LATIN_LINE:
@@ -125,8 +131,11 @@ def radar_svg(labels: Sequence[str], series: Sequence[Series], *, title: str, si
     for angle in angles:
         x, y = point(angle, 100)
         body.append(f'<line x1="{_n(cx)}" y1="{_n(cy)}" x2="{_n(x)}" y2="{_n(y)}" stroke="{GRID}" stroke-width="0.6"/>')
+    # The ring labels sit halfway between the first two spokes, where no spoke crosses them.
+    between = -math.pi / 2 + math.pi / count if count else -math.pi / 2
     for ring in RINGS:
-        body.append(_text(cx + 3, cy - radius * ring / 100 - 2, f"{ring}%", size=7, fill=MUTED))
+        x, y = point(between, ring)
+        body.append(_text(x + 2, y + 2.5, f"{ring}%", size=7, fill=MUTED))
     for s in series:
         rates = [_rate(v) for v in s.values]
         body.append(f'<polygon points="{polygon(rates)}" fill="{s.color}" fill-opacity="0.18" stroke="{s.color}" '

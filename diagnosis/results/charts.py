@@ -18,10 +18,16 @@ EARLIER = "#9aa5b1"
 FONT = "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif"
 
 
+# Trace types the vendored partial bundle holds (scripts/plotly-bundle/entry.js); a figure of any
+# other type would draw nothing, which tests/test_vendor.py guards against.
+BUNDLED_TRACES = ("scatter", "scatterpolar", "bar")
+
+
 def plotly_js_static_path() -> str:
-    """The vendored plotly.js matching the installed plotly package (tests/test_vendor.py keeps
-    the file and the package in step)."""
-    return f"vendor/plotly-{get_plotlyjs_version()}.min.js"
+    """The vendored plotly.js partial bundle (core, scatterpolar and bar: 1.2 MB instead of the full
+    4.8 MB) built from the plotly.js version of the installed plotly package (tests/test_vendor.py
+    keeps the file and the package in step)."""
+    return f"vendor/plotly-polar-bar-{get_plotlyjs_version()}.min.js"
 
 
 def chart_dimensions(dimensions: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -43,14 +49,36 @@ def _layout(**extra) -> dict:
             "height": 420, "paper_bgcolor": "#ffffff", "template": "none", **extra}
 
 
+def _wrapped(label: str, width: int = 14) -> str:
+    """A long English label broken at spaces (plotly's <br>), so the radar's outer labels stay inside
+    a phone-wide chart; Chinese titles are short and stay on one line."""
+    words, lines = label.split(" "), [""]
+    for word in words:
+        if lines[-1] and len(lines[-1]) + 1 + len(word) > width:
+            lines.append(word)
+        else:
+            lines[-1] = f"{lines[-1]} {word}".strip()
+    return "<br>".join(lines)
+
+
 def radar(labels: Sequence[str], percents: Sequence[Decimal], *, name: str) -> go.Figure:
-    """Score rate (0–100 %) per dimension as a closed radar."""
+    """Score rate (0–100 %) per dimension as a closed radar.
+
+    The first dimension sits at the top and the rest follow clockwise; the radial axis with its
+    0–100 % labels lies halfway between the first two spokes, so no spoke crosses its labels."""
+    labels = [_wrapped(label) for label in labels]
+    between = 90 - 180 / len(labels) if labels else 90
     # Repeat the first point so the outline closes.
     return go.Figure(
         data=[go.Scatterpolar(r=_floats([*percents, percents[0]]) if percents else [],
                               theta=[*labels, labels[0]] if labels else [], fill="toself", name=name,
                               line={"color": BRAND}, hovertemplate="%{theta}: %{r:.2f}%<extra></extra>")],
-        layout=_layout(showlegend=False, polar={"radialaxis": {"range": [0, 100], "ticksuffix": "%"}}),
+        layout=_layout(showlegend=False, margin={"l": 84, "r": 84, "t": 40, "b": 40},
+                       polar={"radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75],
+                                             "ticktext": ["25%", "50%", "75%"],
+                                             "angle": between, "tickangle": between, "showline": False,
+                                             "tickfont": {"size": 10, "color": "#52606d"}},
+                              "angularaxis": {"rotation": 90, "direction": "clockwise"}}),
     )
 
 

@@ -28,10 +28,16 @@ from diagnosis.models import Assessment, ItemCorrection, Need, NewMode
 from diagnosis.results.benchmarks import Benchmarks, assessment_benchmarks
 from diagnosis.results.charts import chart_dimensions
 from diagnosis.results.forms import PRIORITY_LABELS
-from diagnosis.results.labels import PROVENANCE_LABELS, SHOWN_RECOMMENDATIONS, provisional_titles
+from diagnosis.results.labels import (
+    PROVENANCE_LABELS,
+    SHOWN_RECOMMENDATIONS,
+    localised_result,
+    provisional_titles,
+)
 from diagnosis.results.roadmap import Recommendation, Roadmap, build_roadmap
 from diagnosis.results.selectors import needs_of, verified_result
 from diagnosis.spec import Dimension, Grade, Item, ScenarioGroup, Spec, get_spec
+from diagnosis.spec.english import local_description, local_total_title
 from portal.models import Region
 
 
@@ -87,6 +93,33 @@ class CorrectionRow:
     verified_points: str | None
 
 
+def describe_answer(item: Item, value: Any, language: str) -> str:
+    """A stored answer in words in ``language``: the options' English titles in English (the
+    questionnaire's ``describe_value`` speaks the spec's Chinese)."""
+    if language != "en" or value is None:
+        return describe_value(item, value)
+    if item.kind in ("choice", "requirement"):
+        option = item.option_index.get(value)
+        return (option.title_en or option.title) if option else str(value)
+    if item.kind == "multi":
+        return "; ".join((item.option_index[v].title_en or item.option_index[v].title) if v in item.option_index
+                         else str(v) for v in value)
+    if item.kind == "scenario":
+        return f"Level {int(value)}"
+    return describe_value(item, value)
+
+
+def local_level_scores(spec: Spec, result: Mapping[str, Any], language: str) -> tuple[dict[str, Any], ...]:
+    """The maturity level scores of a stored result with their titles in ``language``."""
+    titles_en = spec.maturity.level_titles_en if spec.maturity else ()
+    rows = []
+    for row in result.get("level_scores") or ():
+        level = int(row.get("level") or 0)
+        english = titles_en[level - 1] if language == "en" and 0 < level <= len(titles_en) else ""
+        rows.append({**row, "title": english or row.get("title", "")})
+    return tuple(rows)
+
+
 def correction_rows(spec: Spec, corrections: Iterable[ItemCorrection], declared: Mapping[str, Any],
                     verified: Mapping[str, Any], language: str) -> tuple[CorrectionRow, ...]:
     """The corrections in the questionnaire's order, the answers in words."""
@@ -101,8 +134,10 @@ def correction_rows(spec: Spec, corrections: Iterable[ItemCorrection], declared:
         before, after = declared_rows.get(correction.item_code, {}), verified_rows.get(correction.item_code, {})
         rows.append(CorrectionRow(
             item=item, title=title,
-            declared_answer=describe_value(item, correction.declared_value) if item else str(correction.declared_value),
-            verified_answer=describe_value(item, correction.verified_value) if item else str(correction.verified_value),
+            declared_answer=describe_answer(item, correction.declared_value, language) if item
+            else str(correction.declared_value),
+            verified_answer=describe_answer(item, correction.verified_value, language) if item
+            else str(correction.verified_value),
             reason=correction.reason,
             declared_points=before.get("points"), verified_points=after.get("points")))
     return tuple(rows)
@@ -125,6 +160,11 @@ class ResultContext:
     reviewed_at: Any
     level: Grade | None
     stage: Grade | None
+    # The spec texts above in ``language`` (English ones from diagnosis/spec/english/).
+    total_title: str
+    level_description: str
+    stage_description: str
+    level_scores: tuple[dict[str, Any], ...]
     dimensions: tuple[DimensionRow, ...]
     scenarios: tuple[tuple[ScenarioGroup, tuple[tuple[Item, Mapping[str, Any]], ...]], ...]
     chart_axes: tuple[Mapping[str, Any], ...]
@@ -169,6 +209,8 @@ class ResultContext:
         return {
             **self.partials_context(),
             "spec": self.spec, "result": self.result, "level": self.level, "stage": self.stage,
+            "total_title": self.total_title, "level_description": self.level_description,
+            "stage_description": self.stage_description, "level_scores": self.level_scores,
             "dimensions": self.dimensions, "scenarios": self.scenarios, "needs": self.needs,
             "provenance_labels": PROVENANCE_LABELS, "provisional_reasons": self.provisional_reasons,
             "provisional_items": self.provisional_items,
@@ -188,7 +230,10 @@ def build_result_context(assessment: Assessment, *, language: str | None = None,
     language = language or translation.get_language()
     spec = spec or get_spec(assessment.spec_key)
     verified = verified_result(assessment)
-    result = verified or assessment.result
+    standing = standing_answers(assessment)
+    # Item reasons in ``language`` (the stored ones are the engine's Chinese).
+    declared = localised_result(spec, assessment.result, assessment.submitted_answers or {}, language)
+    result = localised_result(spec, verified, standing, language) if verified else declared
     rows = {row["code"]: row for row in result["items"]}
     dimensions = tuple(
         DimensionRow(spec=spec.dimension_index[node["code"]], score=node, depth=depth,
@@ -199,18 +244,22 @@ def build_result_context(assessment: Assessment, *, language: str | None = None,
         (group, tuple((item, rows[item.code]) for item in group.scenarios if item.code in rows))
         for group in spec.scenario_groups
     )
+    level, stage = spec_grade(spec.levels, result["level"]), spec_grade(spec.stages, result["stage"])
     with translation.override(language):
         return ResultContext(
-            spec=spec, result=result, language=language,
-            level=spec_grade(spec.levels, result["level"]), stage=spec_grade(spec.stages, result["stage"]),
+            spec=spec, result=result, language=language, level=level, stage=stage,
+            total_title=local_total_title(spec, language),
+            level_description=local_description(spec, level, language),
+            stage_description=local_description(spec, stage, language),
+            level_scores=local_level_scores(spec, result, language),
             dimensions=dimensions, scenarios=scenarios,
             chart_axes=tuple(chart_dimensions(result["dimensions"])),
-            declared=assessment.result, verified=verified is not None,
-            corrections=correction_rows(spec, assessment.corrections.all(), assessment.result, verified,
+            declared=declared, verified=verified is not None,
+            corrections=correction_rows(spec, assessment.corrections.all(), declared, result,
                                         language) if verified else (),
             review_comment=assessment.review_comment if verified else "",
             reviewed_at=assessment.reviewed_at if verified else None,
-            roadmap=build_roadmap(spec, result, standing_answers(assessment), assessment.priorities),
+            roadmap=build_roadmap(spec, result, standing, assessment.priorities),
             benchmarks=assessment_benchmarks(assessment),
             needs=tuple(sorted(needs_of(assessment).values(), key=lambda n: NewMode.values.index(n.category))),
             provisional_reasons=tuple(

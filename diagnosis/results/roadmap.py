@@ -225,6 +225,8 @@ class Recommendation:
     barrier: Barrier | None
     closes_gap: bool  # works on a condition of the next level or stage
     score: Decimal
+    # The same step in English, from the spec's English titles (the Chinese-only hints left out).
+    next_step_en: str = ""
 
     @property
     def gain_text(self) -> str:
@@ -345,7 +347,8 @@ class _Planner:
         return None  # screening questions score nothing
 
     def _make(self, item: Item, row, *, next_step: str, gain: Decimal, steps: int, serves: tuple[str, ...],
-              barrier: str, closes_gap: bool, gain_is_points: bool = True) -> Recommendation | None:
+              barrier: str, closes_gap: bool, gain_is_points: bool = True, next_step_en: str = "",
+              ) -> Recommendation | None:
         if gain <= 0:
             return None
         ordered = tuple(code for code in PRIORITY_CODES if code in serves)
@@ -354,7 +357,7 @@ class _Planner:
             code=item.code, title=item.title, title_en=item.title_en, kind=item.kind, current=row["reason"],
             next_step=next_step, gain=gain, gain_is_points=gain_is_points, steps=steps,
             serves=tuple(_PRIORITY_INDEX[code] for code in ordered),
-            barrier=BARRIERS.get(barrier), closes_gap=closes_gap, score=score,
+            barrier=BARRIERS.get(barrier), closes_gap=closes_gap, score=score, next_step_en=next_step_en,
         )
 
     def _in_gap_dimension(self, item: Item) -> bool:
@@ -378,6 +381,7 @@ class _Planner:
             return None
         return self._make(
             item, row, next_step=f"由「{current.title}」提升为「{better.title}」{self._hint(rule)}",
+            next_step_en=f"From '{_en(current)}' to '{_en(better)}'",
             gain=(better.points or ZERO) - (current.points or ZERO), steps=rule.steps or KIND_STEPS["choice"],
             serves=rule.serves, barrier=rule.barrier, closes_gap=self._in_gap_dimension(item),
         )
@@ -401,9 +405,11 @@ class _Planner:
         names = "、".join(f"{o.title}（+{_points_text(o.points or ZERO)} 分）" for o in picked)
         rest = len(missing) - len(picked)
         later = f"；其余 {rest} 项可在下一步补齐" if rest else ""
+        names_en = "; ".join(f"{_en(o)} (+{_points_text(o.points or ZERO)} points)" for o in picked)
+        later_en = f"; the other {rest} can follow in a later step" if rest else ""
         serves = {code for o in picked for code in option_rule(o).serves}
         return self._make(
-            item, row, next_step=f"新增：{names}{later}{self._hint(rule)}",
+            item, row, next_step=f"新增：{names}{later}{self._hint(rule)}", next_step_en=f"Add: {names_en}{later_en}",
             gain=sum((o.points or ZERO for o in picked), ZERO), steps=sum(option_rule(o).steps for o in picked),
             serves=tuple(serves), barrier=rule.barrier, closes_gap=self._in_gap_dimension(item),
         )
@@ -427,13 +433,17 @@ class _Planner:
                            f"（再增加 {fields['more']}）")
             text = (f"{action}，{item.title}由 {_with_unit(value, ratio.unit)} 提高到 "
                     f"{_with_unit(reached, ratio.unit)}")
+            text_en = (f"Raise the first figure from {fields['numerator']} to {fields['target']} (add {fields['more']}): "
+                       f"{_en(item)} goes from {_with_unit(value, ratio.unit)} to {_with_unit(reached, ratio.unit)}")
         else:
             # A typed-in value without its parts: say which band to reach, not how many units.
             reached = target.lower if target.lower_inclusive else target.lower + CENT
             text = f"将{item.title}由 {_with_unit(value, ratio.unit)} 提高到 {band_label(item, reached)}"
+            text_en = f"Raise {_en(item)} from {_with_unit(value, ratio.unit)} to {band_label(item, reached)}"
         text += f"，进入 {band_label(item, reached)} 档（{_points_text(target.points or ZERO)} 分）"
+        text_en += f", into the {band_label(item, reached)} band ({_points_text(target.points or ZERO)} points)"
         return self._make(
-            item, row, next_step=text, gain=(target.points or ZERO) - current_points,
+            item, row, next_step=text, next_step_en=text_en, gain=(target.points or ZERO) - current_points,
             steps=rule.steps or KIND_STEPS["ratio"], serves=rule.serves, barrier=rule.barrier,
             closes_gap=self._in_gap_dimension(item),
         )
@@ -446,6 +456,7 @@ class _Planner:
         conditions = self.gap_scenarios[item.code]
         return self._make(
             item, row, next_step=f"由 {level} 级提升到 {target} 级：{item.level_descriptors[level]}{self._hint(rule)}",
+            next_step_en=f"From level {level} to level {target}",
             gain=self.rules.scenario_gap_points * conditions if conditions else self.rules.scenario_points,
             gain_is_points=False, steps=(rule.steps or 1) * target, serves=rule.serves,
             barrier=rule.barrier or _BARRIER_BY_LEVEL.get(target, "unable"), closes_gap=bool(conditions),
@@ -463,9 +474,12 @@ class _Planner:
             return None
         titles = self.spec.maturity.level_titles if self.spec.maturity else ()
         level_title = f"「{titles[level - 1]}」" if 0 < level <= len(titles) else ""
+        titles_en = self.spec.maturity.level_titles_en if self.spec.maturity else ()
+        level_en = f" ({titles_en[level - 1]})" if 0 < level <= len(titles_en) and titles_en[level - 1] else ""
         return self._make(
             item, row,
             next_step=f"第 {level} 级{level_title}要求：由「{current.title}」提升为「{better.title}」{self._hint(rule)}",
+            next_step_en=f"Level {level}{level_en} requirement: from '{_en(current)}' to '{_en(better)}'",
             gain=((better.points or ZERO) - (current.points or ZERO)) * self._requirement_share(item),
             steps=(rule.steps or 1) * max(level, 1), serves=rule.serves,
             barrier=rule.barrier or _BARRIER_BY_LEVEL.get(level, "unable"),
@@ -484,6 +498,10 @@ class _Planner:
     def _visible(self, code: str) -> bool:
         row = self.rows.get(code)
         return bool(row and row["visible"])
+
+
+def _en(node: Option | Item) -> str:
+    return node.title_en or node.title
 
 
 def _next_option(options: tuple[Option, ...], current: Option) -> Option | None:

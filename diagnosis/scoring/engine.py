@@ -10,7 +10,7 @@ they stay exact, the total is their exact sum, and both are rounded only for dis
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal, InvalidOperation, localcontext
 from functools import cache
@@ -37,19 +37,38 @@ _CONTEXT = Context(prec=28, rounding=ROUND_HALF_UP)
 
 
 class AnswerError(ValueError):
-    """An answer is missing, unknown or out of range. ``item_code`` names the question."""
+    """An answer is missing, unknown or out of range. ``item_code`` names the question.
 
-    def __init__(self, item_code: str, message: str):
+    ``kind`` names the problem and ``params`` holds its values as plain strings (a parameter that
+    is a spec text comes with its English twin, ``<name>_en``), so the message can be put in any
+    language at the edge; ``chinese`` is the engine's own Chinese text. The engine knows no
+    language setting: ``message`` (and ``str()``) is the Chinese text unless the application sets
+    ``AnswerError.localise`` to a function giving the message in its active language (the
+    diagnosis app does, in ``diagnosis.scoring.messages``)."""
+
+    localise: Callable[[AnswerError], str] | None = None
+
+    def __init__(self, item_code: str, message: str, *, kind: str = "", params: Mapping[str, str] | None = None):
         self.item_code = item_code
-        self.message = message
+        self.chinese = message
+        self.kind = kind
+        self.params = dict(params or {})
         super().__init__(f"{item_code}: {message}")
+
+    @property
+    def message(self) -> str:
+        localise = AnswerError.localise
+        return localise(self) if localise is not None else self.chinese
+
+    def __str__(self) -> str:
+        return f"{self.item_code}: {self.message}"
 
 
 class ContextError(AnswerError):
     """The enterprise context lacks a value a condition needs, or has an undeclared value."""
 
-    def __init__(self, key: str, message: str):
-        super().__init__(f"context.{key}", message)
+    def __init__(self, key: str, message: str, *, kind: str = "", params: Mapping[str, str] | None = None):
+        super().__init__(f"context.{key}", message, kind=kind, params=params)
 
 
 def quantize(value: Decimal) -> Decimal:
@@ -191,9 +210,10 @@ class _Ratio:
     denominator: Decimal | None
 
 
-def _number(code: str, value: object, what: str) -> Decimal:
+def _number(code: str, value: object, what: str, what_en: str = "") -> Decimal:
+    params = {"what": what, "what_en": what_en or what, "value": repr(value)}
     if isinstance(value, bool):
-        raise AnswerError(code, f"{what}应为数字，收到 {value!r}")
+        raise AnswerError(code, f"{what}应为数字，收到 {value!r}", kind="not_a_number", params=params)
     try:
         if isinstance(value, Decimal):
             number = value
@@ -204,13 +224,13 @@ def _number(code: str, value: object, what: str) -> Decimal:
         elif isinstance(value, str):
             number = Decimal(value.strip())
         else:
-            raise AnswerError(code, f"{what}应为数字，收到 {value!r}")
+            raise AnswerError(code, f"{what}应为数字，收到 {value!r}", kind="not_a_number", params=params)
     except InvalidOperation:
-        raise AnswerError(code, f"{what}应为数字，收到 {value!r}") from None
+        raise AnswerError(code, f"{what}应为数字，收到 {value!r}", kind="not_a_number", params=params) from None
     if not number.is_finite():
-        raise AnswerError(code, f"{what}应为有限数字，收到 {value!r}")
+        raise AnswerError(code, f"{what}应为有限数字，收到 {value!r}", kind="not_finite", params=params)
     if number < 0:
-        raise AnswerError(code, f"{what}不能为负数：{value}")
+        raise AnswerError(code, f"{what}不能为负数：{value}", kind="negative", params={**params, "value": str(value)})
     return number
 
 
@@ -218,22 +238,24 @@ def _parse_choice(item: Item, value: object) -> Option:
     option = item.option_index.get(value) if isinstance(value, str) else None
     if option is None:
         codes = "、".join(o.code for o in item.options)
-        raise AnswerError(item.code, f"未知选项 {value!r}（可选：{codes}）")
+        raise AnswerError(item.code, f"未知选项 {value!r}（可选：{codes}）", kind="unknown_option",
+                          params={"value": repr(value), "codes": codes, "codes_en": ", ".join(o.code for o in item.options)})
     return option
 
 
 def _parse_multi(item: Item, value: object) -> tuple[Option, ...]:
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise AnswerError(item.code, "多选题的答案应为选项代码列表")
+        raise AnswerError(item.code, "多选题的答案应为选项代码列表", kind="multi_not_a_list")
     chosen = list(value)
     if not chosen:
-        raise AnswerError(item.code, "至少选择一项；都不具备时请选择排他选项（如「以上均无」）")
+        raise AnswerError(item.code, "至少选择一项；都不具备时请选择排他选项（如「以上均无」）", kind="multi_empty")
     if len(set(map(repr, chosen))) != len(chosen):
-        raise AnswerError(item.code, "选项重复")
+        raise AnswerError(item.code, "选项重复", kind="multi_duplicate")
     options = {_parse_choice(item, code).code for code in chosen}
     exclusive = [o for o in item.options if o.exclusive and o.code in options]
     if exclusive and len(options) > 1:
-        raise AnswerError(item.code, f"「{exclusive[0].title}」不能与其他选项同时选择")
+        raise AnswerError(item.code, f"「{exclusive[0].title}」不能与其他选项同时选择", kind="multi_exclusive",
+                          params={"option": exclusive[0].title, "option_en": exclusive[0].title_en or exclusive[0].title})
     return tuple(o for o in item.options if o.code in options)
 
 
@@ -242,20 +264,28 @@ def _parse_ratio(item: Item, value: object) -> _Ratio:
     assert ratio is not None  # guaranteed by the loader for kind == "ratio"
     if isinstance(value, Mapping):
         if set(value) != {"numerator", "denominator"}:
-            raise AnswerError(item.code, "比例题的答案应为 {numerator, denominator} 或一个数值")
-        numerator = _number(item.code, value["numerator"], ratio.numerator)
-        denominator = _number(item.code, value["denominator"], ratio.denominator)
+            raise AnswerError(item.code, "比例题的答案应为 {numerator, denominator} 或一个数值", kind="ratio_shape")
+        title_en = item.title_en or item.title
+        numerator_en, denominator_en = f"{title_en}: the first figure", f"{title_en}: the second figure"
+        numerator = _number(item.code, value["numerator"], ratio.numerator, numerator_en)
+        denominator = _number(item.code, value["denominator"], ratio.denominator, denominator_en)
         if denominator == 0:
-            raise AnswerError(item.code, f"{ratio.denominator}不能为 0")
+            raise AnswerError(item.code, f"{ratio.denominator}不能为 0", kind="ratio_zero_denominator",
+                              params={"denominator": ratio.denominator, "denominator_en": denominator_en})
         if ratio.bounded and numerator > denominator:
             raise AnswerError(
                 item.code,
                 f"{ratio.numerator}（{_plain(numerator)}）不能大于{ratio.denominator}（{_plain(denominator)}）",
+                kind="ratio_numerator_above",
+                params={"numerator": ratio.numerator, "numerator_en": numerator_en, "n": _plain(numerator),
+                        "denominator": ratio.denominator, "denominator_en": denominator_en, "d": _plain(denominator)},
             )
         return _Ratio(quantize(numerator / denominator * ratio.scale), None, numerator, denominator)
-    raw = _number(item.code, value, item.title)
+    raw = _number(item.code, value, item.title, item.title_en)
     if ratio.bounded and raw > ratio.scale:
-        raise AnswerError(item.code, f"数值应在 0–{_plain(ratio.scale)}{ratio.unit} 之间，收到 {_plain(raw)}")
+        raise AnswerError(item.code, f"数值应在 0–{_plain(ratio.scale)}{ratio.unit} 之间，收到 {_plain(raw)}",
+                          kind="ratio_out_of_range",
+                          params={"top": _plain(ratio.scale), "unit": ratio.unit, "value": _plain(raw)})
     return _Ratio(quantize(raw), raw, None, None)
 
 
@@ -267,7 +297,8 @@ def _parse_scenario(item: Item, value: object) -> int:
     elif isinstance(value, str) and value.strip().isdigit():
         level = int(value)
     if level is None or not 0 <= level <= top:
-        raise AnswerError(item.code, f"场景等级应为 0–{top} 的整数（0 = 未开展），收到 {value!r}")
+        raise AnswerError(item.code, f"场景等级应为 0–{top} 的整数（0 = 未开展），收到 {value!r}",
+                          kind="scenario_level", params={"top": str(top), "value": repr(value)})
     return level
 
 
@@ -275,14 +306,15 @@ def _parse_requirement(item: Item, value: object) -> Option:
     if isinstance(value, str) and value in item.option_index:
         return item.option_index[value]
     try:
-        number = _number(item.code, value, "满足程度")
+        number = _number(item.code, value, "满足程度", "The degree of fulfilment")
     except AnswerError:
         number = None
     for option in item.options:
         if number is not None and option.points == number:
             return option
     allowed = " / ".join(f"{o.code}={_plain(o.points or ZERO)}" for o in item.options)
-    raise AnswerError(item.code, f"满足程度应为 {allowed}，收到 {value!r}")
+    raise AnswerError(item.code, f"满足程度应为 {allowed}，收到 {value!r}", kind="requirement_value",
+                      params={"allowed": allowed, "value": repr(value)})
 
 
 def _parse(item: Item, value: object) -> Any:
@@ -323,7 +355,7 @@ def validate_answer(spec: Spec, item_code: str, value: object) -> Any:
     """
     item = spec.items.get(item_code)
     if item is None:
-        raise AnswerError(item_code, "未知题目")
+        raise AnswerError(item_code, "未知题目", kind="unknown_item")
     return _normalised(item, _parse(item, value))
 
 
@@ -337,14 +369,17 @@ def _check_context(spec: Spec, context: Mapping[str, object] | None) -> Mapping[
             context[key] == value and type(context[key]) is type(value) for value in declared.values
         ):
             allowed = "、".join(map(str, declared.values))
-            raise ContextError(key, f"{declared.title}取值应为 {allowed}，收到 {context[key]!r}")
+            raise ContextError(key, f"{declared.title}取值应为 {allowed}，收到 {context[key]!r}", kind="context_value",
+                               params={"title": declared.title, "title_en": key, "allowed": allowed,
+                                       "allowed_en": ", ".join(map(str, declared.values)),
+                                       "value": repr(context[key])})
     return context
 
 
 def _holds(condition: Condition, parsed: Mapping[str, Any], context: Mapping[str, object]) -> bool:
     for key, allowed in condition.context:
         if key not in context:
-            raise ContextError(key, "缺少企业情境信息，无法判断题目是否适用")
+            raise ContextError(key, "缺少企业情境信息，无法判断题目是否适用", kind="context_missing")
         value = context[key]
         if not any(value == a and type(value) is type(a) for a in allowed):
             return False
@@ -369,7 +404,8 @@ def _resolve(
     """
     for code in sorted(answers):
         if code not in spec.items:
-            raise AnswerError(code, f"未知题目（{spec.key} 中没有此代码）")
+            raise AnswerError(code, f"未知题目（{spec.key} 中没有此代码）", kind="unknown_item_in_spec",
+                              params={"spec": spec.key})
     context = _check_context(spec, context)
     parsed: dict[str, Any] = {}
     visible: dict[str, bool] = {}
@@ -414,7 +450,7 @@ def score(
         missing = [code for code, shown in visible.items() if shown and code not in parsed]
         if missing:
             more = f"（共 {len(missing)} 题未作答）" if len(missing) > 1 else ""
-            raise AnswerError(missing[0], f"未作答{more}")
+            raise AnswerError(missing[0], f"未作答{more}", kind="unanswered", params={"count": str(len(missing))})
         return _Scorer(spec, parsed, visible, context).run()
 
 
@@ -909,7 +945,8 @@ def rebase_answers(
     unmapped: list[str] = []
     for code in sorted(answers):
         if code not in old_spec.items:
-            raise AnswerError(code, f"未知题目（{old_spec.key} 中没有此代码）")
+            raise AnswerError(code, f"未知题目（{old_spec.key} 中没有此代码）", kind="unknown_item_in_spec",
+                              params={"spec": old_spec.key})
         target = mapping.items.get(code, code if code in new_spec.items else "")
         if not target:
             unmapped.append(code)

@@ -83,3 +83,69 @@ def ccid_composite(
     )
     total = sum((w.weight * v for w, v in zip(CCID_WEIGHTS, values, strict=True)), Decimal(0))
     return total.quantize(places, rounding=ROUND_HALF_UP)
+
+
+# --- Aggregates computed in the database, and the k-anonymity rule --------------------------------
+
+# Figures shown outside the bureau's own jurisdiction, and on the public regional index, never rest on
+# fewer than this many enterprises (issue #12).
+K_ANONYMITY = 5
+ONE_PLACE = Decimal("0.1")
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregate:
+    """One cell as the database returns it: the sum of the counted scores, how many scores, and
+    how many distinct enterprises stand behind them (the k-anonymity count)."""
+
+    key: str
+    total: Decimal
+    n: int
+    firms: int
+
+    @property
+    def mean(self) -> Decimal | None:
+        return mean_of(self.total, self.n)
+
+
+def mean_of(total: Decimal | int | str | None, n: int, *, places: Decimal = ONE_PLACE) -> Decimal | None:
+    """``regional_mean``'s rule over a database sum: total ÷ n rounded half up to ``places``
+    (0.1, as the published regional index); None for an empty sample."""
+    if not n:
+        return None
+    return (_decimal(total or 0, "total") / n).quantize(places, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True)
+class Suppressed:
+    """A table after the k rule: the cells shown as they are, and the roll-up of every cell that
+    was withheld (None when nothing was). ``rollup_shown`` is False when even the roll-up rests on
+    fewer than k enterprises: then only its existence is shown, no figure."""
+
+    shown: tuple[Aggregate, ...]
+    rollup: Aggregate | None
+    withheld: tuple[str, ...]
+
+    @property
+    def rollup_shown(self) -> bool:
+        return self.rollup is not None and self.rollup.firms >= K_ANONYMITY
+
+
+def suppress_small(cells: Iterable[Aggregate], *, k: int = K_ANONYMITY, rollup_key: str = "other") -> Suppressed:
+    """Withhold every cell resting on fewer than ``k`` enterprises and roll them up into one
+    ``rollup_key`` cell. When the roll-up itself would rest on fewer than ``k`` (one small cell,
+    whose figure the table's total would give away by subtraction), the smallest shown cells join
+    it until it reaches ``k`` (secondary suppression); order is otherwise kept."""
+    cells = list(cells)
+    small = {c.key for c in cells if c.firms < k}
+    if small:
+        by_size = sorted((c for c in cells if c.key not in small), key=lambda c: (c.firms, c.key))
+        while sum(c.firms for c in cells if c.key in small) < k and by_size:
+            small.add(by_size.pop(0).key)
+    withheld = tuple(c.key for c in cells if c.key in small)
+    rollup = None
+    if withheld:
+        rolled = [c for c in cells if c.key in small]
+        rollup = Aggregate(rollup_key, sum((c.total for c in rolled), Decimal(0)), sum(c.n for c in rolled),
+                           sum(c.firms for c in rolled))
+    return Suppressed(tuple(c for c in cells if c.key not in small), rollup, withheld)

@@ -14,6 +14,26 @@ def local_title(obj) -> str:
 
 
 @register.filter
+def local_next_step(recommendation) -> str:
+    """A roadmap step in the English UI from its English twin (the Chinese one otherwise)."""
+    if get_language() == "en" and getattr(recommendation, "next_step_en", ""):
+        return recommendation.next_step_en
+    return recommendation.next_step
+
+
+@register.filter
+def parenthesised(value) -> str:
+    """A note after a name: full-width "（1.0）" in Chinese text, ASCII " (1.0)" in English."""
+    return f" ({value})" if get_language() == "en" else f"（{value}）"
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon after a label: full-width "：" in Chinese text, ": " in English."""
+    return ": " if get_language() == "en" else "："
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
 

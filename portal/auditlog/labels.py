@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "audit.read": _("Audit trail viewed"),
     "audit.export": _("Audit trail exported"),
     "audit.verify": _("Audit chain verified"),
+    "audit.history_read": _("Record history viewed"),
     "assessment.start": _("Assessment started"),
     "assessment.submit": _("Assessment submitted"),
     "assessment.approve": _("Assessment approved"),

@@ -16,6 +16,7 @@ from portal.auditlog.forms import AuditFilterForm
 from portal.auditlog.labels import action_label, object_label, role_label
 from portal.auditlog.selectors import events
 from portal.exports import XLSX_CONTENT_TYPE, table_workbook
+from portal.models import RecordHistory
 from portal.roles import is_audit_admin
 
 PAGE_SIZE = 100
@@ -92,3 +93,24 @@ def audit_verify(request):
                                   "altered or removed. Preserve the database and report it to the security "
                                   "administrator.") % {"pk": broken})
     return redirect("portal:audit-log")
+
+
+@login_required
+@require_GET
+def record_history(request):
+    """Before/after of every change to a tracked table (R24), newest first, for one table and
+    optionally one row."""
+    _audit_admin_only(request)
+    table = request.GET.get("table", "").strip()[:64]
+    row = request.GET.get("row", "").strip()[:64]
+    rows = RecordHistory.objects.all()
+    if table:
+        rows = rows.filter(table_name=table)
+    if row:
+        rows = rows.filter(row_pk=row)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = [{"row": r, "changes": r.changes()} for r in page]
+    audit_log(action="audit.history_read", request=request, detail={"table": table, "row": row, "page": page.number})
+    tables = RecordHistory.objects.order_by().values_list("table_name", flat=True).distinct()
+    return render(request, "portal/audit_history.html", {
+        "page": page, "entries": entries, "table": table, "row": row, "tables": sorted(tables)})

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.RememberSecondFactorMiddleware",  # before OTPMiddleware (a revoked device ends the session)
     "django_otp.middleware.OTPMiddleware",
+    "portal.history.HistoryContextMiddleware",
     "portal.middleware.RejectNulBytesMiddleware",
     "portal.middleware.SessionLifetimeMiddleware",
     "portal.middleware.RequireTwoFactorMiddleware",
@@ -89,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
+                "providers.pools.context_processors.pools",
             ],
         },
     },
@@ -231,7 +233,7 @@ REST_FRAMEWORK = {
     ],
     # Deny by default: DRF's own default is AllowAny.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.api_schema.AutoSchema",  # documents the error answers
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -255,6 +257,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AssessmentStatusEnum": "diagnosis.models.Assessment.Status",
         "OrgStatusEnum": "portal.models.OrgStatus",
+        # The "decision" fields of the decision endpoints, one name per choice set.
+        "ApproveRejectDecisionEnum": ["approve", "reject"],
+        "VerifyRejectDecisionEnum": ["verify", "reject"],
+        "ConfirmDeclineDecisionEnum": ["confirm", "decline"],
     },
 }
 

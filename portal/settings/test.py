@@ -2,9 +2,11 @@
 PostgreSQL on 127.0.0.1:5432 when it answers, else SQLite (PostgreSQL-only tests then skip,
 or fail when REQUIRE_SERVICES=1; see tests/conftest.py)."""
 
+import hashlib
 import os
 import socket
 import tempfile
+from pathlib import Path
 
 
 def _local_postgres_answers() -> bool:
@@ -19,7 +21,10 @@ os.environ.setdefault("SECRET_KEY", "test-only-key-0123456789-abcdefghijklmnopqr
 os.environ.setdefault("DEMO_MODE", "1")
 os.environ.setdefault("SECURE_COOKIES", "0")
 if "DATABASE_URL" not in os.environ and _local_postgres_answers():
-    os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/dxportal"
+    # One database per checkout: two worktrees (or a developer's and CI's clone) running tests at
+    # the same time must not create and drop each other's test database.
+    _checkout = hashlib.sha1(str(Path(__file__).resolve().parents[2]).encode()).hexdigest()[:8]
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/dxportal_{_checkout}"
 # The suite exercises the broker only in tests marked `redis`; everything else runs eagerly.
 _broker = os.environ.pop("CELERY_BROKER_URL", None)
 

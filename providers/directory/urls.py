@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from providers.directory import views
+
+urlpatterns = [
+    path("", views.directory, name="directory"),
+    path("solutions/", views.solution_list, name="solutions"),
+    path("apps/", views.app_list, name="apps"),
+    path("map/", views.solution_map, name="solution-map"),
+    path("providers/<int:pk>/", views.portrait, name="portrait"),
+    path("export/<slug:kind>/", views.export, name="directory-export"),
+]

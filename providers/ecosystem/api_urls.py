@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from providers.ecosystem import api
+
+urlpatterns = [
+    path("ecosystem/", api.EcosystemSummaryView.as_view(), name="api-registry-ecosystem"),
+]

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from providers.ecosystem import views
+
+urlpatterns = [
+    path("", views.analysis, name="ecosystem"),
+    path("export/", views.analysis_export, name="ecosystem-export"),
+    path("import/", views.provider_import, name="provider-import"),
+]

@@ -10,10 +10,18 @@
       const source = document.getElementById(el.dataset.figure);
       if (!source) return;
       const figure = JSON.parse(source.textContent);
-      window.Plotly.newPlot(el, figure.data || [], figure.layout || {}, {
+      const layout = figure.layout || {};
+      if (el.clientWidth < 480) {
+        // A phone: smaller labels, and a square chart instead of the desktop's fixed height.
+        layout.font = Object.assign({}, layout.font, {size: 11});
+        layout.height = Math.max(280, Math.round(el.clientWidth * 0.9));
+      }
+      // Static pictures: the table beside each chart carries the same figures, so there is nothing
+      // to zoom, pan or export, and no toolbar to show.
+      window.Plotly.newPlot(el, figure.data || [], layout, {
         responsive: true,
-        displaylogo: false,
-        modeBarButtonsToRemove: ["sendDataToCloud"],
+        staticPlot: true,
+        displayModeBar: false,
       });
     });
   }

@@ -67,3 +67,71 @@ def published_profile(provider, *, document: dict | None = None, actor=None) -> 
         created_by=actor, submitted_at=now, submitted_by=actor, decided_at=now, published_at=now)
     project([(version, parsed.profile)])
     return version
+
+
+# ─── Pools ───────────────────────────────────────────────────────────────────────────────────
+
+
+def open_pool(*, region_code: str = "440309", created_by=None, **fields):
+    """An open district (or city) pool whose call runs today."""
+    import datetime as dt
+
+    from portal.models import Region
+    from providers.models import Pool
+    from tests.factories.portal import StaffFactory, region
+
+    place = region(region_code)
+    tier = {Region.Level.DISTRICT: Pool.Tier.DISTRICT, Region.Level.CITY: Pool.Tier.CITY,
+            Region.Level.PROVINCE: Pool.Tier.PROVINCE}[place.level]
+    today = timezone.localdate()
+    values = {"name": f"{place.name}数字化服务商资源池", "region": place, "tier": tier, "year": today.year,
+              "call_opens": today - dt.timedelta(days=10), "call_closes": today + dt.timedelta(days=20),
+              "status": Pool.Status.OPEN, "objection_days": 7, "validity_months": 36,
+              "min_confirmed_clients": 1,
+              "created_by": created_by or StaffFactory(staff_role="district_staff", region=region("440309"))}
+    values.update(fields)
+    return Pool.objects.create(**values)
+
+
+def applicant(provider=None):
+    """A provider with a published profile and its owner: (provider, owner)."""
+    from tests.factories.portal import MembershipFactory, ProviderFactory
+
+    provider = provider or ProviderFactory()
+    owner = MembershipFactory(provider=provider, enterprise=None, role="owner").user
+    published_profile(provider, actor=owner)
+    return provider, owner
+
+
+def application_in(pool, status: str = "submitted", *, provider=None, **fields):
+    """An application of a provider with a published profile, put straight into ``status``."""
+    from providers.models import PoolApplication
+
+    provider, owner = applicant(provider)
+    version = ProfileVersion.objects.get(provider=provider, status=ProfileVersion.Status.PUBLISHED)
+    return PoolApplication.objects.create(pool=pool, provider=provider, profile_version=version, status=status,
+                                          submitted_by=owner, **fields)
+
+
+def member_of(pool, *, provider=None, status: str = "active", due_days_ago: int = 1, **fields):
+    """A pool member whose yearly re-check fell due ``due_days_ago`` days ago."""
+    import datetime as dt
+
+    from providers.models import PoolMember
+
+    provider = provider or applicant()[0]
+    today = timezone.localdate()
+    values = {"admitted_at": today - dt.timedelta(days=365), "valid_until": today + dt.timedelta(days=700),
+              "next_recheck": today - dt.timedelta(days=due_days_ago), "status": status}
+    values.update(fields)
+    return PoolMember.objects.create(pool=pool, provider=provider, **values)
+
+
+def submitted_profile(provider, actor, *, document: dict | None = None, reason: str = "首次提交"):
+    """A draft filled with ``document`` (default: profile_document()) and submitted by ``actor``."""
+    from providers.profiles import services
+
+    version = services.start_draft(provider=provider, actor=actor)
+    ProfileVersion.objects.filter(pk=version.pk).update(document=document if document is not None else profile_document())
+    version.refresh_from_db()
+    return services.submit(version=version, reason=reason, actor=actor)

@@ -38,7 +38,8 @@ def test_the_api_refuses_a_future_founding_year(owner, enterprise):
     api = APIClient()
     api.force_authenticate(owner)
     response = api.patch(f"/api/v1/enterprises/{enterprise.pk}/", {"established_year": 2099}, format="json")
-    assert response.status_code == 400 and "established_year" in response.json()
+    # The API's error body carries field problems under `errors` ({detail, code, errors}).
+    assert response.status_code == 400 and "established_year" in response.json()["errors"]
 
 
 @pytest.mark.parametrize("phone", ["12345", "1234567890123", "02345678", "phone", "12800138000"])

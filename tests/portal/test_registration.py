@@ -175,3 +175,10 @@ class TestVerification:
         assert response.status_code == 400
         pending.refresh_from_db()
         assert pending.status == "pending"
+
+
+def test_the_staff_password_rule_is_not_shown_to_people_registering(client):
+    """#13 minor: the complexity rule applies to staff and administrators only."""
+    html = client.get("/accounts/register/enterprise/").content.decode()
+    assert "12" in html  # the length rule that does apply is still shown
+    assert "工作人员密码" not in html and "Staff passwords" not in html

@@ -88,8 +88,10 @@ def test_the_landing_page_promises_only_installed_features(client):
     html = client.get("/").content.decode()
     # Built: self-assessment and review, registered by diagnosis.
     assert 'data-landing-line="diagnosis-self-assessment"' in html and 'data-landing-line="diagnosis-review"' in html
-    # Not built yet: the provider registry, subsidy programmes, regional dashboards.
-    for promise in ("服务商名录", "补贴", "数据看板", "匹配"):
+    # Built: the public provider directory, registered by providers (issue #9).
+    assert 'data-landing-line="providers-directory-enterprise">服务商名录与解决方案图谱' in html
+    # Not built yet: subsidy programmes, regional dashboards, matching.
+    for promise in ("补贴", "数据看板", "匹配"):
         assert promise not in html, promise
 
 

@@ -335,3 +335,15 @@ def test_django_and_drf_defaults_read_as_plain_chinese():
         s = S(data={"count": "abc"})
         assert not s.is_valid()
         assert str(s.errors["count"][0]) == "请填写整数。"
+
+
+def test_chinese_addresses_the_user_as_nin_with_full_width_punctuation(messages):
+    """#13 minor: one form of address (您, never 你) and full-width punctuation in Chinese text.
+    A colon before a digit stays: it is input syntax ("软件和模型开发:4")."""
+    half_width = re.compile(r"[\u4e00-\u9fff][,;?!()]|[\u4e00-\u9fff]:(?!\d)|[,;:?!(][\u4e00-\u9fff]")
+    for entry in messages:
+        for key, text in entry.items():
+            if not key.startswith("msgstr") or not isinstance(text, str):
+                continue
+            assert "你" not in text, (entry["msgid"], text)
+            assert not half_width.search(text), (entry["msgid"], text)

@@ -19,10 +19,24 @@ PUBLIC = {
     "healthz": "load-balancer health check, status words only",
     "report-verify": "public report verification by the code printed in the PDF (minimal facts only)",
     "robots": "robots.txt",
+    "regional:public": "public regional index: aggregates only, no cell under 5 enterprises (issue #12)",
     "set_language": "language switch (POST only)",
     "api-token": "token exchange (POST only, password + TOTP)",
     "portal:logout": "logout (POST only; GET answers 405)",
     "admin:logout": "the same POST-only logout as portal:logout",
+    "providers:pools": "the published resource pools (public by design, like the directory)",
+    "providers:pool-notice": "a pool's public notice (公示): the point is that anyone can read it",
+    "providers:pool-members": "a pool's published member list",
+    "api-registry-pools": "the published resource pools through the API (same data as providers:pools)",
+    # The provider directory is public by design (issue #9): published, bureau-approved profiles only.
+    "providers:directory": "public provider directory",
+    "providers:solutions": "public solution list",
+    "providers:apps": "public industrial-app list",
+    "providers:solution-map": "public solution map (counts of published solutions)",
+    "providers:portrait": "public provider portrait (published profile only)",
+    "api-registry-providers": "public directory API (published providers)",
+    "api-registry-solutions": "public directory API (published solutions)",
+    "api-registry-apps": "public directory API (published apps)",
 }
 
 _SAMPLES = {"kind": "enterprise", "pk": "1"}

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from portal import demo
+from portal import demo, demo_regional
 from portal.audit import audit_log
 
 
@@ -26,7 +26,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--enterprises", type=int, default=300, help="enterprises to generate (default 300)")
-        parser.add_argument("--providers", type=int, default=40, help="providers to generate (default 40)")
+        parser.add_argument("--providers", type=int, default=292,
+                            help="providers to generate (default 292, the Longhua survey's count); with the demo "
+                                 "accounts each verified one gets a published profile (about 9,671 apps at 292)")
         parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED,
                             help=f"random seed; the same seed gives the same data (default {demo.DEFAULT_SEED})")
         parser.add_argument("--no-accounts", action="store_true",
@@ -49,6 +51,10 @@ class Command(BaseCommand):
             users = [] if no_accounts else demo.ensure_demo_accounts()
             counts = demo.seed_organisations(enterprises=enterprises, providers=providers, seed=seed,
                                              progress=self._progress if verbosity >= 2 else None)
+            # The registry's rows need an author account, so they come with the demo accounts only.
+            registry = None if no_accounts else demo.seed_registry(
+                seed=seed, progress=self._progress if verbosity >= 2 else None)
+            demo_regional.seed_regional(generated=enterprises)  # assessed firms for the regional dashboards (#12)
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
         elapsed = time.monotonic() - started
@@ -56,11 +62,15 @@ class Command(BaseCommand):
         audit_log(action="demo.seed", username="manage.py seed_demo",
                   detail={"seed": seed, "accounts": [user.username for user in users],
                           "enterprises_created": counts.enterprises_created,
-                          "providers_created": counts.providers_created})
+                          "providers_created": counts.providers_created,
+                          "profiles_created": registry.profiles_created if registry else 0})
 
         self.stdout.write(
             f"企业 enterprises: {counts.enterprises_created} new, {counts.enterprises_total} in total\n"
             f"服务商 providers: {counts.providers_created} new, {counts.providers_total} in total\n"
+            + (f"服务商档案 published profiles: {registry.profiles_created} new, {registry.listings_total} in total, "
+               f"{registry.apps_total} apps; 资源池 pools: {registry.pools_created} new, {registry.members_total} "
+               f"members, {registry.applications_total} applications\n" if registry else "") +
             f"seed {seed}, {elapsed:.1f} s"
         )
         if users:

@@ -23,21 +23,6 @@ pytestmark = pytest.mark.django_db
 BASE = "/api/v1/assessments/"
 
 
-@pytest.fixture
-def api():
-    def _as(user):
-        client = APIClient()
-        client.force_authenticate(user)
-        return client
-
-    return _as
-
-
-@pytest.fixture
-def assessment(owner, enterprise):
-    return assessment_start(enterprise=enterprise, actor=owner)
-
-
 def _stored_files() -> list[Path]:
     return [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
 

@@ -2,6 +2,7 @@
 the verified score beside the self-declared one once approved, provisional notes, needs, visits,
 the verification code; and the template escapes everything people typed."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -72,6 +73,27 @@ def test_an_approved_assessment_shows_both_scores_and_the_corrections(assessment
     assert "以下按审核核定结果计算" in html
 
 
+def test_the_corrections_table_has_answers_reason_and_points_in_their_columns(assessment, district_staff):
+    services_review.item_correct(assessment=assessment, actor=district_staff, item_code="network",
+                                 value=["workshop-control"], reason="现场核查：仅车间网络", expected_version=0)
+    services_review.assessment_approve(assessment=assessment, actor=district_staff, expected_version=1)
+    context = _context(assessment)
+    correction = context["review"]["corrections"][0]
+    assert (correction["declared_points"], correction["verified_points"]) == ("8.00", "2.00")
+    table = re.search(r'<table class="corrections">(.*?)</table>', _html(assessment), re.S)[1]
+    heads = re.findall(r'<th scope="col"[^>]*>(.*?)</th>', table)
+    assert heads == ["题项", "自评答案", "核定答案", "修正理由", "得分"]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", table)
+    assert cells == [correction["declared"], correction["verified"], "现场核查：仅车间网络", "8.00 → 2.00"]
+    # The scoring sentence ("…，得 2.00 分") belongs to the items chapter, not under the verified answer.
+    assert "得" not in cells[1]
+
+
+def test_english_reports_use_ascii_parentheses_and_colons(assessment):
+    html = _html(assessment, "en")
+    assert "(2024 edition) (1.0)" in html and "（1.0）" not in html
+
+
 def test_provisional_values_are_listed_by_title_without_codes_or_sources(assessment):
     # Issue #13 Major 4: the PDF is the enterprise's; the spec's tags, sources and notes are staff-only.
     context = _context(assessment)
@@ -92,6 +114,13 @@ def test_the_verification_code_and_qr_point_to_the_public_page(assessment, setti
     html = _html(assessment)
     assert CODE in html and html.count("<svg") == 3  # radar, bars, one QR code
     assert 'content="2025-06-01T' in html  # dcterms.created: the report's date, not the render time
+
+
+def test_the_verification_url_follows_the_configured_site_url(assessment, settings):
+    settings.SITE_URL = "https://portal.example.cn"
+    context = _context(assessment)
+    assert context["verification"]["url"] == f"https://portal.example.cn/verify/{CODE}/"
+    assert "8000" not in context["verification"]["url"]
 
 
 def test_english_reports_use_the_english_titles(assessment):

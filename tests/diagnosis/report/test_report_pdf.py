@@ -89,6 +89,25 @@ def test_an_english_report(assessment, owner):
     assert "Equipment and systems" in text
 
 
+@pytest.mark.parametrize(("language", "headings"), [
+    ("zh-hans", ["数字化转型诊断服务平台", "数字化转型诊断报告", "概要", "各维度得分"]),
+    ("en", ["Digital Transformation Diagnosis Portal", "Summary", "Scores by dimension"]),
+])
+def test_headings_extract_as_whole_words(assessment, owner, language, headings):
+    # The cover's kicker was letter-spaced, and pdftotext split off its first character ("数 字化…",
+    # "D igital …"): every heading must come out of the text layer as the words it prints.
+    report = ready_report(assessment, owner, language=language)
+    lines = [line.strip() for line in _text(Path(report.pdf.path)).splitlines()]
+    for heading in headings:
+        assert heading in lines, heading
+    assert not any(re.match(r"^\S \S", line) and line[2:] in heading for line in lines for heading in headings)
+
+
+def test_the_english_report_uses_ascii_parentheses(assessment, owner):
+    text = _text(Path(ready_report(assessment, owner, language="en").pdf.path))
+    assert "(2024 edition) (1.0)" in text and "（1.0）" not in text
+
+
 def test_chart_labels_stay_vector_and_searchable(tmp_path):
     labels = ["数字化基础", "数字化经营", "数字化管理", "数字化成效"]
     series = svgcharts.self_and_verified([Decimal(40), Decimal(55), Decimal(70), Decimal(35)], None,

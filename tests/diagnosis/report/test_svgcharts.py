@@ -72,3 +72,26 @@ def test_long_labels_wrap_into_lines():
     spans = {text: ["".join(s.itertext()) for s in text.iter(f"{SVG}tspan")] for text in root.iter(f"{SVG}text")}
     assert ["生产过程数字化管", "控与优化"] in spans.values()
     assert ["Digital foundation", "and equipment", "networking"] in spans.values()
+
+
+def _spans(svg: str) -> list[list[str]]:
+    root = ET.fromstring(svg)
+    return [["".join(s.itertext()) for s in text.iter(f"{SVG}tspan")] for text in root.iter(f"{SVG}text")]
+
+
+@pytest.mark.parametrize("draw", [radar_svg, bars_svg])
+def test_a_single_english_word_is_never_cut(draw):
+    svg = draw(["Resources", "Green and low-carbon", "Information systems"],
+               [Series("s", (Decimal(1), Decimal(2), Decimal(3)))], title="t")
+    assert ["Resources"] in _spans(svg)
+    assert ["Resource", "s"] not in _spans(svg)
+
+
+def test_the_ring_labels_lie_between_the_first_two_spokes():
+    # Printed along the first spoke, the 20 %…100 % labels were crossed by it.
+    svg = radar_svg(LABELS, [Series("s", tuple(RATES))], title="t")
+    root = ET.fromstring(svg)
+    centre_x = float(root.get("width")) / 2
+    rings = [t for t in root.iter(f"{SVG}text") if "".join(t.itertext()).endswith("%")]
+    assert len(rings) == 5
+    assert all(float(t.get("x")) > centre_x + 10 for t in rings[1:])

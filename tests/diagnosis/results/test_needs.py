@@ -128,3 +128,12 @@ def test_needs_by_category_counts_stated_needs_in_a_region_and_year(owner):
     assert shenzhen == {**dict.fromkeys(NewMode.values, 0), "smart_manufacturing": 3, "digital_management": 1}
     assert needs_by_category(region("440306").path, 2025)["smart_manufacturing"] == 1
     assert sum(needs_by_category(region("430000").path, 2025).values()) == 0
+
+
+def test_the_needs_pages_promise_nothing_that_is_not_built():
+    """#13: the demand map and matching are not built yet, so no page may say needs feed them."""
+    from pathlib import Path
+
+    for name in ("needs.html", "result.html"):
+        text = (Path(__file__).resolve().parents[3] / "templates/diagnosis/results" / name).read_text(encoding="utf-8")
+        assert "demand map" not in text and "matching with service providers" not in text

@@ -1,0 +1,227 @@
+"""Reads for the regional dashboards (issue #12): the regional index, level mix, dimension averages,
+trend and T0 → T1 change, slices, and the demand map — every figure aggregated in PostgreSQL
+(GROUP BY / FILTER over one scan), never by looping over assessment rows in Python.
+
+Population: the submitted and approved assessments (``COUNTED_STATUSES``) of one standard version and
+year, placed by their region snapshot. Official figures follow ``verified_result``'s rule: the verified
+total (and verified result) of approved assessments that have one, else the self-declared one
+(``standing_total`` and its JSON twin ``standing_result``). Each query runs over the Django queryset's
+own SQL (``query.sql_with_params``), so the filters and that rule exist once.
+
+Scoping is the caller's: views pass regions inside ``staff_region_path(user)`` as the scope and mark
+which areas lie outside it (``Area.own``), whose cells the k rule then suppresses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Case, Count, F, JSONField, Max, Q, QuerySet, When
+
+from diagnosis.models import Assessment, Need
+from diagnosis.results.selectors import COUNTED_STATUSES, standing_total
+from diagnosis.scoring.regional import Aggregate
+from diagnosis.spec import Spec
+from portal.models import Enterprise, Region
+
+DEFAULT_SPEC_KEY = "gbt23020-2013@1.0"  # the 两化融合 standard the regional index is published for
+
+
+def standing_result():
+    """``verified_result``'s rule for the whole result document (JSON), as ``standing_total`` is for
+    the total: the verified result of approved assessments that have one, else the declared one."""
+    return Case(When(status=Assessment.Status.APPROVED, verified_result__isnull=False, then=F("verified_result")),
+                default=F("result"), output_field=JSONField())
+
+
+@dataclass(frozen=True)
+class Area:
+    """A region a figure is computed for: its id and those of every region below it; ``own`` when
+    it lies inside the viewer's jurisdiction (no k rule)."""
+
+    region: Region
+    ids: tuple[int, ...]
+    own: bool
+
+    @property
+    def key(self) -> str:
+        return self.region.code
+
+
+def subtree(region: Region) -> list[Region]:
+    return list(Region.objects.filter(path__startswith=region.path).order_by("path"))
+
+
+def area(region: Region, *, viewer_path: str | None) -> Area:
+    ids = tuple(Region.objects.filter(path__startswith=region.path).values_list("pk", flat=True))
+    return Area(region, ids, own=viewer_path is not None and region.path.startswith(viewer_path))
+
+
+def index_areas(scope: Region, *, viewer_path: str | None) -> list[Area]:
+    """The lines of the regional index: a city's districts (when the scope is a city), the scope,
+    then its city and province."""
+    regions = subtree(scope)
+    lines = []
+    if scope.level in (Region.Level.CITY, Region.Level.PROVINCE):
+        child_level = Region.Level.DISTRICT if scope.level == Region.Level.CITY else Region.Level.CITY
+        for child in (r for r in regions if r.parent_id == scope.pk and r.level == child_level):
+            ids = tuple(r.pk for r in regions if r.path.startswith(child.path))
+            lines.append(Area(child, ids, own=viewer_path is not None and child.path.startswith(viewer_path)))
+    lines.append(Area(scope, tuple(r.pk for r in regions),
+                      own=viewer_path is not None and scope.path.startswith(viewer_path)))
+    node = scope.parent
+    while node is not None:
+        lines.append(area(node, viewer_path=viewer_path))
+        node = node.parent
+    return lines
+
+
+def counted(spec: Spec, *, year: int | None = None) -> QuerySet:
+    rows = Assessment.objects.filter(spec_code=spec.code, spec_version=spec.version, status__in=COUNTED_STATUSES)
+    return rows if year is None else rows.filter(year=year)
+
+
+def latest_year(spec: Spec, ids: Sequence[int]) -> int | None:
+    return counted(spec).filter(region_id__in=ids).aggregate(y=Max("year"))["y"]
+
+
+def _grouped(queryset: QuerySet, areas: Sequence[Area], *, key: str = "''", total: str = "s.standing",
+             lateral: str = "", distinct: bool = True) -> dict[Any, list[Aggregate]]:
+    """Key → per-area (sum of ``total``, rows, distinct enterprises). The database groups by (key,
+    region) — one hash/sort aggregate over the rows, no per-row area tests — and the handful of
+    (key, region) sums are added up per area here. An enterprise counts once per region; one that moved
+    between two regions of an area within the year would count twice there. ``distinct=False`` takes
+    the row count as the enterprise count (one row per assessment: dimension rates)."""
+    firms = "COUNT(DISTINCT s.enterprise_id)" if distinct else "COUNT(*)"
+    inner, inner_params = queryset.order_by().query.sql_with_params()
+    sql = (f"SELECT {key} AS key, s.region_id, SUM({total}), COUNT(*), {firms} FROM ({inner}) s {lateral} "
+           "GROUP BY 1, 2")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, inner_params)
+        rows = cursor.fetchall()
+    members = [frozenset(a.ids) for a in areas]
+    sums: dict[Any, list[list]] = {}
+    for k, region_id, total_sum, n, firm_count in rows:
+        cells = sums.setdefault(k, [[Decimal(0), 0, 0] for _a in areas])
+        for cell, ids in zip(cells, members, strict=True):
+            if region_id in ids:
+                cell[0] += total_sum or 0
+                cell[1] += n
+                cell[2] += firm_count
+    return {k: [Aggregate(a.key, t, n, f) for a, (t, n, f) in zip(areas, cells, strict=True)]
+            for k, cells in sums.items()}
+
+
+def _base(spec: Spec, year: int | None, areas: Sequence[Area], *fields: str, **extra) -> QuerySet:
+    ids = sorted({pk for a in areas for pk in a.ids})
+    return (counted(spec, year=year).filter(region_id__in=ids)
+            .annotate(standing=standing_total())
+            .values("enterprise_id", "region_id", "standing", *fields, **extra))
+
+
+def index(spec: Spec, year: int, areas: Sequence[Area]) -> list[Aggregate]:
+    """Mean score with its sample per area (one scan, one aggregate per area)."""
+    rows = _grouped(_base(spec, year, areas), areas)
+    return next(iter(rows.values()), [Aggregate(a.key, Decimal(0), 0, 0) for a in areas])
+
+
+def verified_share(spec: Spec, year: int, scope: Area) -> tuple[int, int]:
+    """(verified, counted) assessments of the scope: how many figures rest on the bureau's verification."""
+    figures = counted(spec, year=year).filter(region_id__in=scope.ids).aggregate(
+        verified=Count("pk", filter=Q(status=Assessment.Status.APPROVED, verified_result__isnull=False)),
+        n=Count("pk"))
+    return figures["verified"], figures["n"]
+
+
+def levels(spec: Spec, year: int, areas: Sequence[Area]) -> dict[str, list[Aggregate]]:
+    """Grade (level, else stage, of the standing result) → per-area firm counts, in area order."""
+    grade = "COALESCE(s.standing_result -> 'level' ->> 'code', s.standing_result -> 'stage' ->> 'code', '')"
+    return _grouped(_base(spec, year, areas, standing_result=standing_result()), areas, key=grade, total="0")
+
+
+def dimensions(spec: Spec, year: int, areas: Sequence[Area]) -> dict[str, list[Aggregate]]:
+    """Top-level dimension code → per-area (sum of score rates %, count, firms)."""
+    return _grouped(_base(spec, year, areas, standing_result=standing_result()), areas, key="d ->> 'code'",
+                    total="(d ->> 'percent')::numeric", distinct=False,
+                    lateral="CROSS JOIN LATERAL jsonb_array_elements(s.standing_result -> 'dimensions') d")
+
+
+def trend(spec: Spec, areas: Sequence[Area]) -> dict[int, list[Aggregate]]:
+    """Year → per-area mean score samples, every year with data."""
+    return dict(sorted(_grouped(_base(spec, None, areas, "year"), areas, key="s.year").items()))
+
+
+@dataclass(frozen=True)
+class Change:
+    """Enterprises assessed in both years: their mean at T0 and at T1 (per area)."""
+
+    key: str
+    before: Aggregate
+    after: Aggregate
+
+
+def change(spec: Spec, year: int, areas: Sequence[Area]) -> list[Change]:
+    """T0 (``year`` − 1) → T1 (``year``) for the enterprises counted in both, placed by their T1 region;
+    an enterprise with several assessments in a year counts with their mean."""
+    inner, inner_params = (_base(spec, None, areas, "year").filter(year__in=(year - 1, year))
+                           .order_by().query.sql_with_params())
+    sql = ("SELECT p.rid, SUM(p.s0), SUM(p.s1), COUNT(*) FROM (SELECT s.enterprise_id, "
+           "MAX(s.region_id) FILTER (WHERE s.year = %s) rid, AVG(s.standing) FILTER (WHERE s.year = %s) s0, "
+           f"AVG(s.standing) FILTER (WHERE s.year = %s) s1 FROM ({inner}) s GROUP BY s.enterprise_id) p "
+           "WHERE p.s0 IS NOT NULL AND p.s1 IS NOT NULL GROUP BY p.rid")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year, year - 1, year, *inner_params])
+        rows = cursor.fetchall()
+    out = []
+    for a in areas:
+        ids = frozenset(a.ids)
+        mine = [r for r in rows if r[0] in ids]
+        n = sum(r[3] for r in mine)
+        out.append(Change(a.key, Aggregate(a.key, sum((r[1] for r in mine), Decimal(0)), n, n),
+                          Aggregate(a.key, sum((r[2] for r in mine), Decimal(0)), n, n)))
+    return out
+
+
+# --- slices -----------------------------------------------------------------------------------------
+
+SLICES = {
+    "industry": "enterprise__industry_division",
+    "size": "enterprise__revenue_band",
+    "scale": "enterprise__above_scale",
+    "cluster": "enterprise__cluster",
+    "park": "enterprise__park_id",
+}
+
+
+def slice_by(kind: str, spec: Spec, year: int, areas: Sequence[Area]) -> dict[str, list[Aggregate]]:
+    """Slice key (as text; '' for none) → per-area samples, grouped in the database."""
+    return dict(sorted(_grouped(_base(spec, year, areas, slice_key=F(SLICES[kind])), areas,
+                                key="COALESCE(s.slice_key::text, '')").items()))
+
+
+# --- demand map ---------------------------------------------------------------------------------------
+
+
+def demand(year: int, scope: Area) -> list[tuple[int, str, str, int]]:
+    """(region id, industry division, category, enterprises stating it) of the counted assessments of
+    ``year`` in the scope, every standard together (needs are stated once per assessment)."""
+    return list(
+        Need.objects.filter(assessment__year=year, assessment__status__in=COUNTED_STATUSES,
+                            assessment__region_id__in=scope.ids)
+        .order_by()
+        .values_list("assessment__region_id", "assessment__enterprise__industry_division", "category")
+        .annotate(n=Count("assessment__enterprise", distinct=True))
+    )
+
+
+def demand_firms(user, *, year: int, region_ids: Sequence[int], division: str, category: str) -> QuerySet:
+    """The enterprises behind one demand-map cell, among the assessments ``user`` may see."""
+    return (Enterprise.objects.filter(
+        Q(assessments__in=Assessment.objects.visible_to(user).filter(
+            year=year, status__in=COUNTED_STATUSES, region_id__in=region_ids,
+            enterprise__industry_division=division, needs__category=category)))
+        .distinct().select_related("region").order_by("name", "pk"))

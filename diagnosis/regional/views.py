@@ -1,0 +1,208 @@
+"""The regional dashboards (issue #12): the regional index, slices and the demand map for bureau staff
+(district staff: their district; city staff: every district of their city and the city; a province
+line for both), the drill-down from the demand map to the firms, the Excel export of every table, and
+the anonymous public regional index (aggregates only).
+
+Access: bureau staff only (403 for anyone else signed in); a region outside the user's jurisdiction
+answers 404, audited like any other probe. Cells outside the jurisdiction follow the k rule
+(diagnosis/regional/tables.py)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET
+
+from diagnosis.regional import selectors, tables
+from diagnosis.regional import services as services_regional
+from diagnosis.regional.charts import table_figure
+from diagnosis.regional.forms import DemandCellForm, RegionalFilterForm
+from diagnosis.results.charts import plotly_js_static_path
+from diagnosis.spec import get_spec
+from portal.audit import audit_denied, audit_log
+from portal.exceptions import DomainError
+from portal.exports import XLSX_CONTENT_TYPE
+from portal.models import Region
+from portal.roles import staff_region_path
+
+PAGE_SIZE = 50
+PUBLIC_PROVINCE = "440000"
+PUBLIC_CACHE_SECONDS = 600
+
+
+def _staff_path(request) -> str:
+    path = staff_region_path(request.user)
+    if path is None:
+        raise PermissionDenied
+    return path
+
+
+def _region_in(request, path: str, region_id) -> Region:
+    """The region ``region_id`` inside the jurisdiction ``path``; 404 (audited when it exists) otherwise."""
+    region = Region.objects.filter(pk=region_id, path__startswith=path).select_related("parent__parent").first()
+    if region is None:
+        if Region.objects.filter(pk=region_id).exists():
+            audit_denied(request, request.user, "access.denied", "portal.region", region_id)
+        raise Http404
+    return region
+
+
+class _Filters:
+    """The page's filters resolved: spec, scope region (inside the jurisdiction), year."""
+
+    def __init__(self, request):
+        self.path = _staff_path(request)
+        self.regions = list(Region.objects.filter(path__startswith=self.path,
+                                                  level__in=(Region.Level.CITY, Region.Level.DISTRICT)))
+        self.form = RegionalFilterForm(request.GET or None, regions=self.regions)
+        self.spec = get_spec(self.form.spec_key())
+        region_id = self.form.value("region")
+        self.scope = _region_in(request, self.path, region_id) if region_id else \
+            Region.objects.select_related("parent__parent").get(pk=request.user.region_id)
+        self.scope_area = selectors.area(self.scope, viewer_path=self.path)
+        latest = selectors.latest_year(self.spec, self.scope_area.ids)
+        self.year = self.form.value("year") or latest or timezone.localdate().year
+        self.parent = selectors.area(self.scope.parent, viewer_path=self.path) if self.scope.parent else None
+        if not self.form.is_bound:
+            self.form.initial = {"region": self.scope.pk, "spec": self.spec.key, "year": self.year}
+
+    def query(self) -> dict:
+        return {"region": self.scope.pk, "spec": self.spec.key, "year": self.year}
+
+    def context(self) -> dict:
+        return {"form": self.form, "spec": self.spec, "scope": self.scope, "year": self.year,
+                "query": urlencode(self.query()), "plotly_js": plotly_js_static_path()}
+
+
+def _index_tables(f: _Filters) -> list:
+    areas = selectors.index_areas(f.scope, viewer_path=f.path)
+    comparison = [a for a in areas if a.region.pk == f.scope.pk or f.scope.path.startswith(a.region.path)]
+    return [tables.index_table(f.spec, f.year, areas), tables.levels_table(f.spec, f.year, comparison),
+            tables.dimensions_table(f.spec, f.year, comparison), tables.trend_table(f.spec, comparison),
+            tables.change_table(f.spec, f.year, comparison)]
+
+
+def _slice_tables(f: _Filters) -> list:
+    return [tables.slice_table(kind, f.spec, f.year, f.scope_area, f.parent) for kind in selectors.SLICES]
+
+
+def _demand_tables(request, f: _Filters) -> list:
+    def link(district_id, division, category):
+        return reverse("regional:demand-firms") + "?" + urlencode(
+            {"district": district_id, "division": division, "category": category, "year": f.year})
+
+    return [tables.demand_table(f.year, f.scope_area, link=link)]
+
+
+def _with_figures(found: list) -> list[dict]:
+    return [{"table": t, "figure": table_figure(t), "figure_id": f"figure-{t.key}", "data_id": f"figure-{t.key}-data"}
+            for t in found]
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    f = _Filters(request)
+    verified, counted = selectors.verified_share(f.spec, f.year, f.scope_area)
+    return render(request, "diagnosis/regional/dashboard.html", {
+        **f.context(), "tab": "index", "blocks": _with_figures(_index_tables(f)),
+        "verified": verified, "counted": counted})
+
+
+@login_required
+@require_GET
+def slices(request):
+    f = _Filters(request)
+    return render(request, "diagnosis/regional/dashboard.html", {
+        **f.context(), "tab": "slices", "blocks": _with_figures(_slice_tables(f))})
+
+
+@login_required
+@require_GET
+def demand(request):
+    f = _Filters(request)
+    found = _demand_tables(request, f)
+    return render(request, "diagnosis/regional/demand.html", {
+        **f.context(), "tab": "demand", "table": found[0], "shares": tables.demand_shares(found[0])})
+
+
+@login_required
+@require_GET
+def demand_firms(request):
+    """The firms behind one demand-map cell: staff of that district (or its city) only, 404 otherwise."""
+    path = _staff_path(request)
+    form = DemandCellForm(request.GET)
+    if not form.is_valid():
+        raise Http404
+    district = _region_in(request, path, form.cleaned_data["district"])
+    ids = selectors.area(district, viewer_path=path).ids
+    firms = selectors.demand_firms(request.user, year=form.cleaned_data["year"], region_ids=ids,
+                                   division=form.cleaned_data["division"], category=form.cleaned_data["category"])
+    page = Paginator(firms, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_log(action="regional.demand_drilldown", request=request, obj=district,
+              detail={k: str(v) for k, v in form.cleaned_data.items()})
+    return render(request, "diagnosis/regional/demand_firms.html", {
+        "page": page, "district": district, "cell": form.cleaned_data,
+        "category_label": dict(form.fields["category"].choices)[form.cleaned_data["category"]]})
+
+
+EXPORTABLE = {"index", "levels", "dimensions", "trend", "change", "demand",
+              *(f"slice-{kind}" for kind in selectors.SLICES)}
+
+
+@login_required
+@require_GET
+def export(request, table):
+    if table not in EXPORTABLE:
+        raise Http404
+    f = _Filters(request)
+    if table == "demand":
+        found = _demand_tables(request, f)
+    elif table.startswith("slice-"):
+        found = [tables.slice_table(table.removeprefix("slice-"), f.spec, f.year, f.scope_area, f.parent)]
+    else:
+        found = [t for t in _index_tables(f) if t.key == table]
+    try:
+        content = services_regional.table_export(actor=request.user, table=found[0], filters=f.query(),
+                                                 request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        page = "regional:demand" if table == "demand" else "regional:slices" if table.startswith("slice-") \
+            else "regional:dashboard"
+        return redirect(f"{reverse(page)}?{urlencode(f.query())}")
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="regional-{table}-{f.scope.code}-{f.year}-{stamp}.xlsx"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+def public(request):
+    """The public regional index: anonymous, aggregates only, every cell under the k rule."""
+    form = RegionalFilterForm(request.GET or None)
+    spec = get_spec(form.spec_key())
+    province = Region.objects.get(code=PUBLIC_PROVINCE)
+    ids = selectors.area(province, viewer_path=None).ids
+    year = form.value("year") or selectors.latest_year(spec, ids) or timezone.localdate().year
+    # Anonymous and province-wide: the figures are built at most once per PUBLIC_CACHE_SECONDS per
+    # standard, year and language, so nobody can load the database by reloading the page.
+    key = f"regional-public:{spec.key}:{year}:{get_language()}"
+    blocks = cache.get(key)
+    if blocks is None:
+        blocks = _with_figures(tables.public_tables(spec, year, province))
+        cache.set(key, blocks, PUBLIC_CACHE_SECONDS)
+    if not form.is_bound:
+        form.initial = {"spec": spec.key, "year": year}
+    return render(request, "diagnosis/regional/public.html", {
+        "form": form, "spec": spec, "year": year, "province": province, "blocks": blocks,
+        "plotly_js": plotly_js_static_path()})
+

@@ -1,0 +1,329 @@
+"""Reads of the public directory, the solution map (解决方案图谱) and the provider portrait.
+
+Everything here reads the published projection (``Listing*``), never a draft, and is public by
+design: anonymous visitors see the same lists as signed-in users. Filters are ``Exists``
+sub-queries on indexed columns, so a filtered list is one query plus its count, whatever the
+size of the registry; tag columns (",a,b,") are matched with ``contains`` so PostgreSQL and
+SQLite answer alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from diagnosis.results.needs import CATEGORIES, CATEGORY_CODES
+from portal.models import Region
+from portal.reference import INDUSTRY_DIVISIONS
+from providers.models import (
+    CaseConfirmation,
+    Listing,
+    ListingApp,
+    ListingCapability,
+    ListingIndustry,
+    ListingSolution,
+    PoolMember,
+    SolutionItem,
+)
+from providers.profiles.document import parse
+from providers.taxonomy import (
+    APP_CATEGORIES,
+    CAPABILITY_AREAS,
+    CAPABILITY_LEVELS,
+    NEW_TECHNOLOGIES,
+    QUALIFICATION_KINDS,
+    titles,
+)
+
+EXPIRY_WARNING_DAYS = 90
+SEARCH_MAX = 50  # characters of a keyword; longer input is cut, never an error
+
+
+@dataclass(frozen=True)
+class DirectoryFilters:
+    """What a directory, solution or app list is narrowed to. Empty means "any"."""
+
+    q: str = ""
+    category: str = ""  # need category code (diagnosis.results.needs)
+    item: tuple[str, str] | None = None  # (spec code, item code)
+    industry: str = ""  # GB/T 4754 division
+    area: str = ""  # capability area code
+    region: Region | None = None  # its subtree
+    pool: int | None = None  # pool id: active members only
+    app_category: str = ""
+
+    def as_audit(self) -> dict:
+        return {"q": self.q, "category": self.category, "item": ":".join(self.item) if self.item else "",
+                "industry": self.industry, "area": self.area, "region": self.region.code if self.region else "",
+                "pool": self.pool or "", "app_category": self.app_category}
+
+
+def _tag(code: str) -> str:
+    return f",{code},"
+
+
+def _keyword(q: str) -> str:
+    # search_text is stored lower-cased (projection), so one case-sensitive LIKE serves both backends.
+    return q.strip()[:SEARCH_MAX].lower()
+
+
+def _active_member(provider_ref: str, pool_id: int):
+    return Exists(PoolMember.objects.filter(provider_id=OuterRef(provider_ref), pool_id=pool_id,
+                                            status=PoolMember.Status.ACTIVE))
+
+
+def listings(filters: DirectoryFilters) -> QuerySet[Listing]:
+    """Published providers matching every filter, in a stable order (name, pk)."""
+    # The page never shows the wide search and region columns: leave them out of the sort.
+    qs = Listing.objects.public().select_related("region").defer("search_text", "service_regions")
+    if q := _keyword(filters.q):
+        qs = qs.filter(search_text__contains=q)
+    if filters.category:
+        qs = qs.filter(Exists(ListingSolution.objects.filter(listing=OuterRef("pk"),
+                                                             categories__contains=_tag(filters.category))))
+    if filters.item:
+        spec, item = filters.item
+        qs = qs.filter(Exists(SolutionItem.objects.filter(solution__listing=OuterRef("pk"), spec_code=spec,
+                                                          item_code=item)))
+    if filters.industry:
+        qs = qs.filter(Exists(ListingIndustry.objects.filter(listing=OuterRef("pk"), division=filters.industry)))
+    if filters.area:
+        qs = qs.filter(Exists(ListingCapability.objects.filter(listing=OuterRef("pk"), area=filters.area)))
+    if filters.app_category:
+        qs = qs.filter(Exists(ListingApp.objects.filter(listing=OuterRef("pk"), category=filters.app_category)))
+    if filters.region is not None:
+        qs = qs.filter(region_path__startswith=filters.region.path)
+    if filters.pool:
+        qs = qs.filter(_active_member("provider_id", filters.pool))
+    return qs.order_by("name", "pk")
+
+
+def solutions(filters: DirectoryFilters) -> QuerySet[ListingSolution]:
+    """Published solutions matching every filter; the provider's own filters (region, pool) apply
+    through its listing."""
+    qs = ListingSolution.objects.select_related("listing")
+    if q := _keyword(filters.q):
+        qs = qs.filter(search_text__contains=q)
+    if filters.category:
+        qs = qs.filter(categories__contains=_tag(filters.category))
+    if filters.item:
+        spec, item = filters.item
+        qs = qs.filter(Exists(SolutionItem.objects.filter(solution=OuterRef("pk"), spec_code=spec, item_code=item)))
+    if filters.industry:
+        qs = qs.filter(industries__contains=_tag(filters.industry))
+    if filters.area:
+        qs = qs.filter(areas__contains=_tag(filters.area))
+    if filters.region is not None:
+        qs = qs.filter(listing__region_path__startswith=filters.region.path)
+    if filters.pool:
+        qs = qs.filter(_active_member("listing__provider_id", filters.pool))
+    return qs.order_by("title", "pk")
+
+
+def apps(filters: DirectoryFilters) -> QuerySet[ListingApp]:
+    """Published industrial apps; keyword on the app's name, the rest through its provider."""
+    qs = ListingApp.objects.select_related("listing")
+    if q := filters.q.strip()[:SEARCH_MAX]:
+        qs = qs.filter(name__icontains=q)
+    if filters.app_category:
+        qs = qs.filter(category=filters.app_category)
+    if filters.industry:
+        qs = qs.filter(Exists(ListingIndustry.objects.filter(listing=OuterRef("listing_id"),
+                                                             division=filters.industry)))
+    if filters.area:
+        qs = qs.filter(Exists(ListingCapability.objects.filter(listing=OuterRef("listing_id"), area=filters.area)))
+    if filters.region is not None:
+        qs = qs.filter(listing__region_path__startswith=filters.region.path)
+    if filters.pool:
+        qs = qs.filter(_active_member("listing__provider_id", filters.pool))
+    return qs.order_by("name", "pk")
+
+
+# ─── List rows ─────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class ListingRow:
+    listing: Listing
+    areas: tuple[tuple[str, int], ...]  # (area title, level), strongest first
+
+
+def listing_rows(page_listings) -> list[ListingRow]:
+    """The page's listings with their capability areas: one query for the page, not one per row."""
+    page_listings = list(page_listings)
+    area_title = titles(CAPABILITY_AREAS)
+    by_listing: dict[int, list[tuple[str, int]]] = {}
+    for listing_id, area, level in (ListingCapability.objects.filter(listing__in=page_listings)
+                                    .order_by("-level", "area").values_list("listing_id", "area", "level")):
+        by_listing.setdefault(listing_id, []).append((area_title.get(area, area), level))
+    return [ListingRow(listing, tuple(by_listing.get(listing.pk, ()))) for listing in page_listings]
+
+
+def tag_titles(tags: str, names: dict[str, str]) -> list[str]:
+    return [names.get(code, code) for code in tags.strip(",").split(",") if code]
+
+
+# ─── Solution map ──────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class MapCell:
+    category: str
+    area: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SolutionMap:
+    categories: tuple[tuple[str, str], ...]  # (code, title)
+    areas: tuple[tuple[str, str], ...]
+    rows: tuple[tuple[tuple[str, str], tuple[MapCell, ...], int], ...]  # (category, cells, row total)
+    column_totals: tuple[int, ...]
+    total: int
+
+
+def solution_map(filters: DirectoryFilters) -> SolutionMap:
+    """Solutions counted per need category × capability area in one aggregate query (a solution
+    with two categories and two areas counts in four cells); totals count each solution once."""
+    base = solutions(DirectoryFilters(industry=filters.industry, region=filters.region, pool=filters.pool,
+                                      item=filters.item, q=filters.q))
+    aggregates = {"total": Count("pk")}
+    for c in CATEGORY_CODES:
+        aggregates[f"c:{c}"] = Count("pk", filter=Q(categories__contains=_tag(c)))
+        for a in (t.code for t in CAPABILITY_AREAS):
+            aggregates[f"{c}|{a}"] = Count("pk", filter=Q(categories__contains=_tag(c), areas__contains=_tag(a)))
+    for a in (t.code for t in CAPABILITY_AREAS):
+        aggregates[f"a:{a}"] = Count("pk", filter=Q(areas__contains=_tag(a)))
+    counts = base.order_by().aggregate(**aggregates)
+    categories = tuple((c.code, c.title) for c in CATEGORIES)
+    areas = tuple((t.code, t.title) for t in CAPABILITY_AREAS)
+    rows = tuple(
+        ((code, title), tuple(MapCell(code, a, counts[f"{code}|{a}"]) for a, _t in areas), counts[f"c:{code}"])
+        for code, title in categories)
+    return SolutionMap(categories, areas, rows, tuple(counts[f"a:{a}"] for a, _t in areas), counts["total"])
+
+
+# ─── Portrait ──────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    code: str
+    title: str
+    level: int  # 0 when not declared
+    level_title: str
+    cases: int
+    verified_cases: int
+    solutions: int
+
+
+@dataclass(frozen=True)
+class QualificationRow:
+    kind: str
+    name: str
+    number: str
+    issuer: str
+    expires: dt.date | None
+    state: str  # "valid", "expiring", "expired", "open" (no expiry date)
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    client_name: str
+    industry: str
+    scope: str
+    year: int | None
+    after: str
+
+
+@dataclass
+class Portrait:
+    listing: Listing
+    areas: list[AreaRow]
+    industries: list[tuple[str, str, int]]  # (division, title, clients)
+    app_categories: list[tuple[str, int]]  # (category title, apps)
+    apps: list[ListingApp]
+    solutions: list[ListingSolution]
+    new_tech: list[str]
+    pools: list[PoolMember]
+    qualifications: list[QualificationRow]
+    verified_cases: list[CaseRow]
+    case_count: int
+    website: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def portrait_listing(provider_pk: int) -> Listing | None:
+    return Listing.objects.select_related("region", "version").filter(provider_id=provider_pk).order_by().first()
+
+
+def _qualification_state(expires: dt.date | None, today: dt.date) -> str:
+    if expires is None:
+        return "open"
+    if expires < today:
+        return "expired"
+    if expires <= today + dt.timedelta(days=EXPIRY_WARNING_DAYS):
+        return "expiring"
+    return "valid"
+
+
+def portrait(listing: Listing, *, today: dt.date, app_limit: int = 20) -> Portrait:
+    """Everything the portrait page shows, in a fixed number of queries (no per-row queries)."""
+    level_title = {int(t.code): t.title for t in CAPABILITY_LEVELS}
+    declared = {c.area: c for c in ListingCapability.objects.filter(listing=listing)}
+    areas = []
+    for term in CAPABILITY_AREAS:
+        cap = declared.get(term.code)
+        areas.append(AreaRow(term.code, term.title, cap.level if cap else 0,
+                             level_title.get(cap.level, "") if cap else "", cap.cases if cap else 0,
+                             cap.verified_cases if cap else 0, cap.solutions if cap else 0))
+    industries = [(i.division, INDUSTRY_DIVISIONS.get(i.division, i.division), i.clients)
+                  for i in ListingIndustry.objects.filter(listing=listing).order_by("-clients", "division")]
+    category_title = titles(APP_CATEGORIES)
+    app_categories = [(category_title.get(row["category"], row["category"]), row["n"]) for row in
+                      ListingApp.objects.filter(listing=listing).values("category").annotate(n=Count("pk"))
+                      .order_by("-n", "category")]
+    parsed = parse(listing.version.document, today=today, categories=CATEGORY_CODES).profile
+    kind_title = titles(QUALIFICATION_KINDS)
+    qualifications = [QualificationRow(kind_title.get(q.kind, q.kind), q.name, q.number, q.issuer, q.expires,
+                                       _qualification_state(q.expires, today))
+                      for q in sorted(parsed.qualifications, key=lambda q: (q.expires is None, q.expires or today))]
+    confirmed = set(CaseConfirmation.objects.filter(provider_id=listing.provider_id,
+                                                    status=CaseConfirmation.Status.CONFIRMED)
+                    .values_list("case_key", flat=True))
+    verified_cases = [CaseRow(c.client_name, INDUSTRY_DIVISIONS.get(c.division, c.division), c.scope, c.year,
+                              c.after) for c in parsed.cases if c.key in confirmed]
+    tech_title = titles(NEW_TECHNOLOGIES)
+    return Portrait(
+        listing=listing, areas=areas, industries=industries, app_categories=app_categories,
+        apps=list(ListingApp.objects.filter(listing=listing).order_by("-clients", "name", "pk")[:app_limit]),
+        solutions=list(ListingSolution.objects.filter(listing=listing).order_by("title", "pk")),
+        new_tech=tag_titles(listing.new_tech, tech_title),
+        pools=list(PoolMember.objects.filter(provider_id=listing.provider_id)
+                   .exclude(status=PoolMember.Status.REMOVED).select_related("pool", "pool__region")
+                   .order_by("pool__tier", "pool__name")),
+        qualifications=qualifications, verified_cases=verified_cases, case_count=len(parsed.cases),
+        website=parsed.facts.website,
+    )
+
+
+# ─── Choices for the filter forms ──────────────────────────────────────────────────────────────
+
+
+_REGION_CHOICES: dict = {"until": 0.0, "choices": []}
+REGION_CHOICES_TTL = 60.0  # seconds; regions are reference data that changes a few times a year
+
+
+def region_choices() -> list[tuple[str, str]]:
+    """Cities and their districts as (code, name), districts indented under their city. Kept for
+    a minute in the process: every directory page shows the list."""
+    now = time.monotonic()
+    if _REGION_CHOICES["until"] < now:
+        regions = Region.objects.filter(level__in=[Region.Level.CITY, Region.Level.DISTRICT]).order_by("path")
+        _REGION_CHOICES["choices"] = [(r.code, ("— " if r.level == Region.Level.DISTRICT else "") + r.name)
+                                      for r in regions]
+        _REGION_CHOICES["until"] = now + REGION_CHOICES_TTL
+    return list(_REGION_CHOICES["choices"])

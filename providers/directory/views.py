@@ -1,0 +1,155 @@
+"""The public directory (providers, solutions, apps), the solution map and the provider portrait:
+open to anonymous visitors and signed-in users alike, read from the published projection only.
+Bureau staff may export a filtered list to Excel (audited)."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from diagnosis.results.charts import plotly_js_static_path
+from diagnosis.review.exports import XLSX_CONTENT_TYPE
+from portal.exceptions import DomainError
+from portal.roles import is_bureau_staff
+from providers.directory import charts
+from providers.directory import selectors as selectors_directory
+from providers.directory.forms import DirectoryFilterForm
+from providers.ecosystem import services as services_ecosystem
+from providers.taxonomy import APP_CATEGORIES, CAPABILITY_AREAS, DEPLOYMENTS, PRICE_MODELS, titles
+
+PAGE_SIZE = 20
+
+# Which filters each list offers.
+LIST_FIELDS = {
+    "providers": ("q", "category", "item", "industry", "area", "region", "pool"),
+    "solutions": ("q", "category", "item", "industry", "area", "region", "pool"),
+    "apps": ("q", "app_category", "industry", "area", "region", "pool"),
+    "map": ("q", "item", "industry", "region", "pool"),
+}
+
+
+def _form(request, kind):
+    return DirectoryFilterForm(request.GET, fields=LIST_FIELDS[kind])
+
+
+def _list_page(request, kind, *, template, rows_for, queryset_for):
+    form = _form(request, kind)
+    status, page, rows = 200, None, []
+    if form.is_valid():
+        page = Paginator(queryset_for(form.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = rows_for(page.object_list)
+    else:
+        status = 400
+    return render(request, template, {
+        "form": form, "page": page, "rows": rows, "tab": kind, "can_export": is_bureau_staff(request.user),
+        # One reverse per page, not one per row.
+        "portrait_base": reverse("providers:portrait", args=[0]).removesuffix("0/"),
+    }, status=status)
+
+
+@require_GET
+def directory(request):
+    return _list_page(request, "providers", template="providers/directory/providers.html",
+                      queryset_for=selectors_directory.listings, rows_for=selectors_directory.listing_rows)
+
+
+def _solution_rows(solutions):
+    from diagnosis.results.needs import CATEGORIES
+
+    category_title = {c.code: c.title for c in CATEGORIES}
+    area_title = titles(CAPABILITY_AREAS)
+    return [{"solution": s, "categories": selectors_directory.tag_titles(s.categories, category_title),
+             "areas": selectors_directory.tag_titles(s.areas, area_title)} for s in solutions]
+
+
+@require_GET
+def solution_list(request):
+    return _list_page(request, "solutions", template="providers/directory/solutions.html",
+                      queryset_for=selectors_directory.solutions, rows_for=_solution_rows)
+
+
+def _app_rows(apps):
+    category, deployment, price = titles(APP_CATEGORIES), titles(DEPLOYMENTS), titles(PRICE_MODELS)
+    return [{"app": a, "category": category.get(a.category, a.category),
+             "deployment": deployment.get(a.deployment, a.deployment),
+             "price_model": price.get(a.price_model, a.price_model)} for a in apps]
+
+
+@require_GET
+def app_list(request):
+    return _list_page(request, "apps", template="providers/directory/apps.html",
+                      queryset_for=selectors_directory.apps, rows_for=_app_rows)
+
+
+@require_GET
+def solution_map(request):
+    form = _form(request, "map")
+    if not form.is_valid():
+        return render(request, "providers/directory/map.html", {"form": form, "tab": "map", "map": None},
+                      status=400)
+    filters = form.filters()
+    query = request.GET.copy()
+    for name in ("page", "category", "area"):
+        query.pop(name, None)
+    return render(request, "providers/directory/map.html", {
+        "form": form, "tab": "map", "map": selectors_directory.solution_map(filters), "base_query": query.urlencode(),
+    })
+
+
+def _optional_url(name, pk):
+    """A link to a page another feature provides (rating, complaints), or None while it does not exist."""
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:
+        return None
+
+
+@require_GET
+def portrait(request, pk):
+    listing = selectors_directory.portrait_listing(pk)
+    if listing is None:
+        raise Http404
+    data = selectors_directory.portrait(listing, today=timezone.localdate())
+    radar = charts.capability_radar(
+        [a.title for a in data.areas], [a.level for a in data.areas], [a.verified_cases for a in data.areas],
+        [a.solutions for a in data.areas],
+        names=(_("Declared level"), _("Verified cases (capped at 5)"), _("Solutions (capped at 5)")))
+    return render(request, "providers/directory/portrait.html", {
+        "p": data, "listing": listing, "radar": radar, "plotly_js": plotly_js_static_path(),
+        "rate_url": _optional_url("providers:provider-rate", listing.provider_id),
+        "complain_url": _optional_url("providers:provider-complain", listing.provider_id),
+    })
+
+
+@login_required
+@require_GET
+def export(request, kind):
+    """The filtered list as .xlsx, for bureau staff (audited, rate-limited, watermarked)."""
+    if not is_bureau_staff(request.user):
+        raise PermissionDenied
+    if kind not in ("providers", "solutions", "apps"):
+        raise Http404
+    form = _form(request, kind)
+    if not form.is_valid():
+        return HttpResponse(_("The filters are not valid."), status=400, content_type="text/plain; charset=utf-8")
+    try:
+        content = services_ecosystem.directory_export(actor=request.user, kind=kind, filters=form.filters(),
+                                                      request=request)
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=400 if exc.code != "rate_limited" else 429,
+                            content_type="text/plain; charset=utf-8")
+    return xlsx_response(content, f"registry-{kind}")
+
+
+def xlsx_response(content: bytes, stem: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{stem}-{stamp}.xlsx"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

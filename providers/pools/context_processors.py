@@ -1,0 +1,21 @@
+"""The "resource pools" menu link: for bureau staff, experts and providers' members. A callable,
+so only pages that draw the menu pay its query."""
+
+from django.urls import reverse
+
+from portal.roles import is_bureau_staff, is_expert
+
+
+def pools(request):
+    user = getattr(request, "user", None)
+
+    def link() -> str:
+        if not user or not user.is_authenticated:
+            return ""
+        if is_bureau_staff(user) or is_expert(user):
+            return reverse("providers:pool-home")
+        if not user.staff_role and user.memberships.filter(provider__isnull=False).exists():
+            return reverse("providers:pool-home")
+        return ""
+
+    return {"nav_pools": link}

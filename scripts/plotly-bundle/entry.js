@@ -1,0 +1,9 @@
+'use strict';
+// The plotly.js partial bundle the portal serves (static/vendor/plotly-polar-bar-<version>.min.js):
+// the core (which always carries scatter) plus the two trace types our figures use, scatterpolar for
+// the result page's radar and bar for the re-assessment comparison. Built by build.sh.
+var Plotly = require('plotly.js/lib/core');
+
+Plotly.register([require('plotly.js/lib/scatterpolar'), require('plotly.js/lib/bar')]);
+
+module.exports = Plotly;
