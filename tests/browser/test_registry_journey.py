@@ -4,10 +4,10 @@ a provider's owner fills the capability profile in the section editor (autosave:
 contact, a case, a capability backed by that case, a solution linked to a standard's item) and
 submits it; district staff (password + TOTP) approve it from the queue; the owner applies to the
 district's open resource pool; staff pass the form check and assign an expert; the expert (password
-+ TOTP) scores the application; staff publish the public notice; once the notice period has ended
-(the dates are moved in the database, as a calendar would) staff admit the provider; an anonymous
-visitor finds it in the public directory under that pool, and its portrait shows the membership and
-the capability radar.
++ TOTP) declares no conflict of interest and scores the application; staff publish the public
+notice; once the notice period has ended (the dates are moved in the database, as a calendar
+would) staff admit the provider; an anonymous visitor finds it in the public directory under that
+pool, and its portrait shows the membership and the capability radar.
 
 Every wait is on a DOM state or a URL, never a fixed sleep; no control is clicked that an HTMX
 answer may replace (the autosave answer swaps only the status line and hidden inputs).
@@ -190,7 +190,7 @@ def test_profile_to_pool_membership_in_the_public_directory(browser, browser_con
         desk.wait_for_url(re.compile(rf"{review}$"))
         sheet = ExpertScore.objects.get(application=application, expert=expert)
 
-        # 5. The expert finds the task and scores it (no conflict of interest is declared).
+        # 5. The expert finds the task and declares no conflict of interest and scores it.
         bench = expert_context.new_page()
         staff_sign_in(bench, expert)
         bench.goto("/registry/pools/tasks/")
@@ -199,6 +199,7 @@ def test_profile_to_pool_membership_in_the_public_directory(browser, browser_con
         task.click()
         bench.wait_for_url(re.compile(rf"/registry/pools/tasks/{sheet.pk}/$"))
         scoring = bench.locator(f"form[action='/registry/pools/tasks/{sheet.pk}/submit/']")
+        scoring.locator("input[name=no_conflict]").check()  # the declaration of no conflict of interest
         for name, value in (("basic", "82"), ("capability", "88"), ("delivery", "80"), ("discount", "75")):
             scoring.locator(f"input[name={name}]").fill(value)
         scoring.locator("textarea[name=comment]").fill("案例真实，能力与申报一致。")
