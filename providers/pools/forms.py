@@ -75,6 +75,13 @@ def _part_field(code, label):
 
 
 class ScoreForm(forms.Form):
+    # The expert's declaration (回避声明) comes first: no score without it; a conflict is declared
+    # with the form below the sheet instead.
+    no_conflict = forms.BooleanField(
+        label=_("I declare that I have no conflict of interest with this provider (no employment, shareholding, "
+                "family or business tie) and will keep the application confidential."),
+        error_messages={"required": _("Declare that you have no conflict of interest before scoring, or declare "
+                                      "the conflict below.")})
     basic = _part_field("basic", _("Basic information"))
     capability = _part_field("capability", _("Service capability"))
     delivery = _part_field("delivery", _("Delivery performance"))

@@ -133,18 +133,26 @@ def _blank(entry: dict) -> bool:
 
 def data_from_post(section: str, post):
     """The section's JSON as the form describes it; empty rows are left out, ticked rows removed."""
+    return posted_section(section, post)[0]
+
+
+def posted_section(section: str, post) -> tuple[object, list[str]]:
+    """The section's JSON and, for each saved entry in order, the form prefix it came from ("r3-",
+    "c0-"): a save's problems and new keys are shown at the inputs the user typed in, whose
+    numbering counts the rows left out."""
     if section == "new_tech":
-        return [v for v in post.getlist("new_tech") if v]
+        return [v for v in post.getlist("new_tech") if v], []
     if section == "facts":
         facts = {f.name: _read(f, post, "") for f in FACT_FIELDS}
-        contacts = []
+        contacts, prefixes = [], []
         for i in range(min(_count(post, "contacts"), 10)):
             entry = {f.name: _read(f, post, f"c{i}-") for f in CONTACT_FIELDS}
             if post.get(f"c{i}-delete") != "on" and not _blank(entry):
                 contacts.append(entry)
+                prefixes.append(f"c{i}-")
         facts["contacts"] = contacts
-        return facts
-    rows = []
+        return facts, prefixes
+    rows, prefixes = [], []
     for i in range(_row_count(post)):
         prefix = f"r{i}-"
         if post.get(f"{prefix}delete") == "on":
@@ -158,7 +166,37 @@ def data_from_post(section: str, post):
         if key:
             entry["key"] = key
         rows.append(entry)
-    return rows
+        prefixes.append(prefix)
+    return rows, prefixes
+
+
+def posted_names(section: str, post) -> list[str]:
+    """Every input name of the section form as posted (the fields whose message slots a save answers)."""
+    if section == "new_tech":
+        return []
+    if section == "facts":
+        return [f.name for f in FACT_FIELDS] + [f"c{i}-{f.name}" for i in range(min(_count(post, "contacts"), 10))
+                                                for f in CONTACT_FIELDS]
+    return [f"r{i}-{f.name}" for i in range(min(_row_count(post), 200)) for f in ROW_FIELDS[section]]
+
+
+def field_messages(section: str, prefixes: list[str], problems) -> tuple[dict[str, list[str]], list[str]]:
+    """A save's problems by input name (see posted_section) and those of the section as a whole."""
+    by_name: dict[str, list[str]] = {}
+    general: list[str] = []
+    for p in problems:
+        message = str(problem_message(p))
+        parts = p.path.split(".")[1:]  # without the section
+        if section == "facts" and parts and parts[0] == "contacts":
+            parts = parts[1:]
+        elif section == "facts" and parts:
+            by_name.setdefault(parts[0], []).append(message)
+            continue
+        if len(parts) >= 2 and parts[0].isdigit() and int(parts[0]) < len(prefixes) and parts[1] != "key":
+            by_name.setdefault(prefixes[int(parts[0])] + parts[1], []).append(message)
+        else:
+            general.append(message)
+    return by_name, general
 
 
 def _count(post, name: str) -> int:

@@ -105,13 +105,17 @@ def section(request, provider_pk, section):
                       _("This version has been submitted for approval and cannot be edited. Withdraw it first "
                         "to edit it again."))
         return redirect("providers:profile", provider_pk=provider.pk)
+    if request.method == "POST" and request.htmx:
+        return _autosave(request, provider, draft, section)
     status, error, data, edit_version = 200, "", None, draft.edit_version
     if request.method == "POST":
         data = forms.data_from_post(section, request.POST)
         try:
+            # "Keep what I typed" after an autosave conflict sends the version it was told about.
             result = services.save_section(version=draft, section=section, data=data,
-                                           edit_version=request.POST.get("edit_version"), actor=request.user,
-                                           request=request)
+                                           edit_version=request.POST.get("overwrite_version")
+                                           or request.POST.get("edit_version"),
+                                           actor=request.user, request=request)
         except DomainError as exc:
             status, error = status_for(exc), exc.message
             if isinstance(exc, Conflict):
@@ -140,6 +144,46 @@ def section(request, provider_pk, section):
                                    _choices(provider, document)),
         "sections": [(s, section_label(s)) for s in SECTIONS],
         "next_section": SECTIONS[index + 1] if index + 1 < len(SECTIONS) else "",
+    }, status=status)
+
+
+def _autosave(request, provider, draft, section):
+    """HTMX autosave of one section (the form posts itself, debounced, on every change). Answers with
+    the save-status line; out of band the new edit_version, the keys given to new entries and every
+    field's message slot, so the inputs, and what is typed in them, are never replaced. A stale
+    edit_version is 409 and leaves the page's version as it was (so later saves do not overwrite the
+    other change either) until the user keeps their typing or loads the saved version; a refused
+    value is 422 with the message at its field."""
+    data, prefixes = forms.posted_section(section, request.POST)
+    names = forms.posted_names(section, request.POST)
+    status, state, by_name, general, keys, current = 200, {}, {}, [], [], draft.edit_version
+    try:
+        result = services.save_section(version=draft, section=section, data=data,
+                                       edit_version=request.POST.get("edit_version", ""), actor=request.user,
+                                       request=request)
+    except Conflict as exc:
+        draft.refresh_from_db()
+        status, current = status_for(exc), draft.edit_version
+        state = {"conflict": exc.message, "current": current}
+    except DomainError as exc:
+        status = status_for(exc)
+        state = {"error": exc.message}
+        if exc.code == "nul":
+            by_name = {name: [exc.message] for name in names
+                       if any("\x00" in v for v in request.POST.getlist(name))}
+    else:
+        current = result.version.edit_version
+        by_name, general = forms.field_messages(section, prefixes, result.problems)
+        saved = (result.version.document or {}).get(section)
+        keys = [(p, e.get("key", "")) for p, e in zip(prefixes, saved or [], strict=False)
+                if section != "facts" and isinstance(e, dict)]
+        state = {"saved": result.version.updated_at, "problems": bool(result.problems)}
+    return render(request, "providers/profiles/partials/autosave.html", {"entry_keys": keys,
+        "provider": provider, "section": section, "state": state, "edit_version": current,
+        "update_version": status == 200, "general": general, "update_general": status == 200,
+        # Message slots are answered when the save says something about them (all of them after a
+        # save, so fixed fields lose their old message); a conflict leaves them as they were.
+        "slots": [(name, by_name.get(name, [])) for name in names] if status == 200 or by_name else [],
     }, status=status)
 
 

@@ -13,7 +13,7 @@ from tests.factories.portal import MembershipFactory, region
 from tests.factories.providers import applicant, application_in, member_of, open_pool
 
 pytestmark = pytest.mark.django_db
-GOOD = {"basic": "80", "capability": "85", "delivery": "75", "discount": "70", "comment": "良好"}
+GOOD = {"no_conflict": "on", "basic": "80", "capability": "85", "delivery": "75", "discount": "70", "comment": "良好"}
 
 
 @pytest.fixture
@@ -70,6 +70,9 @@ def test_staff_journey_through_the_pages(login, district_staff, city_staff, expe
     assert application.provider.name in tasks
     assert "暂定" in expert_client.get(url("pool-sheet", sheet.pk)).content.decode()
     assert expert_client.post(url("pool-sheet-submit", sheet.pk), {**GOOD, "basic": "120"}).status_code == 422
+    # No score without the declaration of no conflict of interest (回避声明).
+    undeclared = {k: v for k, v in GOOD.items() if k != "no_conflict"}
+    assert expert_client.post(url("pool-sheet-submit", sheet.pk), undeclared).status_code == 422
     assert expert_client.post(url("pool-sheet-submit", sheet.pk), GOOD).status_code == 302
     client = login(city_staff)  # the city bureau covers the district's pool (a TOTP code is not reusable)
     application.refresh_from_db()

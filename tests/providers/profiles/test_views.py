@@ -164,3 +164,75 @@ def test_client_enterprise_confirms_a_case(login, provider, provider_owner, dist
     assert provider.name in page and "SMT车间设备联网与MES" in page
     assert client.post(url("profile-case-decide", confirmation.pk), {"decision": "confirm"}).status_code == 302
     assert Listing.objects.get(provider=provider).verified_case_count == 1
+
+
+# --- autosave (HTMX) -----------------------------------------------------------------------------------
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_autosave_answers_the_status_line_with_the_new_version_and_the_new_entrys_key(login, provider,
+                                                                                     provider_owner):
+    draft = services.start_draft(provider=provider, actor=provider_owner)
+    client = login(provider_owner)
+    response = client.post(url("profile-section", provider.pk, "apps"), {
+        "edit_version": "0", "rows": "2", "r0-key": "", "r0-name": "", "r1-key": "", "r1-name": "轻量MES",
+        "r1-clients": "abc"}, **HX)
+    assert response.status_code == 200
+    page = response.content.decode()
+    draft.refresh_from_db()
+    key = draft.document["apps"][0]["key"]
+    assert draft.edit_version == 1 and draft.document["apps"][0]["name"] == "轻量MES"
+    assert 'id="save-status"' in page and ("已保存" in page or "Saved " in page)
+    assert 'id="edit-version" value="1" hx-swap-oob="true"' in page
+    # The entry typed in the form's second row keeps its new key there, so the next save updates it.
+    assert f'id="id_r1-key" value="{key}" hx-swap-oob="true"' in page
+    # The field's problem is shown at that field (translated), the other slots are cleared.
+    slot = page.split('id="err-r1-clients"')[1].split("</div>")[0]
+    assert "请输入数字" in slot or "enter a number" in slot
+    assert 'id="err-r0-clients" hx-swap-oob="true"></div>' in page
+    assert "<input type=\"text\"" not in page  # no input is ever replaced
+
+
+def test_autosave_with_a_stale_version_answers_409_and_keeps_the_page_version(login, provider, provider_owner):
+    draft = services.start_draft(provider=provider, actor=provider_owner)
+    services.save_section(version=draft, section="new_tech", data=["ai"], edit_version=0, actor=provider_owner)
+    client = login(provider_owner)
+    response = client.post(url("profile-section", provider.pk, "new_tech"),
+                           {"edit_version": "0", "new_tech": ["5g"]}, **HX)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert 'class="save-status conflict"' in page
+    assert 'name="overwrite_version" value="1"' in page  # "keep what I typed" saves over version 1
+    assert 'id="edit-version"' not in page  # later autosaves stay refused until the user chooses
+    draft.refresh_from_db()
+    assert draft.document["new_tech"] == ["ai"] and draft.edit_version == 1
+    # Keeping the typing: the plain post with the version the conflict named.
+    response = client.post(url("profile-section", provider.pk, "new_tech"),
+                           {"edit_version": "0", "overwrite_version": "1", "new_tech": ["5g"]})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.document["new_tech"] == ["5g"]
+
+
+def test_autosave_of_a_refused_value_answers_422_with_the_message_at_the_field(login, provider, provider_owner):
+    draft = services.start_draft(provider=provider, actor=provider_owner)
+    client = login(provider_owner)
+    response = client.post(url("profile-section", provider.pk, "facts"), {
+        "edit_version": "0", "summary": "ok", "website": "a\x00b", "contacts": "1"}, **HX)
+    assert response.status_code == 422
+    page = response.content.decode()
+    slot = page.split('id="err-website"')[1].split("</div>")[0]
+    assert "不允许" in slot or "not allowed" in slot
+    assert 'id="err-summary" hx-swap-oob="true"></div>' in page
+    assert 'class="save-status invalid"' in page and 'id="edit-version"' not in page
+    draft.refresh_from_db()
+    assert draft.edit_version == 0 and draft.document == {}
+
+
+def test_the_section_page_wires_autosave_without_inline_script(login, provider, provider_owner):
+    services.start_draft(provider=provider, actor=provider_owner)
+    page = login(provider_owner).get(url("profile-section", provider.pk, "cases")).content.decode()
+    assert 'hx-post="' in page and 'id="save-status"' in page and "js/profile-editor.js" in page
+    assert 'id="edit-version"' in page and 'id="err-r0-client_name"' in page
+    assert "<script>" not in page
