@@ -108,6 +108,9 @@ class SheetSubmitApi(APIView):
         delivery = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
         discount = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
         comment = serializers.CharField(max_length=services.LONG_MAX, required=False, allow_blank=True)
+        no_conflict = serializers.BooleanField(
+            help_text="The expert's declaration (回避声明): no conflict of interest with this provider. "
+                      "Must be true; a conflict is declared through the assignment instead.")
 
         class Meta:
             ref_name = "ScoreSheetInput"
@@ -124,6 +127,7 @@ class SheetSubmitApi(APIView):
             sheet = services.score_submit(sheet=sheet, actor=request.user, request=request,
                                           scores={k: values[k] for k in ("basic", "capability", "delivery",
                                                                          "discount")},
+                                          no_conflict_declared=values["no_conflict"],
                                           comment=values.get("comment", ""))
         except DomainError as exc:
             return _error(exc)

@@ -405,8 +405,14 @@ def _part(value) -> Decimal | None:
 
 
 @_audited_refusals("score")
-def score_submit(*, sheet: ExpertScore, actor, scores: dict, comment: str = "", request=None) -> ExpertScore:
-    """The expert's four part scores (0–100 each); the weighted total counts towards the average."""
+def score_submit(*, sheet: ExpertScore, actor, scores: dict, no_conflict_declared: bool, comment: str = "",
+                 request=None) -> ExpertScore:
+    """The expert's four part scores (0–100 each); the weighted total counts towards the average.
+    The expert declares having no conflict of interest (回避声明) with every sheet; the declaration
+    goes into the audit record with the scores, whichever way the sheet arrives (web or API)."""
+    if no_conflict_declared is not True:
+        raise Invalid(_("Declare that you have no conflict of interest before scoring, or declare the conflict "
+                        "below."), code="no_conflict_declaration")
     comment = _text(comment, required=False, limit=LONG_MAX, code="comment")
     parts = {code: _part(scores.get(code)) for code in workflow.PART_CODES}
     result = workflow.sheet_total(parts)
@@ -426,7 +432,8 @@ def score_submit(*, sheet: ExpertScore, actor, scores: dict, comment: str = "", 
         _bump(locked, "total_score")
         audit_log(action="pool_application.score", actor=actor, request=request, obj=locked,
                   detail={"sheet": locked_sheet.pk, "scores": {k: str(v) for k, v in parts.items()},
-                          "total": str(result.total), "before": before, "after": _state(locked)})
+                          "total": str(result.total), "no_conflict_declared": True,
+                          "before": before, "after": _state(locked)})
     return locked_sheet
 
 

@@ -428,7 +428,8 @@ def sheet_submit(request, pk):
     item = _my_sheet(request, pk)
     form = forms.ScoreForm(request.POST)
     return _run(request, form, lambda d: services.score_submit(
-        sheet=item, actor=request.user, scores=form.scores(), comment=d["comment"], request=request),
+        sheet=item, actor=request.user, scores=form.scores(), no_conflict_declared=d["no_conflict"],
+        comment=d["comment"], request=request),
         done=_("Your score sheet is submitted."), back=reverse("providers:pool-tasks"),
         page=lambda status: _sheet_page(request, item, score_form=form, status=status))
 

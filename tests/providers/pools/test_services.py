@@ -221,12 +221,12 @@ def test_assign_and_score(in_review, district_staff, expert):
     sheet = services.expert_assign(application=in_review, actor=district_staff, expert=expert, expected_version=0)
     with pytest.raises(WrongState):
         services.expert_assign(application=in_review, actor=district_staff, expert=expert, expected_version=1)
-    scored = services.score_submit(sheet=sheet, actor=expert, scores=GOOD, comment="能力较强")
+    scored = services.score_submit(sheet=sheet, actor=expert, scores=GOOD, no_conflict_declared=True, comment="能力较强")
     assert scored.total == D("78.75")
     in_review.refresh_from_db()
     assert in_review.total_score == D("78.75")
     with pytest.raises(WrongState):
-        services.score_submit(sheet=sheet, actor=expert, scores=GOOD)
+        services.score_submit(sheet=sheet, actor=expert, scores=GOOD, no_conflict_declared=True)
     audited("pool_application.score")
 
 
@@ -240,14 +240,14 @@ def test_another_expert_cannot_use_the_sheet(in_review, district_staff, expert):
     sheet = services.expert_assign(application=in_review, actor=district_staff, expert=expert, expected_version=0)
     stranger = StaffFactory(staff_role="expert", region=None)
     with pytest.raises(Forbidden):
-        services.score_submit(sheet=sheet, actor=stranger, scores=GOOD)
+        services.score_submit(sheet=sheet, actor=stranger, scores=GOOD, no_conflict_declared=True)
 
 
 def test_an_expert_with_a_declared_conflict_cannot_score(in_review, district_staff, expert):
     sheet = services.expert_assign(application=in_review, actor=district_staff, expert=expert, expected_version=0)
     services.conflict_declare(sheet=sheet, actor=expert, note="曾任该公司顾问")
     with pytest.raises(Forbidden) as exc:
-        services.score_submit(sheet=sheet, actor=expert, scores=GOOD)
+        services.score_submit(sheet=sheet, actor=expert, scores=GOOD, no_conflict_declared=True)
     assert exc.value.code == "conflict_declared" and "利益冲突" in exc.value.message or exc.value.message
     assert ExpertScore.objects.get(pk=sheet.pk).total is None
 
@@ -257,7 +257,7 @@ def test_an_expert_with_a_declared_conflict_cannot_score(in_review, district_sta
 def test_out_of_range_scores_are_invalid(in_review, district_staff, expert, scores):
     sheet = services.expert_assign(application=in_review, actor=district_staff, expert=expert, expected_version=0)
     with pytest.raises(Invalid):
-        services.score_submit(sheet=sheet, actor=expert, scores=scores)
+        services.score_submit(sheet=sheet, actor=expert, scores=scores, no_conflict_declared=True)
 
 
 def _scored(application, staff, totals_by_expert):
@@ -266,7 +266,7 @@ def _scored(application, staff, totals_by_expert):
         application.refresh_from_db()
         sheet = services.expert_assign(application=application, actor=staff, expert=expert,
                                        expected_version=application.state_version)
-        services.score_submit(sheet=sheet, actor=expert, scores=scores)
+        services.score_submit(sheet=sheet, actor=expert, scores=scores, no_conflict_declared=True)
     application.refresh_from_db()
     return application
 
@@ -448,3 +448,29 @@ def test_complaint_filed_and_handled_in_the_providers_region(owner, enterprise, 
     with pytest.raises(Conflict):
         services.complaint_handle(complaint=complaint, actor=staff, upheld=False, resolution="x")
     audited("provider.complaint_handle")
+
+
+def test_scoring_needs_the_no_conflict_declaration_which_is_audited(in_review, district_staff, expert):
+    sheet = services.expert_assign(application=in_review, actor=district_staff, expert=expert, expected_version=0)
+    with pytest.raises(Invalid) as refusal:
+        services.score_submit(sheet=sheet, actor=expert, scores=GOOD, no_conflict_declared=False)
+    assert refusal.value.code == "no_conflict_declaration"
+    sheet.refresh_from_db()
+    assert sheet.submitted_at is None
+    services.score_submit(sheet=sheet, actor=expert, scores=GOOD, no_conflict_declared=True)
+    event = AuditEvent.objects.filter(action="pool_application.score").latest("pk")
+    assert event.detail["no_conflict_declared"] is True
+
+
+def test_the_api_asks_for_the_declaration_too(in_review, district_staff, expert, client):
+    from rest_framework.test import APIClient
+
+    sheet = services.expert_assign(application=in_review, actor=district_staff, expert=expert, expected_version=0)
+    api = APIClient()
+    api.force_authenticate(expert)
+    url = f"/api/v1/registry/score-sheets/{sheet.pk}/submit/"
+    response = api.post(url, GOOD, format="json")
+    assert response.status_code == 400 and "no_conflict" in response.json()["errors"]
+    response = api.post(url, {**GOOD, "no_conflict": False}, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "no_conflict_declaration"
+    assert api.post(url, {**GOOD, "no_conflict": True}, format="json").status_code == 200
