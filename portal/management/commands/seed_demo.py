@@ -55,6 +55,7 @@ class Command(BaseCommand):
             registry = None if no_accounts else demo.seed_registry(
                 seed=seed, progress=self._progress if verbosity >= 2 else None)
             demo_regional.seed_regional(generated=enterprises)  # assessed firms for the regional dashboards (#12)
+            __import__("portal.demo_campaigns").demo_campaigns.seed_campaigns()  # Longhua's campaign, every stage (#12)
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
         elapsed = time.monotonic() - started
