@@ -421,7 +421,7 @@ class CampaignTarget(models.Model):
     marks a record the import created for a firm not yet registered (unverified, claimable)."""
 
     campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="targets")
-    enterprise = models.ForeignKey(Enterprise, models.PROTECT, related_name="campaign_targets")
+    enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="campaign_targets")
     town = models.CharField(_("town / street"), max_length=50, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     bureau_created = models.BooleanField(default=False)

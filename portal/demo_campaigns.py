@@ -1,5 +1,5 @@
 """Demo data for the campaigns (年度诊断工作, issue #12): Longhua's campaign of this year with target
-enterprises in every stage: not invited, invited (a bureau-created record, not yet claimed),
+enterprises in every stage (with the full demo, when demo_regional has assessed Longhua's firms): not invited, invited (a bureau-created record, not yet claimed),
 registered, started (a draft), submitted and approved (the assessed firms of demo_regional).
 
 Deterministic (fixed titles, USCCs and choices in USCC order) and idempotent: everything is found by
@@ -57,7 +57,10 @@ def seed_campaigns(*, year: int | None = None) -> int:
     """Longhua's campaign of ``year`` (this year) with targets in every stage; returns the targets created."""
     year = year or timezone.localdate().year
     district = Region.objects.filter(code=DISTRICT).first()
-    if district is None:
+    # Only beside demo_regional's assessed firms (the full demo): a small seed has no approved stage to show.
+    if district is None or not Assessment.objects.filter(
+            year=year, spec_code=SPEC_CODE, status=Assessment.Status.APPROVED,
+            enterprise__region__path__startswith=district.path).exists():
         return 0
     campaign, _created = Campaign.objects.get_or_create(
         region=district, year=year, title=f"龙华区{year}年度规上企业数字化转型诊断",

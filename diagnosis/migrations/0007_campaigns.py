@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
                 ('imported_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='diagnosis.campaign')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='campaign_targets', to='portal.enterprise')),
+                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='campaign_targets', to='portal.enterprise')),
             ],
             options={
                 'ordering': ['pk'],
