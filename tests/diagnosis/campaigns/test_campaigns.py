@@ -218,10 +218,12 @@ def test_a_valid_claim_makes_the_new_account_owner_of_the_record(client, bureau_
     token = claim_token(bureau_record)
     page = client.get(reverse("portal:register", args=["enterprise"]), {"claim": token})
     assert page.status_code == 200 and bureau_record.name in page.content.decode()
-    count = Enterprise.objects.count()
-    response = _claim_post(client, token, bureau_record)
+    count, uscc = Enterprise.objects.count(), bureau_record.uscc
+    response = _claim_post(client, token, bureau_record, **{"org-uscc": make_uscc("440309")})
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Enterprise.objects.count() == count
+    bureau_record.refresh_from_db()
+    assert bureau_record.uscc == uscc and bureau_record.employees == 80  # corrected, never re-keyed
     membership = Membership.objects.get(enterprise=bureau_record)
     assert membership.user.username == "claimer" and membership.role == "owner"
     assert AuditEvent.objects.filter(action="enterprise.claim").exists()
@@ -327,3 +329,11 @@ def test_list_detail_and_home_panel(staff_client, campaign):
     assert staff_client.get(reverse("campaigns:detail", args=[campaign.pk])).status_code == 200
     home = staff_client.get(reverse("portal:home")).content.decode()
     assert reverse("campaigns:detail", args=[campaign.pk]) in home
+
+
+def test_the_reminder_task_is_on_the_beat_schedule(settings):
+    from portal.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["campaign-reminders"]
+    assert entry["task"] == "diagnosis.tasks.campaign_reminders" == campaign_reminders.name
+    assert entry["task"] in app.tasks
