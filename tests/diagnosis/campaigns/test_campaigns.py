@@ -324,6 +324,9 @@ def test_coverage_export_is_audited(staff_client, campaign):
 
 
 def test_list_detail_and_home_panel(staff_client, campaign):
+    assert staff_client.get(reverse("campaigns:create")).status_code == 200
+    page = staff_client.get(reverse("campaigns:import", args=[campaign.pk])).content.decode()
+    assert "统一社会信用代码" in page and "导入目标企业" in page
     assert _upload(staff_client, campaign, _xlsx(_rows())).status_code == 302
     assert campaign.title in staff_client.get(reverse("campaigns:list")).content.decode()
     assert staff_client.get(reverse("campaigns:detail", args=[campaign.pk])).status_code == 200
