@@ -10,6 +10,8 @@ class DiagnosisConfig(AppConfig):
         # The spec system check, the file clean-up receivers, and the Celery tasks, which live in
         # feature packages that the worker's autodiscovery (``<app>.tasks``) does not look into.
         from diagnosis import checks, signals  # noqa: F401
+        from diagnosis.campaigns import selectors as campaigns
+        from diagnosis.campaigns import tasks as campaign_tasks  # noqa: F401
         from diagnosis.report import tasks
         from diagnosis.scoring import messages
         from diagnosis.scoring.engine import AnswerError
@@ -43,6 +45,13 @@ class DiagnosisConfig(AppConfig):
             description=_("Assess your enterprise online against the national standards and see its diagnosis, "
                           "roadmap and PDF report."),
             url_name="diagnosis:assessment-list", order=10, visible=is_enterprise_user))
+        register_home_panel(HomePanel(key="diagnosis-campaigns", template="diagnosis/campaigns/panel.html",
+                                      data=campaigns.staff_panel, order=15))
+        register_home_card(HomeCard(
+            key="diagnosis-campaigns", title=_("Diagnosis campaigns"),
+            description=_("Run the year's diagnosis campaign: import the 规上 targets, invite them and follow the "
+                          "coverage against the quota."),
+            url_name="campaigns:list", order=25, visible=is_bureau_staff))
         register_home_card(HomeCard(
             key="diagnosis-regional", title=_("Regional diagnosis dashboard"),
             description=_("Where your region stands against the city and the province, by industry, size, cluster and "

@@ -352,3 +352,100 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id} report {self.status}"
+
+
+# ─── Campaigns (年度诊断工作, issue #12) ──────────────────────────────────────────────────────────
+
+
+class CampaignQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Bureau staff see the campaigns of their region's subtree (a city officer sees the city's and
+        its districts'); nobody else sees any."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        path = staff_region_path(user)
+        if path is None:
+            return self.none()
+        return self.filter(region__path__startswith=path)
+
+    def writable_by(self, user):
+        return self.visible_to(user)
+
+
+class Campaign(models.Model):
+    """A year's diagnosis campaign of a district or city bureau: the standards its targets assess
+    against, the deadline and the quota (a share of the targets or an absolute number of firms)."""
+
+    region = models.ForeignKey(Region, models.PROTECT, related_name="+", verbose_name=_("region"))
+    title = models.CharField(_("title"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("year"))
+    spec_codes = models.JSONField(_("standards"), default=list)
+    deadline = models.DateField(_("deadline"))
+    quota_percent = models.DecimalField(_("quota (% of targets)"), max_digits=5, decimal_places=2, null=True,
+                                        blank=True)
+    quota_count = models.PositiveIntegerField(_("quota (enterprises)"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "-pk"]
+        verbose_name = _("diagnosis campaign")
+        verbose_name_plural = _("diagnosis campaigns")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(quota_percent__isnull=False, quota_count__isnull=True)
+                           | Q(quota_percent__isnull=True, quota_count__isnull=False)),
+                name="diagnosis_campaign_one_quota"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def quota_for(self, targets: int, total_targets: int | None = None) -> int:
+        """The quota of a group of ``targets`` firms: the share of them, or the absolute quota
+        apportioned by the group's share of all ``total_targets`` (rounded up)."""
+        if self.quota_percent is not None:
+            return -(-int(targets * self.quota_percent * 100) // 10000)
+        if total_targets is None or total_targets == targets:
+            return self.quota_count or 0
+        if not total_targets:
+            return 0
+        return -(-(self.quota_count or 0) * targets // total_targets)
+
+
+class CampaignTarget(models.Model):
+    """One 规上 firm on a campaign's list, imported from the bureau's spreadsheet. ``bureau_created``
+    marks a record the import created for a firm not yet registered (unverified, claimable)."""
+
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="targets")
+    enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="campaign_targets")
+    town = models.CharField(_("town / street"), max_length=50, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    bureau_created = models.BooleanField(default=False)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "enterprise"], name="diagnosis_target_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.enterprise_id}"
+
+
+class CampaignReminder(models.Model):
+    """The reminder a target got on ``day``: the unique row makes the beat task idempotent."""
+
+    target = models.ForeignKey(CampaignTarget, models.CASCADE, related_name="reminders")
+    day = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["target", "day"], name="diagnosis_reminder_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.day}"

@@ -42,6 +42,28 @@ def organisation_register(*, kind: str, user_data: dict, org_data: dict, request
 
 
 @transaction.atomic
+def enterprise_claim(*, token: str, user_data: dict, org_data: dict, request=None):
+    """Register by claiming a record the bureau imported (portal/claims.py): the new account becomes
+    the owner of that enterprise instead of creating a second one; the firm may correct the
+    pre-filled fields (never the USCC). The record is locked, so two claims with one link cannot both win."""
+    from portal.claims import claimable
+
+    enterprise = claimable(token, for_update=True)
+    password = user_data.pop("password")
+    user = User(**user_data)
+    user.set_password(password)
+    user.save()
+    for name, value in org_data.items():
+        if name not in ("uscc", "status", "verified_at", "verified_by"):
+            setattr(enterprise, name, value)
+    enterprise.full_clean()
+    enterprise.save()
+    Membership.objects.create(user=user, role=MemberRole.OWNER, enterprise=enterprise)
+    audit_log(action="enterprise.claim", actor=user, request=request, obj=enterprise)
+    return user, enterprise
+
+
+@transaction.atomic
 def organisation_verify(*, org, actor, approve: bool, request=None):
     """Bureau staff verify (or reject) a registration in their jurisdiction. The row is locked so
     two staff deciding at once cannot both win."""

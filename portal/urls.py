@@ -46,6 +46,7 @@ urlpatterns = [
     path("assessments/", include("diagnosis.urls")),
     path("review/", include("diagnosis.review.urls")),
     path("regional/", include("diagnosis.regional.urls")),
+    path("campaigns/", include("diagnosis.campaigns.urls")),
     path("registry/", include("providers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),

@@ -239,6 +239,8 @@ def register(request, kind):
     """Self-registration of an enterprise or a provider; staff verify it before it can act."""
     if kind not in ("enterprise", "provider"):
         raise Http404
+    if kind == "enterprise" and "claim" in request.GET:
+        return _register_claim(request, request.GET.get("claim", ""))
     org_form_class = EnterpriseForm if kind == "enterprise" else ProviderForm
     account = AccountForm(request.POST or None, prefix="account")
     org = org_form_class(request.POST or None, prefix="org")
@@ -253,6 +255,31 @@ def register(request, kind):
                                         "you can sign in now and will be able to submit once verified."))
             return redirect("portal:login")
     return render(request, "portal/register.html", {"account_form": account, "org_form": org, "kind": kind})
+
+
+def _register_claim(request, token: str):
+    """Registration that claims the record a bureau imported (portal/claims.py): the form shows the
+    record pre-filled; a damaged, expired or used link gets a page that says so."""
+    from portal.claims import claimable
+
+    try:
+        enterprise = claimable(token)
+    except DomainError as exc:
+        return render(request, "portal/claim_invalid.html", {"message": exc.message}, status=status_for(exc))
+    account = AccountForm(request.POST or None, prefix="account")
+    org = EnterpriseForm(request.POST or None, prefix="org", instance=enterprise)
+    org.fields["uscc"].disabled = True
+    if request.method == "POST" and account.is_valid() and org.is_valid():
+        data = {k: v for k, v in org.cleaned_data.items() if k != "uscc"}
+        try:
+            services.enterprise_claim(token=token, user_data=account.user_data(), org_data=data, request=request)
+        except DomainError as exc:
+            return render(request, "portal/claim_invalid.html", {"message": exc.message}, status=status_for(exc))
+        messages.success(request, _("Registration received. Bureau staff will verify your organisation; "
+                                    "you can sign in now and will be able to submit once verified."))
+        return redirect("portal:login")
+    return render(request, "portal/register.html", {"account_form": account, "org_form": org, "kind": "enterprise",
+                                                    "claim": enterprise})
 
 
 def _change_context(enterprise) -> dict:

@@ -309,6 +309,9 @@ CELERY_BEAT_SCHEDULE = {
     # A sweep that waited longer than an interval for a worker is dropped: the next one does its work.
     "sweep-jobs": {"task": "portal.tasks.sweep_jobs", "schedule": JOB_SWEEP_INTERVAL_SECONDS,
                    "options": {"expires": JOB_SWEEP_INTERVAL_SECONDS}},
+    # Campaign reminders before the deadline; idempotent per target and day, so hourly is safe.
+    "campaign-reminders": {"task": "diagnosis.tasks.campaign_reminders", "schedule": 3600,
+                           "options": {"expires": 3600}},
 }
 
 # --- E-mail and logging -------------------------------------------------------------------------

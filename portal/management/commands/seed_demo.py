@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from portal import demo, demo_regional
+from portal import demo, demo_campaigns, demo_regional
 from portal.audit import audit_log
 
 
@@ -55,6 +55,7 @@ class Command(BaseCommand):
             registry = None if no_accounts else demo.seed_registry(
                 seed=seed, progress=self._progress if verbosity >= 2 else None)
             demo_regional.seed_regional(generated=enterprises)  # assessed firms for the regional dashboards (#12)
+            demo_campaigns.seed_campaigns()  # Longhua's campaign, every stage (#12)
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
         elapsed = time.monotonic() - started
