@@ -303,6 +303,8 @@ CELERY_BEAT_SCHEDULE = {
     # A sweep that waited longer than an interval for a worker is dropped: the next one does its work.
     "sweep-jobs": {"task": "portal.tasks.sweep_jobs", "schedule": JOB_SWEEP_INTERVAL_SECONDS,
                    "options": {"expires": JOB_SWEEP_INTERVAL_SECONDS}},
+    # Pool memberships past their validity → expired; certificate reminders 30 days ahead (idempotent).
+    "expire-pool-memberships": {"task": "providers.pools.tasks.expire_memberships", "schedule": 24 * 3600},
 }
 
 # --- E-mail and logging -------------------------------------------------------------------------
