@@ -16,3 +16,9 @@ class ProvidersConfig(AppConfig):
 
         for feature in (profiles, pools, directory, ecosystem):
             feature.register()
+
+        # Pools and memberships show on the portraits and filter the directory: their changes
+        # invalidate the registry's cached pages (providers/cache.py).
+        from providers import signals
+
+        signals.connect()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -33,6 +34,7 @@ from providers.taxonomy import (
     APP_CATEGORIES,
     CAPABILITY_AREAS,
     CAPABILITY_LEVELS,
+    DEPLOYMENTS,
     NEW_TECHNOLOGIES,
     QUALIFICATION_KINDS,
     titles,
@@ -239,16 +241,39 @@ class CaseRow:
     after: str
 
 
+@dataclass(frozen=True)
+class AppRow:
+    name: str
+    category: str  # titles, not codes: the page shows them as they are
+    deployment: str
+    clients: int
+
+
+@dataclass(frozen=True)
+class SolutionRow:
+    title: str
+    summary: str
+    light: bool
+
+
+@dataclass(frozen=True)
+class PoolRow:
+    name: str
+    status: str
+    status_title: str
+    valid_until: dt.date
+
+
 @dataclass
 class Portrait:
     listing: Listing
     areas: list[AreaRow]
     industries: list[tuple[str, str, int]]  # (division, title, clients)
     app_categories: list[tuple[str, int]]  # (category title, apps)
-    apps: list[ListingApp]
-    solutions: list[ListingSolution]
+    apps: list[AppRow]
+    solutions: list[SolutionRow]
     new_tech: list[str]
-    pools: list[PoolMember]
+    pools: list[PoolRow]
     qualifications: list[QualificationRow]
     verified_cases: list[CaseRow]
     case_count: int
@@ -257,7 +282,9 @@ class Portrait:
 
 
 def portrait_listing(provider_pk: int) -> Listing | None:
-    return Listing.objects.select_related("region", "version").filter(provider_id=provider_pk).order_by().first()
+    # The wide search and region columns are never shown: leave them in the table.
+    return (Listing.objects.select_related("region", "version").defer("search_text", "service_regions")
+            .filter(provider_id=provider_pk).order_by().first())
 
 
 def _qualification_state(expires: dt.date | None, today: dt.date) -> str:
@@ -271,21 +298,29 @@ def _qualification_state(expires: dt.date | None, today: dt.date) -> str:
 
 
 def portrait(listing: Listing, *, today: dt.date, app_limit: int = 20) -> Portrait:
-    """Everything the portrait page shows, in a fixed number of queries (no per-row queries)."""
+    """Everything the portrait page shows, in a fixed number of queries (no per-row queries), as
+    plain rows with their display titles: the template only prints them (the bench measures it)."""
     level_title = {int(t.code): t.title for t in CAPABILITY_LEVELS}
-    declared = {c.area: c for c in ListingCapability.objects.filter(listing=listing)}
+    declared = {area: (level, cases, verified, solutions) for area, level, cases, verified, solutions in
+                ListingCapability.objects.filter(listing=listing)
+                .values_list("area", "level", "cases", "verified_cases", "solutions")}
     areas = []
     for term in CAPABILITY_AREAS:
-        cap = declared.get(term.code)
-        areas.append(AreaRow(term.code, term.title, cap.level if cap else 0,
-                             level_title.get(cap.level, "") if cap else "", cap.cases if cap else 0,
-                             cap.verified_cases if cap else 0, cap.solutions if cap else 0))
-    industries = [(i.division, INDUSTRY_DIVISIONS.get(i.division, i.division), i.clients)
-                  for i in ListingIndustry.objects.filter(listing=listing).order_by("-clients", "division")]
-    category_title = titles(APP_CATEGORIES)
-    app_categories = [(category_title.get(row["category"], row["category"]), row["n"]) for row in
-                      ListingApp.objects.filter(listing=listing).values("category").annotate(n=Count("pk"))
-                      .order_by("-n", "category")]
+        level, cases, verified, solutions = declared.get(term.code, (0, 0, 0, 0))
+        areas.append(AreaRow(term.code, term.title, level, level_title.get(level, "") if level else "", cases,
+                             verified, solutions))
+    industries = [(division, INDUSTRY_DIVISIONS.get(division, division), clients)
+                  for division, clients in ListingIndustry.objects.filter(listing=listing)
+                  .order_by("-clients", "division").values_list("division", "clients")]
+    # One query for the app list and the per-category counts.
+    category_title, deployment_title = titles(APP_CATEGORIES), titles(DEPLOYMENTS)
+    all_apps = list(ListingApp.objects.filter(listing=listing).order_by("-clients", "name", "pk")
+                    .values_list("name", "category", "deployment", "clients"))
+    per_category = Counter(category for _name, category, _deployment, _clients in all_apps)
+    app_categories = [(category_title.get(code, code), n)
+                      for code, n in sorted(per_category.items(), key=lambda item: (-item[1], item[0]))]
+    apps = [AppRow(name, category_title.get(category, category), deployment_title.get(deployment, deployment),
+                   clients) for name, category, deployment, clients in all_apps[:app_limit]]
     parsed = parse(listing.version.document, today=today, categories=CATEGORY_CODES).profile
     kind_title = titles(QUALIFICATION_KINDS)
     qualifications = [QualificationRow(kind_title.get(q.kind, q.kind), q.name, q.number, q.issuer, q.expires,
@@ -297,14 +332,16 @@ def portrait(listing: Listing, *, today: dt.date, app_limit: int = 20) -> Portra
     verified_cases = [CaseRow(c.client_name, INDUSTRY_DIVISIONS.get(c.division, c.division), c.scope, c.year,
                               c.after) for c in parsed.cases if c.key in confirmed]
     tech_title = titles(NEW_TECHNOLOGIES)
+    member_title = dict(PoolMember.Status.choices)
+    pools = [PoolRow(name, status, member_title.get(status, status), valid_until)
+             for name, status, valid_until in PoolMember.objects.filter(provider_id=listing.provider_id)
+             .exclude(status=PoolMember.Status.REMOVED).order_by("pool__tier", "pool__name")
+             .values_list("pool__name", "status", "valid_until")]
     return Portrait(
-        listing=listing, areas=areas, industries=industries, app_categories=app_categories,
-        apps=list(ListingApp.objects.filter(listing=listing).order_by("-clients", "name", "pk")[:app_limit]),
-        solutions=list(ListingSolution.objects.filter(listing=listing).order_by("title", "pk")),
-        new_tech=tag_titles(listing.new_tech, tech_title),
-        pools=list(PoolMember.objects.filter(provider_id=listing.provider_id)
-                   .exclude(status=PoolMember.Status.REMOVED).select_related("pool", "pool__region")
-                   .order_by("pool__tier", "pool__name")),
+        listing=listing, areas=areas, industries=industries, app_categories=app_categories, apps=apps,
+        solutions=[SolutionRow(*row) for row in ListingSolution.objects.filter(listing=listing)
+                   .order_by("title", "pk").values_list("title", "summary", "light")],
+        new_tech=tag_titles(listing.new_tech, tech_title), pools=pools,
         qualifications=qualifications, verified_cases=verified_cases, case_count=len(parsed.cases),
         website=parsed.facts.website,
     )
