@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -144,6 +145,32 @@ def _optional_url(name, pk):
         return None
 
 
+def _area_rows(areas) -> str:
+    """The capability table's rows as ready HTML, built in Python like the filter controls: per-cell
+    template lookups were the portrait's largest cost (the bench measures it). Every text is escaped."""
+    label = {key: escape(text) for key, text in (
+        ("level", _("Declared level")), ("cases", _("Cases")), ("verified", _("Verified cases")),
+        ("solutions", _("Solutions")))}
+    not_declared = f'<span class="muted">{escape(_("not declared"))}</span>'
+
+    def level(a) -> str:
+        return f'L{int(a.level)} <span class="muted">{escape(a.level_title)}</span>' if a.level else not_declared
+
+    return mark_safe("".join(  # noqa: S308 — every text is escaped above or here; the numbers are ints
+        f'<tr>\n      <td>{escape(a.title)}</td>\n'
+        f'      <td data-label="{label["level"]}">{level(a)}</td>\n      <td class="num" data-label="{label["cases"]}">{int(a.cases)}</td>\n'
+        f'      <td class="num" data-label="{label["verified"]}">{int(a.verified_cases)}</td>\n'
+        f'      <td class="num" data-label="{label["solutions"]}">{int(a.solutions)}</td>\n    </tr>'
+        for a in areas))
+
+
+def _app_rows_html(apps) -> str:
+    clients = escape(_("Clients"))
+    return mark_safe("".join(  # noqa: S308 — every text is escaped; the numbers are ints
+        f'<tr><td>{escape(a.name)} <span class="muted">{escape(a.category)} · {escape(a.deployment)}</span></td>'
+        f'<td class="num" data-label="{clients}">{int(a.clients)}</td></tr>' for a in apps))
+
+
 def _portrait_parts(request, pk) -> dict:
     """The portrait's title and body, rendered (the same for every visitor), or no name: 404."""
     listing = selectors_directory.portrait_listing(pk)
@@ -156,6 +183,7 @@ def _portrait_parts(request, pk) -> dict:
         names=(_("Declared level"), _("Verified cases (capped at 5)"), _("Solutions (capped at 5)")))
     body = render_to_string("providers/directory/partials/portrait_body.html", {
         "p": data, "listing": listing, "radar": radar,
+        "area_rows": _area_rows(data.areas), "app_rows": _app_rows_html(data.apps),
         "rate_url": _optional_url("providers:provider-rate", listing.provider_id),
         "complain_url": _optional_url("providers:provider-complain", listing.provider_id),
     })  # no request: the body is the same for everyone, and context processors would cost queries
