@@ -14,7 +14,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, Window
+from django.db.models.functions import Cast, RowNumber
 
 from diagnosis.results.needs import CATEGORIES, CATEGORY_CODES
 from portal.models import Region
@@ -297,25 +298,65 @@ def _qualification_state(expires: dt.date | None, today: dt.date) -> str:
     return "valid"
 
 
+_TEXT, _NUMBER = CharField(), IntegerField()
+_ROW = ("kind", "t1", "t2", "t3", "n1", "n2", "n3", "n4", "rank")
+
+
+def _part(queryset, kind: str, *, texts=(), numbers=(), order=None):
+    """One branch of the portrait's UNION ALL: (kind, three texts, four numbers, rank), where the
+    rank is the row's place in the database's own order (its collation sorts the names)."""
+    texts = [F(t) if isinstance(t, str) else t for t in texts]
+    numbers = [F(n) if isinstance(n, str) else n for n in numbers]
+    texts += [Value("", output_field=_TEXT)] * (3 - len(texts))
+    numbers += [Value(0, output_field=_NUMBER)] * (4 - len(numbers))
+    rank = Window(RowNumber(), order_by=order) if order else Value(0, output_field=_NUMBER)
+    columns = dict(zip(_ROW, [Value(kind, output_field=_TEXT), *texts, *numbers, rank], strict=True))
+    return queryset.order_by().annotate(**columns).values_list(*_ROW)
+
+
+def _portrait_rows(listing: Listing) -> dict[str, list[tuple]]:
+    """The listing's capabilities, industries, apps, solutions, confirmed cases and pool
+    memberships in one round trip (a UNION ALL), each kind in its page order."""
+    provider = listing.provider_id
+    parts = [
+        _part(ListingCapability.objects.filter(listing=listing), "capability", texts=["area"],
+              numbers=["level", "cases", "verified_cases", "solutions"]),
+        _part(ListingIndustry.objects.filter(listing=listing), "industry", texts=["division"], numbers=["clients"],
+              order=[F("clients").desc(), F("division").asc()]),
+        _part(ListingApp.objects.filter(listing=listing), "app", texts=["name", "category", "deployment"],
+              numbers=["clients"], order=[F("clients").desc(), F("name").asc(), F("pk").asc()]),
+        _part(ListingSolution.objects.filter(listing=listing), "solution", texts=["title", "summary"],
+              numbers=[Cast("light", _NUMBER)], order=[F("title").asc(), F("pk").asc()]),
+        _part(CaseConfirmation.objects.filter(provider_id=provider, status=CaseConfirmation.Status.CONFIRMED),
+              "case", texts=["case_key"]),
+        _part(PoolMember.objects.filter(provider_id=provider).exclude(status=PoolMember.Status.REMOVED), "pool",
+              texts=["pool__name", "status", Cast("valid_until", _TEXT)],
+              order=[F("pool__tier").asc(), F("pool__name").asc()]),
+    ]
+    rows: dict[str, list[tuple]] = {}
+    for kind, t1, t2, t3, n1, n2, n3, n4, rank in parts[0].union(*parts[1:], all=True):
+        rows.setdefault(kind, []).append((rank, t1, t2, t3, n1, n2, n3, n4))
+    return {kind: [row[1:] for row in sorted(found, key=lambda row: row[0])] for kind, found in rows.items()}
+
+
 def portrait(listing: Listing, *, today: dt.date, app_limit: int = 20) -> Portrait:
-    """Everything the portrait page shows, in a fixed number of queries (no per-row queries), as
-    plain rows with their display titles: the template only prints them (the bench measures it)."""
+    """Everything the portrait page shows, in two queries (the listing and one UNION ALL of its
+    rows), as plain rows with their display titles: the template only prints them (the bench
+    measures it)."""
+    rows = _portrait_rows(listing)
     level_title = {int(t.code): t.title for t in CAPABILITY_LEVELS}
-    declared = {area: (level, cases, verified, solutions) for area, level, cases, verified, solutions in
-                ListingCapability.objects.filter(listing=listing)
-                .values_list("area", "level", "cases", "verified_cases", "solutions")}
+    declared = {area: (level, cases, verified, solutions)
+                for area, _t2, _t3, level, cases, verified, solutions in rows.get("capability", ())}
     areas = []
     for term in CAPABILITY_AREAS:
         level, cases, verified, solutions = declared.get(term.code, (0, 0, 0, 0))
         areas.append(AreaRow(term.code, term.title, level, level_title.get(level, "") if level else "", cases,
                              verified, solutions))
     industries = [(division, INDUSTRY_DIVISIONS.get(division, division), clients)
-                  for division, clients in ListingIndustry.objects.filter(listing=listing)
-                  .order_by("-clients", "division").values_list("division", "clients")]
-    # One query for the app list and the per-category counts.
+                  for division, _t2, _t3, clients, *_n in rows.get("industry", ())]
     category_title, deployment_title = titles(APP_CATEGORIES), titles(DEPLOYMENTS)
-    all_apps = list(ListingApp.objects.filter(listing=listing).order_by("-clients", "name", "pk")
-                    .values_list("name", "category", "deployment", "clients"))
+    all_apps = [(name, category, deployment, clients)
+                for name, category, deployment, clients, *_n in rows.get("app", ())]
     per_category = Counter(category for _name, category, _deployment, _clients in all_apps)
     app_categories = [(category_title.get(code, code), n)
                       for code, n in sorted(per_category.items(), key=lambda item: (-item[1], item[0]))]
@@ -326,21 +367,16 @@ def portrait(listing: Listing, *, today: dt.date, app_limit: int = 20) -> Portra
     qualifications = [QualificationRow(kind_title.get(q.kind, q.kind), q.name, q.number, q.issuer, q.expires,
                                        _qualification_state(q.expires, today))
                       for q in sorted(parsed.qualifications, key=lambda q: (q.expires is None, q.expires or today))]
-    confirmed = set(CaseConfirmation.objects.filter(provider_id=listing.provider_id,
-                                                    status=CaseConfirmation.Status.CONFIRMED)
-                    .values_list("case_key", flat=True))
+    confirmed = {key for key, *_rest in rows.get("case", ())}
     verified_cases = [CaseRow(c.client_name, INDUSTRY_DIVISIONS.get(c.division, c.division), c.scope, c.year,
                               c.after) for c in parsed.cases if c.key in confirmed]
     tech_title = titles(NEW_TECHNOLOGIES)
     member_title = dict(PoolMember.Status.choices)
-    pools = [PoolRow(name, status, member_title.get(status, status), valid_until)
-             for name, status, valid_until in PoolMember.objects.filter(provider_id=listing.provider_id)
-             .exclude(status=PoolMember.Status.REMOVED).order_by("pool__tier", "pool__name")
-             .values_list("pool__name", "status", "valid_until")]
+    pools = [PoolRow(name, status, member_title.get(status, status), dt.date.fromisoformat(str(valid_until)[:10]))
+             for name, status, valid_until, *_n in rows.get("pool", ())]
     return Portrait(
         listing=listing, areas=areas, industries=industries, app_categories=app_categories, apps=apps,
-        solutions=[SolutionRow(*row) for row in ListingSolution.objects.filter(listing=listing)
-                   .order_by("title", "pk").values_list("title", "summary", "light")],
+        solutions=[SolutionRow(title, summary, bool(light)) for title, summary, _t3, light, *_n in rows.get("solution", ())],
         new_tech=tag_titles(listing.new_tech, tech_title), pools=pools,
         qualifications=qualifications, verified_cases=verified_cases, case_count=len(parsed.cases),
         website=parsed.facts.website,

@@ -147,3 +147,29 @@ def test_a_lost_version_never_brings_back_an_old_page(client, listed):
     assert registry_cache.version() != old
     registry_cache.bump()
     assert registry_cache.version() != old
+
+
+def test_a_portrait_reads_its_rows_in_two_queries_in_page_order(listed, district_staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from providers.directory import selectors
+    from tests.factories.providers import new_key
+
+    document = profile_document()
+    document["apps"] = [{"key": new_key(), "name": name, "category": "production", "deployment": "saas",
+                         "price_model": "subscription", "clients": clients}
+                        for name, clients in (("乙应用", 5), ("甲应用", 5), ("丙应用", 9))]
+    published_profile(listed, document=document)
+    today = timezone.localdate()
+    PoolMember.objects.create(pool=open_pool(created_by=district_staff), provider=listed, admitted_at=today,
+                              valid_until=today + dt.timedelta(days=700), next_recheck=today)
+    listing = selectors.portrait_listing(listed.pk)
+    with CaptureQueriesContext(connection) as queries:
+        data = selectors.portrait(listing, today=today)
+    assert len(queries) == 1  # the listing was the first
+    names = [a.name for a in data.apps]
+    assert names[0] == "丙应用" and set(names[1:]) == {"乙应用", "甲应用"}  # most clients first
+    assert [n for _title, n in data.app_categories] == [3]
+    assert [(p.status, p.valid_until) for p in data.pools] == [("active", today + dt.timedelta(days=700))]
+    assert [s.light for s in data.solutions] == [True]
