@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db import connections
 from django.db.models import CharField, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, Window
 from django.db.models.functions import Cast, RowNumber
 
@@ -314,28 +315,45 @@ def _part(queryset, kind: str, *, texts=(), numbers=(), order=None):
     return queryset.order_by().annotate(**columns).values_list(*_ROW)
 
 
+# Stand-ins compiled into the portrait's SQL once per process and swapped for the real ids on
+# each call: building six annotated querysets costs more CPU than the query itself.
+_LISTING_MARK, _PROVIDER_MARK = -7_340_001, -7_340_002
+_PORTRAIT_SQL: dict[str, tuple[str, tuple]] = {}
+
+
+def _portrait_union():
+    parts = [
+        _part(ListingCapability.objects.filter(listing_id=_LISTING_MARK), "capability", texts=["area"],
+              numbers=["level", "cases", "verified_cases", "solutions"]),
+        _part(ListingIndustry.objects.filter(listing_id=_LISTING_MARK), "industry", texts=["division"],
+              numbers=["clients"], order=[F("clients").desc(), F("division").asc()]),
+        _part(ListingApp.objects.filter(listing_id=_LISTING_MARK), "app", texts=["name", "category", "deployment"],
+              numbers=["clients"], order=[F("clients").desc(), F("name").asc(), F("pk").asc()]),
+        _part(ListingSolution.objects.filter(listing_id=_LISTING_MARK), "solution", texts=["title", "summary"],
+              numbers=[Cast("light", _NUMBER)], order=[F("title").asc(), F("pk").asc()]),
+        _part(CaseConfirmation.objects.filter(provider_id=_PROVIDER_MARK, status=CaseConfirmation.Status.CONFIRMED),
+              "case", texts=["case_key"]),
+        _part(PoolMember.objects.filter(provider_id=_PROVIDER_MARK).exclude(status=PoolMember.Status.REMOVED),
+              "pool", texts=["pool__name", "status", Cast("valid_until", _TEXT)],
+              order=[F("pool__tier").asc(), F("pool__name").asc()]),
+    ]
+    return parts[0].union(*parts[1:], all=True)
+
+
 def _portrait_rows(listing: Listing) -> dict[str, list[tuple]]:
     """The listing's capabilities, industries, apps, solutions, confirmed cases and pool
     memberships in one round trip (a UNION ALL), each kind in its page order."""
-    provider = listing.provider_id
-    parts = [
-        _part(ListingCapability.objects.filter(listing=listing), "capability", texts=["area"],
-              numbers=["level", "cases", "verified_cases", "solutions"]),
-        _part(ListingIndustry.objects.filter(listing=listing), "industry", texts=["division"], numbers=["clients"],
-              order=[F("clients").desc(), F("division").asc()]),
-        _part(ListingApp.objects.filter(listing=listing), "app", texts=["name", "category", "deployment"],
-              numbers=["clients"], order=[F("clients").desc(), F("name").asc(), F("pk").asc()]),
-        _part(ListingSolution.objects.filter(listing=listing), "solution", texts=["title", "summary"],
-              numbers=[Cast("light", _NUMBER)], order=[F("title").asc(), F("pk").asc()]),
-        _part(CaseConfirmation.objects.filter(provider_id=provider, status=CaseConfirmation.Status.CONFIRMED),
-              "case", texts=["case_key"]),
-        _part(PoolMember.objects.filter(provider_id=provider).exclude(status=PoolMember.Status.REMOVED), "pool",
-              texts=["pool__name", "status", Cast("valid_until", _TEXT)],
-              order=[F("pool__tier").asc(), F("pool__name").asc()]),
-    ]
+    alias = Listing.objects.db
+    if alias not in _PORTRAIT_SQL:
+        _PORTRAIT_SQL[alias] = _portrait_union().query.get_compiler(alias).as_sql()
+    sql, marked = _PORTRAIT_SQL[alias]
+    ids = {_LISTING_MARK: listing.pk, _PROVIDER_MARK: listing.provider_id}
+    params = [ids.get(p, p) if isinstance(p, int) and not isinstance(p, bool) else p for p in marked]
     rows: dict[str, list[tuple]] = {}
-    for kind, t1, t2, t3, n1, n2, n3, n4, rank in parts[0].union(*parts[1:], all=True):
-        rows.setdefault(kind, []).append((rank, t1, t2, t3, n1, n2, n3, n4))
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        for kind, t1, t2, t3, n1, n2, n3, n4, rank in cursor.fetchall():
+            rows.setdefault(kind, []).append((rank, t1, t2, t3, n1, n2, n3, n4))
     return {kind: [row[1:] for row in sorted(found, key=lambda row: row[0])] for kind, found in rows.items()}
 
 
