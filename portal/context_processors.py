@@ -2,7 +2,7 @@ from django.apps import apps
 from django.conf import settings
 
 from portal.models import Notification
-from portal.permissions import is_enterprise_user, is_provider_user
+from portal.permissions import nav_organisation_kinds
 from portal.roles import ADMIN_ROLES, is_audit_admin, is_bureau_staff, is_expert
 
 
@@ -14,8 +14,8 @@ def portal(request):
         # Templates get flags, never test roles themselves.
         # A callable, resolved only by templates that show the menu: the HTMX partials (autosave)
         # render with this context too and must not pay its membership query.
-        "nav_assessments": lambda: signed_in and is_enterprise_user(user),
-        "nav_provider": lambda: signed_in and is_provider_user(user),
+        "nav_assessments": lambda: signed_in and "enterprise" in nav_organisation_kinds(user),
+        "nav_provider": lambda: signed_in and "provider" in nav_organisation_kinds(user),
         "nav_staff": signed_in and is_bureau_staff(user),
         "nav_expert": signed_in and is_expert(user),
         "nav_audit": signed_in and is_audit_admin(user),

@@ -674,4 +674,4 @@ def seed_registry(*, seed: int = DEFAULT_SEED, progress: Callable[[str, int], No
     if owner is not None and provider is not None:
         authors[provider.pk] = owner
     return seed_provider_registry(seed=seed, authors=authors, creator=User.objects.filter(username="shenzhen").first(),
-                                  progress=progress)
+                                  expert=User.objects.filter(username="zhuanjia").first(), progress=progress)

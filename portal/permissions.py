@@ -26,6 +26,24 @@ def is_owner_of(user, organisation) -> bool:
     return member_role(user, organisation) == MemberRole.OWNER
 
 
+def nav_organisation_kinds(user) -> frozenset[str]:
+    """The kinds of organisation ("enterprise", "provider") a signed-in user (not staff) belongs
+    to, in one query kept on the user object for the rest of the request: the menu of every page
+    asks three times. For the menu only; decisions use the predicates below, which always query."""
+    if not user.is_authenticated or user.staff_role:
+        return frozenset()
+    kinds = getattr(user, "_nav_organisation_kinds", None)
+    if kinds is None:
+        kinds = set()
+        for enterprise_id, provider_id in user.memberships.values_list("enterprise_id", "provider_id"):
+            if enterprise_id is not None:
+                kinds.add("enterprise")
+            if provider_id is not None:
+                kinds.add("provider")
+        kinds = user._nav_organisation_kinds = frozenset(kinds)
+    return kinds
+
+
 def is_enterprise_user(user) -> bool:
     """A signed-in member of at least one enterprise (not staff): the people who self-assess.
     Provider members have no assessments of their own."""

@@ -26,6 +26,7 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -33,14 +34,22 @@ from django.utils import timezone
 
 from diagnosis.results.needs import CATEGORY_CODES
 from portal.models import Enterprise, OrgStatus, Provider, Region
+from portal.roles import StaffRole
 from providers.models import (
+    Appeal,
     CaseConfirmation,
+    Complaint,
+    ExpertScore,
     Listing,
+    Objection,
     Pool,
     PoolApplication,
     PoolMember,
     ProfileVersion,
+    Rating,
+    Recheck,
 )
+from providers.pools import workflow
 from providers.profiles.document import parse
 from providers.profiles.projection import project
 from providers.taxonomy import CAPABILITY_AREAS
@@ -334,12 +343,7 @@ def seed_pools(*, seed: int, today: dt.date | None = None, creator=None,
                 ("请补充近三年案例的验收材料。" if status == PoolApplication.Status.RETURNED else ""),
                 checked_by=creator if status != PoolApplication.Status.SUBMITTED else None,
                 checked_at=now if status != PoolApplication.Status.SUBMITTED else None,
-                # TODO(pools): once the pools feature adds ExpertScore, seed one score sheet per expert
-                # here (basic information, service capability, delivery, SME discount) and derive
-                # total_score from them instead of this single number.
-                total_score=rng.randint(62, 95) if status in (PoolApplication.Status.NOTICE,
-                                                                PoolApplication.Status.ADMITTED,
-                                                                PoolApplication.Status.REFUSED) else None,
+                # The expert score comes from the score sheets (seed_pool_lifecycle).
                 notice_starts=today - dt.timedelta(days=3) if status == PoolApplication.Status.NOTICE else None,
                 notice_ends=today + dt.timedelta(days=4) if status == PoolApplication.Status.NOTICE else None,
                 decided_by=creator if decided else None, decided_at=now if decided else None,
@@ -361,8 +365,142 @@ def seed_pools(*, seed: int, today: dt.date | None = None, creator=None,
     return (created, PoolMember.objects.count(), PoolApplication.objects.count())
 
 
+SEED_EXPERTS = (("seed-expert-1", "王建国"), ("seed-expert-2", "陈思远"))
+SCORED = (PoolApplication.Status.EXPERT_REVIEW, PoolApplication.Status.NOTICE, PoolApplication.Status.ADMITTED,
+          PoolApplication.Status.REFUSED)
+
+
+def _seed_experts(featured_expert=None) -> list:
+    """The demo expert (when the accounts exist) and two inactive seed experts who never sign in."""
+    user_model = get_user_model()
+    experts = [featured_expert] if featured_expert is not None else []
+    for username, name in SEED_EXPERTS:
+        user, created = user_model.objects.get_or_create(username=username, defaults={
+            "first_name": name, "is_active": False, "staff_role": StaffRole.EXPERT})
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        experts.append(user)
+    return experts
+
+
+def _sheet_scores(rng: random.Random, refused: bool) -> dict:
+    low, high = (35, 62) if refused else (62, 96)
+    return {code: Decimal(rng.randint(low, high)) for code in workflow.PART_CODES}
+
+
+def _seed_sheets(application, experts, *, creator, now, conflict: bool, pending_expert=None) -> None:
+    """One score sheet per expert; submitted, except ``pending_expert``'s (still to score) and, with
+    ``conflict``, the last expert's, who declared a conflict of interest. The application's expert
+    score is the services' average of what counts."""
+    rng = random.Random(f"sheets:{application.pool.name}:{application.provider.uscc}")
+    for index, expert in enumerate(experts):
+        sheet = ExpertScore(application=application, expert=expert, assigned_by=creator)
+        if conflict and index == len(experts) - 1:
+            sheet.conflict_declared = True
+            sheet.conflict_note = "本人近两年曾为该服务商提供咨询服务，申请回避。"
+        elif expert != pending_expert:
+            scores = _sheet_scores(rng, application.status == PoolApplication.Status.REFUSED)
+            for code, value in scores.items():
+                setattr(sheet, code, value)
+            sheet.total = workflow.sheet_total(scores).total
+            sheet.comment = rng.choice(("案例材料翔实，交付能力较强。", "方案针对性强，让利承诺明确。",
+                                        "资质齐全，但本地化服务团队偏小。", "案例与申报领域匹配度一般。"))
+            sheet.submitted_at = now
+        sheet.save()
+    sheets = [workflow.Sheet(total=s.total if s.submitted_at else None, conflict=s.conflict_declared)
+              for s in application.expert_scores.all()]
+    application.total_score = workflow.average(sheets, pass_score=application.pool.pass_score).score
+    application.save(update_fields=["total_score"])
+
+
+def seed_pool_lifecycle(*, seed: int, today: dt.date | None = None, creator=None, expert=None) -> dict[str, int]:
+    """What follows admission in the demo pools, so every pools screen has rows: expert score
+    sheets for every application that reached expert review (one expert declared a conflict; the
+    demo expert still has a sheet to fill), objections during the public notice (one open, one
+    dismissed), re-checks (one passed; one suspended with an open appeal), and enterprises'
+    ratings and complaints (one upheld, one open). Deterministic (ordered by pool name and USCC)
+    and idempotent: each row is looked up by its natural key before it is created."""
+    today = today or timezone.localdate()
+    author = seed_user()
+    creator = creator or author
+    now = timezone.now()
+    experts = _seed_experts(expert)
+    rng = random.Random(f"lifecycle:{seed}")
+    applications = list(PoolApplication.objects.filter(submitted_by=author, status__in=SCORED)
+                        .select_related("pool", "provider").order_by("pool__name", "provider__uscc"))
+    in_review = [a for a in applications if a.status == PoolApplication.Status.EXPERT_REVIEW]
+    conflicted = (in_review or applications or [None])[-1]
+    pending = in_review[0] if in_review else None
+    for application in applications:
+        if application.expert_scores.exists():
+            continue
+        _seed_sheets(application, experts, creator=creator, now=now, conflict=application == conflicted,
+                     pending_expert=experts[0] if application == pending else None)
+
+    # Objections: one open on an application in its public notice, one dismissed on another.
+    notices = [a for a in applications if a.status == PoolApplication.Status.NOTICE]
+    objections = (("该服务商申报的龙华某电子厂案例，据了解项目尚未验收，请核实。", Objection.Status.OPEN, ""),
+                  ("该服务商近期有合同纠纷，建议暂缓入库。", Objection.Status.DISMISSED,
+                   "经核实，所涉纠纷已于2024年调解结案，与入库条件无关，异议不成立。"))
+    for application, (text, status, resolution) in zip(notices, objections, strict=False):
+        if not Objection.objects.filter(application=application, text=text).exists():
+            decided = status != Objection.Status.OPEN
+            Objection.objects.create(application=application, filed_by=author, text=text, status=status,
+                                     resolution=resolution, resolved_by=creator if decided else None,
+                                     resolved_at=now if decided else None)
+
+    # Re-checks: an active member passed last year's; a suspended one failed it and appeals.
+    members = list(PoolMember.objects.filter(application__submitted_by=author).select_related("provider")
+                   .order_by("pool__name", "provider__uscc"))
+    passed = next((m for m in members if m.status == PoolMember.Status.ACTIVE), None)
+    suspended = next((m for m in members if m.status == PoolMember.Status.SUSPENDED), None)
+    year = today.year - 1
+    if passed is not None:
+        Recheck.objects.get_or_create(member=passed, year=year, defaults={
+            "outcome": Recheck.Outcome.PASS, "reasons": [], "decided_by": creator})
+    if suspended is not None:
+        Recheck.objects.get_or_create(member=suspended, year=year, defaults={
+            "outcome": Recheck.Outcome.SUSPEND, "decided_by": creator,
+            "reasons": [{"code": "expired_qualification", "name": "高新技术企业证书",
+                         "expires": (today - dt.timedelta(days=40)).isoformat()},
+                        {"code": "few_clients", "have": "1", "need": str(suspended.pool.min_confirmed_clients)}]})
+        if not suspended.appeals.exists():
+            owner = (get_user_model().objects.filter(memberships__provider_id=suspended.provider_id)
+                     .order_by("pk").first() or author)
+            Appeal.objects.create(member=suspended, filed_by=owner,
+                                  text="高新技术企业证书已于上月完成复审，新证书已上传至能力档案；另有两家客户"
+                                       "已在平台确认案例，请予恢复入库资格。")
+
+    # Ratings and complaints by clients that confirmed a case of a member.
+    confirmed = list(CaseConfirmation.objects.filter(status=CaseConfirmation.Status.CONFIRMED,
+                                                     provider_id__in=[m.provider_id for m in members])
+                     .order_by("provider__uscc", "enterprise__uscc").values_list("provider_id", "enterprise_id"))
+    ratings = 0
+    for provider_id, enterprise_id in confirmed[:12]:
+        _rating, created = Rating.objects.get_or_create(
+            provider_id=provider_id, enterprise_id=enterprise_id, year=year,
+            defaults={"rated_by": author, "score": rng.choice((3, 4, 4, 5, 5)),
+                      "comment": rng.choice(("交付及时，驻场工程师专业。", "系统上线后报工效率明显提升。",
+                                             "售后响应偏慢，整体满意。"))})
+        ratings += created
+    complaints = (("项目延期交付", "合同约定90天交付，实际延期两个月，且未提前告知。", Complaint.Status.UPHELD,
+                   "经核实，延期属实，已责令服务商整改并向企业致歉；计入年度复核。"),
+                  ("售后响应不及时", "系统故障报修后三天无人响应。", Complaint.Status.OPEN, ""))
+    for (provider_id, enterprise_id), (subject, text, status, resolution) in zip(
+            confirmed[12:14], complaints, strict=False):
+        if not Complaint.objects.filter(provider_id=provider_id, enterprise_id=enterprise_id, subject=subject).exists():
+            handled = status != Complaint.Status.OPEN
+            Complaint.objects.create(provider_id=provider_id, enterprise_id=enterprise_id, filed_by=author,
+                                     subject=subject, text=text, status=status, resolution=resolution,
+                                     handled_by=creator if handled else None, handled_at=now if handled else None)
+    return {"sheets": ExpertScore.objects.count(), "objections": Objection.objects.count(),
+            "rechecks": Recheck.objects.count(), "appeals": Appeal.objects.count(),
+            "ratings": Rating.objects.count(), "complaints": Complaint.objects.count(), "ratings_created": ratings}
+
+
 def seed_registry(*, seed: int, mean_apps: float = DEFAULT_MEAN_APPS, authors: dict | None = None, creator=None,
-                  progress: Callable[[str, int], None] | None = None) -> RegistryCounts:
+                  expert=None, progress: Callable[[str, int], None] | None = None) -> RegistryCounts:
     """Profiles for every verified provider without one, then the pools (both idempotent)."""
     from providers.models import ListingApp
 
@@ -370,4 +508,5 @@ def seed_registry(*, seed: int, mean_apps: float = DEFAULT_MEAN_APPS, authors: d
     profiles = seed_profiles(seed=seed, mean_apps=mean_apps, today=today, authors=authors, progress=progress)
     pools, members, applications = seed_pools(seed=seed, today=today, creator=creator,
                                               featured=frozenset((authors or {}).keys()))
+    seed_pool_lifecycle(seed=seed, today=today, creator=creator, expert=expert)
     return RegistryCounts(profiles, Listing.objects.count(), ListingApp.objects.count(), pools, members, applications)

@@ -222,3 +222,14 @@ def broker():
 
 
 __all__ = ["PASSWORD", "UserFactory"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: the registry's cached pages (providers/cache.py) of
+    one test's rolled-back data must not answer the next test's requests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -312,6 +312,8 @@ CELERY_BEAT_SCHEDULE = {
     # Campaign reminders before the deadline; idempotent per target and day, so hourly is safe.
     "campaign-reminders": {"task": "diagnosis.tasks.campaign_reminders", "schedule": 3600,
                            "options": {"expires": 3600}},
+    # Pool memberships past their validity → expired; certificate reminders 30 days ahead (idempotent).
+    "expire-pool-memberships": {"task": "providers.pools.tasks.expire_memberships", "schedule": 24 * 3600},
 }
 
 # --- E-mail and logging -------------------------------------------------------------------------

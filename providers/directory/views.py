@@ -7,8 +7,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -16,6 +19,7 @@ from diagnosis.results.charts import plotly_js_static_path
 from diagnosis.review.exports import XLSX_CONTENT_TYPE
 from portal.exceptions import DomainError
 from portal.roles import is_bureau_staff
+from providers import cache as registry_cache
 from providers.directory import charts
 from providers.directory import selectors as selectors_directory
 from providers.directory.forms import DirectoryFilterForm
@@ -23,6 +27,7 @@ from providers.ecosystem import services as services_ecosystem
 from providers.taxonomy import APP_CATEGORIES, CAPABILITY_AREAS, DEPLOYMENTS, PRICE_MODELS, titles
 
 PAGE_SIZE = 20
+KEYWORD_TTL = 60  # seconds a keyword search stays cached
 
 # Which filters each list offers.
 LIST_FIELDS = {
@@ -37,19 +42,50 @@ def _form(request, kind):
     return DirectoryFilterForm(request.GET, fields=LIST_FIELDS[kind])
 
 
-def _list_page(request, kind, *, template, rows_for, queryset_for):
+def _cacheable(request, kind) -> bool:
+    """Only the filters the list offers, each once, plus the page: anything else is rendered
+    uncached, so junk parameters cannot fill the cache."""
+    allowed = {*LIST_FIELDS[kind], "page"}
+    return all(name in allowed and len(values) == 1 for name, values in request.GET.lists())
+
+
+def _list_parts(request, kind, *, rows_for, queryset_for) -> dict:
+    """The filter form, the count and the results table of one list page, rendered (the part of
+    the page that is the same for every visitor)."""
     form = _form(request, kind)
-    status, page, rows = 200, None, []
+    parts = {"status": 200, "count": None, "results": ""}
     if form.is_valid():
         page = Paginator(queryset_for(form.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
-        rows = rows_for(page.object_list)
+        parts["count"] = page.paginator.count
+        parts["results"] = render_to_string(f"providers/directory/partials/{kind}_results.html", {
+            "page": page, "rows": rows_for(page.object_list),
+            # One reverse per page, not one per row.
+            "portrait_base": reverse("providers:portrait", args=[0]).removesuffix("0/"),
+        }, request=request)
     else:
-        status = 400
+        parts["status"] = 400
+    parts["filters"] = render_to_string("providers/directory/partials/filters.html", {"form": form},
+                                        request=request)
+    return parts
+
+
+def _list_page(request, kind, *, template, rows_for, queryset_for):
+    def build():
+        return _list_parts(request, kind, rows_for=rows_for, queryset_for=queryset_for)
+
+    # Cached per registry version (providers/cache.py): a publication shows at once. Keyword
+    # searches are kept shorter, so a stream of distinct keywords cannot pile up in the cache.
+    if _cacheable(request, kind):
+        parts = registry_cache.cached(registry_cache.key("list", kind, request.GET.urlencode()), build,
+                                      timeout=KEYWORD_TTL if request.GET.get("q") else registry_cache.PAGE_TTL,
+                                      store=lambda value: value["status"] == 200)
+    else:
+        parts = build()
     return render(request, template, {
-        "form": form, "page": page, "rows": rows, "tab": kind, "can_export": is_bureau_staff(request.user),
-        # One reverse per page, not one per row.
-        "portrait_base": reverse("providers:portrait", args=[0]).removesuffix("0/"),
-    }, status=status)
+        "filters_html": mark_safe(parts["filters"]),  # noqa: S308 — rendered by our own templates above
+        "results_html": mark_safe(parts["results"]),  # noqa: S308
+        "count": parts["count"], "tab": kind, "can_export": is_bureau_staff(request.user),
+    }, status=parts["status"])
 
 
 @require_GET
@@ -109,20 +145,61 @@ def _optional_url(name, pk):
         return None
 
 
-@require_GET
-def portrait(request, pk):
+def _area_rows(areas) -> str:
+    """The capability table's rows as ready HTML, built in Python like the filter controls: per-cell
+    template lookups were the portrait's largest cost (the bench measures it). Every text is escaped."""
+    label = {key: escape(text) for key, text in (
+        ("level", _("Declared level")), ("cases", _("Cases")), ("verified", _("Verified cases")),
+        ("solutions", _("Solutions")))}
+    not_declared = f'<span class="muted">{escape(_("not declared"))}</span>'
+
+    def level(a) -> str:
+        return f'L{int(a.level)} <span class="muted">{escape(a.level_title)}</span>' if a.level else not_declared
+
+    return mark_safe("".join(  # noqa: S308 — every text is escaped above or here; the numbers are ints
+        f'<tr>\n      <td>{escape(a.title)}</td>\n'
+        f'      <td data-label="{label["level"]}">{level(a)}</td>\n      <td class="num" data-label="{label["cases"]}">{int(a.cases)}</td>\n'
+        f'      <td class="num" data-label="{label["verified"]}">{int(a.verified_cases)}</td>\n'
+        f'      <td class="num" data-label="{label["solutions"]}">{int(a.solutions)}</td>\n    </tr>'
+        for a in areas))
+
+
+def _app_rows_html(apps) -> str:
+    clients = escape(_("Clients"))
+    return mark_safe("".join(  # noqa: S308 — every text is escaped; the numbers are ints
+        f'<tr><td>{escape(a.name)} <span class="muted">{escape(a.category)} · {escape(a.deployment)}</span></td>'
+        f'<td class="num" data-label="{clients}">{int(a.clients)}</td></tr>' for a in apps))
+
+
+def _portrait_parts(request, pk) -> dict:
+    """The portrait's title and body, rendered (the same for every visitor), or no name: 404."""
     listing = selectors_directory.portrait_listing(pk)
     if listing is None:
-        raise Http404
+        return {"name": None}
     data = selectors_directory.portrait(listing, today=timezone.localdate())
     radar = charts.capability_radar(
         [a.title for a in data.areas], [a.level for a in data.areas], [a.verified_cases for a in data.areas],
         [a.solutions for a in data.areas],
         names=(_("Declared level"), _("Verified cases (capped at 5)"), _("Solutions (capped at 5)")))
-    return render(request, "providers/directory/portrait.html", {
-        "p": data, "listing": listing, "radar": radar, "plotly_js": plotly_js_static_path(),
+    body = render_to_string("providers/directory/partials/portrait_body.html", {
+        "p": data, "listing": listing, "radar": radar,
+        "area_rows": _area_rows(data.areas), "app_rows": _app_rows_html(data.apps),
         "rate_url": _optional_url("providers:provider-rate", listing.provider_id),
         "complain_url": _optional_url("providers:provider-complain", listing.provider_id),
+    })  # no request: the body is the same for everyone, and context processors would cost queries
+    return {"name": listing.name, "body": body}
+
+
+@require_GET
+def portrait(request, pk):
+    # Cached per registry version and day (qualifications turn "expiring" by date): providers/cache.py.
+    parts = registry_cache.cached(registry_cache.key("portrait", pk, timezone.localdate().isoformat()),
+                                  lambda: _portrait_parts(request, pk))
+    if parts["name"] is None:
+        raise Http404
+    return render(request, "providers/directory/portrait.html", {
+        "name": parts["name"], "body_html": mark_safe(parts["body"]),  # noqa: S308 — our own template's output
+        "plotly_js": plotly_js_static_path(),
     })
 
 

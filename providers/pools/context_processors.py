@@ -3,6 +3,7 @@ so only pages that draw the menu pay its query."""
 
 from django.urls import reverse
 
+from portal.permissions import nav_organisation_kinds
 from portal.roles import is_bureau_staff, is_expert
 
 
@@ -14,7 +15,7 @@ def pools(request):
             return ""
         if is_bureau_staff(user) or is_expert(user):
             return reverse("providers:pool-home")
-        if not user.staff_role and user.memberships.filter(provider__isnull=False).exists():
+        if "provider" in nav_organisation_kinds(user):  # the query the main menu already made
             return reverse("providers:pool-home")
         return ""
 

@@ -765,3 +765,84 @@ def complaint_handle(*, complaint: Complaint, actor, upheld: bool, resolution: s
                           "resolution": resolution})
     return locked
 
+
+
+# ─── expiry (beat: providers.pools.tasks.expire_memberships) ─────────────────────────────────
+
+QUALIFICATION_REMINDER_DAYS = 30
+
+
+def expire_memberships(*, today: dt.date | None = None) -> int:
+    """Mark members whose validity has passed as expired (active and suspended ones alike), each
+    with an audit event and a notification to the provider's people. Idempotent: a member already
+    expired is left alone, so running it twice expires nobody twice. Returns how many expired."""
+    from providers.pools import notifications
+
+    today = today or timezone.localdate()
+    expired = 0
+    due = PoolMember.objects.filter(valid_until__lt=today,
+                                    status__in=[PoolMember.Status.ACTIVE, PoolMember.Status.SUSPENDED])
+    for pk in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            locked = (PoolMember.objects.select_for_update(of=("self",)).select_related("pool")
+                      .filter(pk=pk, valid_until__lt=today,
+                              status__in=[PoolMember.Status.ACTIVE, PoolMember.Status.SUSPENDED]).first())
+            if locked is None:  # another run got there first
+                continue
+            before = _member_state(locked)
+            locked.status = PoolMember.Status.EXPIRED
+            locked.state_version += 1
+            locked.save(update_fields=["status", "state_version"])
+            audit_log(action="pool_member.expire", obj=locked, username="system",
+                      detail={"valid_until": locked.valid_until.isoformat(), "before": before,
+                              "after": _member_state(locked)})
+            notifications.membership_expired(locked)
+            expired += 1
+    return expired
+
+
+def _certificates(document) -> list[tuple[str, str, dt.date]]:
+    """(key, name, expiry) of the published profile's qualifications that have an expiry date."""
+    result = []
+    for entry in (document or {}).get("qualifications") or []:
+        if not isinstance(entry, dict) or not entry.get("expires"):
+            continue
+        try:
+            expires = dt.date.fromisoformat(str(entry["expires"]))
+        except ValueError:
+            continue
+        name = str(entry.get("name") or entry.get("kind") or "?")[:100]
+        result.append((str(entry.get("key") or name)[:64], name, expires))
+    return result
+
+
+def remind_expiring_qualifications(*, today: dt.date | None = None) -> int:
+    """Remind a provider's people once per certificate (its key and expiry date) when a
+    qualification in the published profile expires within QUALIFICATION_REMINDER_DAYS. The audit
+    event is the record that the reminder went out, so a second run (or a renewed certificate with
+    the same date) sends nothing again; a new expiry date is a new certificate. Returns how many
+    reminders were sent."""
+    from providers.pools import notifications
+
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=QUALIFICATION_REMINDER_DAYS)
+    sent = 0
+    published = (ProfileVersion.objects.filter(status=ProfileVersion.Status.PUBLISHED)
+                 .values_list("provider_id", "document").iterator(chunk_size=500))
+    for provider_id, document in published:
+        for key, name, expires in _certificates(document):
+            if not today <= expires <= horizon:
+                continue
+            with transaction.atomic():
+                Provider.objects.select_for_update().filter(pk=provider_id).first()  # one reminder at a time
+                done = AuditEvent.objects.filter(action="provider.qualification_reminder",
+                                                 object_type="portal.provider", object_id=str(provider_id),
+                                                 detail__certificate=key, detail__expires=expires.isoformat())
+                if done.exists():
+                    continue
+                audit_log(action="provider.qualification_reminder", object_type="portal.provider",
+                          object_id=provider_id, username="system",
+                          detail={"certificate": key, "name": name, "expires": expires.isoformat()})
+                notifications.qualification_expiring(provider_id, name, expires)
+                sent += 1
+    return sent

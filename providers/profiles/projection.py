@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
+from providers import cache
 from providers.models import (
     CaseConfirmation,
     Listing,
@@ -31,6 +32,7 @@ def project(pairs: Iterable[tuple[ProfileVersion, Profile]], *, batch_size: int 
     pairs = list(pairs)
     if not pairs:
         return 0
+    cache.bump()  # the directory's and portraits' cached pages name the old version from now on
     provider_ids = [version.provider_id for version, _ in pairs]
     Listing.objects.filter(provider_id__in=provider_ids).delete()
     confirmed = set(

@@ -74,3 +74,11 @@ def test_the_sweeper_runs_on_beat_under_a_fixed_name_and_sweeps_the_reports():
     assert "diagnosis-reports" in jobs.sweepers()
     assert sweep_jobs() == {"diagnosis-reports": {"requeued": (), "gave_up": 0, "unsent": 0},
                             "portal-notification-emails": 0}
+
+
+def test_every_beat_entry_names_a_registered_task():
+    """A beat entry whose task lives in a feature package the worker never imports would fire into
+    the void: every scheduled name must be registered once the apps are ready."""
+    app.loader.import_default_modules()
+    for key, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in app.tasks, key

@@ -90,3 +90,34 @@ def test_pool_quotas_at_the_default_size():
     active = Counter(PoolMember.objects.filter(status="active").values_list("pool__tier", flat=True))
     assert active["city"] == 42 and active["province"] == 18
     assert 9000 < ListingApp.objects.count() < 10500
+
+
+@pytest.mark.django_db
+def test_seed_demo_fills_every_pools_screen_deterministically_and_once():
+    from providers.models import Appeal, Complaint, ExpertScore, Objection, Rating, Recheck
+
+    call_command("seed_demo", "--enterprises=40", "--providers=120", stdout=StringIO())
+    lifecycle = (ExpertScore, Objection, Recheck, Appeal, Rating, Complaint)
+    counts = [m.objects.count() for m in lifecycle]
+    scored = PoolApplication.objects.filter(status__in=registry_demo.SCORED)
+    assert scored.exists() and not scored.filter(expert_scores__isnull=True).exists()
+    assert ExpertScore.objects.filter(conflict_declared=True).count() == 1
+    # The demo expert has a sheet still to fill on an application in expert review.
+    assert ExpertScore.objects.filter(expert__username="zhuanjia", submitted_at__isnull=True,
+                                      conflict_declared=False, application__status="expert_review").exists()
+    for application in scored.exclude(status="expert_review"):
+        assert application.total_score is not None  # the average of the submitted sheets
+    assert set(Objection.objects.values_list("status", flat=True)) == {"open", "dismissed"}
+    assert Objection.objects.get(status="open").application.status == "notice"
+    assert set(Recheck.objects.values_list("outcome", flat=True)) == {"pass", "suspend"}
+    appeal = Appeal.objects.get()
+    assert appeal.status == "open" and appeal.member.status == "suspended"
+    assert Rating.objects.exists()
+    assert Complaint.objects.filter(status="upheld").count() == 1
+    sheets = list(ExpertScore.objects.order_by("application__pool__name", "application__provider__uscc",
+                                               "expert__username").values_list("total", flat=True))
+
+    call_command("seed_demo", "--enterprises=40", "--providers=120", stdout=StringIO())
+    assert [m.objects.count() for m in lifecycle] == counts
+    assert list(ExpertScore.objects.order_by("application__pool__name", "application__provider__uscc",
+                                             "expert__username").values_list("total", flat=True)) == sheets

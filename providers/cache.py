@@ -1,0 +1,70 @@
+"""A version number for everything the public registry pages show, and a cache keyed on it.
+
+The directory lists and the provider portrait are the registry's hottest pages and change only
+when a profile is published (the projection, ``providers/profiles/projection.py``, the single write
+path of the listings) or a pool or its membership changes. Each of those bumps the version, so a
+cached page is never served after the data behind it changed: its key names the old version.
+Django's cache framework holds both (Redis when configured, so every worker sees one version;
+locmem otherwise), and a TTL bounds what reference data (region names) the version does not track.
+
+The version is bumped at once (the same request then renders fresh pages) and again after the
+transaction commits: a page rendered by another request between the two, from the data before the
+commit, is keyed on the intermediate version and never read again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import translation
+
+VERSION_KEY = "providers:registry-version"
+PAGE_TTL = 300  # seconds; bounds the staleness of what the version does not cover (region names)
+
+
+def _fresh() -> int:
+    # Never a number used before: an evicted version must not bring back the pages of an old one.
+    return time.time_ns()
+
+
+def version() -> int:
+    current = cache.get(VERSION_KEY)
+    if current is None:
+        cache.add(VERSION_KEY, _fresh(), timeout=None)
+        current = cache.get(VERSION_KEY)
+    return current
+
+
+def _bump() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # missing (evicted, never set): start from a number never used before
+        cache.set(VERSION_KEY, _fresh(), timeout=None)
+
+
+def bump() -> None:
+    """The registry's public data changed: now, and once more when the transaction commits."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def key(*parts: Any) -> str:
+    """A cache key for a page part: the registry version, the language and ``parts``."""
+    raw = "\x1f".join(str(p) for p in (version(), translation.get_language(), *parts))
+    return "providers:page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def cached(cache_key: str, build: Callable[[], Any], *, timeout: int = PAGE_TTL,
+           store: Callable[[Any], bool] | None = None) -> Any:
+    """The cached value, or ``build()``'s, kept for ``timeout`` seconds unless ``store`` says no."""
+    value = cache.get(cache_key)
+    if value is None:
+        value = build()
+        if store is None or store(value):
+            cache.set(cache_key, value, timeout)
+    return value
