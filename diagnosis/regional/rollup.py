@@ -89,6 +89,7 @@ def contribution(rows: Iterable[Mapping[str, Any]]) -> dict[CellKey, list[int]]:
     """Cell → [n, hundredths, firms] of one enterprise's counted assessments: the enterprise counts once
     per cell; a dimension cell counts rows as firms (one score rate per assessment), as before."""
     cells: dict[CellKey, list[int]] = {}
+    years: dict[tuple[str, str, int], tuple[list[int], list[Decimal]]] = {}
     for row in rows:
         base = (row["spec_code"], row["spec_version"], row["year"], row["region_id"])
         for kind, key, cents in _cells_of(row):
@@ -96,6 +97,18 @@ def contribution(rows: Iterable[Mapping[str, Any]]) -> dict[CellKey, list[int]]:
             cell[0] += 1
             cell[1] += cents
             cell[2] = cell[0] if kind == "dimension" else 1
+        regions, scores = years.setdefault(base[:3], ([], []))
+        regions.append(row["region_id"])
+        if row["standing"] is not None:
+            scores.append(Decimal(row["standing"]))
+    # T0 → T1: an enterprise counted in year − 1 and year, with its mean score in each, placed by its
+    # (highest) region of year; the means are kept in hundredths, rounded half up.
+    for (code, version, year), (regions, after) in years.items():
+        before = years.get((code, version, year - 1), ((), ()))[1]
+        if before and after:
+            for kind, scores in (("change0", before), ("change1", after)):
+                cells[(code, version, year, max(regions), kind, "")] = [
+                    1, _cents(sum(scores, Decimal(0)) / len(scores)), 1]
     return cells
 
 

@@ -205,7 +205,14 @@ class Change:
 
 def change(spec: Spec, year: int, areas: Sequence[Area]) -> list[Change]:
     """T0 (``year`` − 1) → T1 (``year``) for the enterprises counted in both, placed by their T1 region;
-    an enterprise with several assessments in a year counts with their mean."""
+    an enterprise with several assessments in a year counts with their mean (in the roll-up rounded to
+    hundredths, half up)."""
+    before = _rolled(spec, year, areas, "change0", key="kind")
+    if before is not None:
+        after = _rolled(spec, year, areas, "change1", key="kind")
+        empty = [Aggregate(a.key, Decimal(0), 0, 0) for a in areas]
+        return [Change(a.key, b, c) for a, b, c in zip(areas, before.get("change0", empty),
+                                                       after.get("change1", empty), strict=True)]
     inner, inner_params = (_base(spec, None, areas, "year").filter(year__in=(year - 1, year))
                            .order_by().query.sql_with_params())
     sql = ("SELECT p.rid, SUM(p.s0), SUM(p.s1), COUNT(*) FROM (SELECT s.enterprise_id, "

@@ -88,3 +88,19 @@ def test_a_bulk_load_falls_back_to_the_base_table_until_rebuilt(db):
     assert rollup.is_current("sme-2024", "1.0")
     rolled = selectors.index(spec, year, [area])
     assert (rolled[0].n, rolled[0].total, rolled[0].firms) == (2, Decimal("140"), 1)
+
+
+def test_t0_t1_pairs_come_from_the_roll_up_and_follow_a_return(db):
+    spec, staff = get_spec(SME), StaffFactory(staff_role="city_staff", region=region("440300"))
+    firm = EnterpriseFactory(region=region("440309"))
+    scored_assessment(firm, spec_key=SME, total=Decimal("50"), year=2025)
+    t1 = scored_assessment(firm, spec_key=SME, total=Decimal("60.5"), year=2026)
+    scored_assessment(EnterpriseFactory(region=region("440309")), spec_key=SME, total=Decimal("90"), year=2026)
+    area = selectors.area(region("440309"), viewer_path="")
+    (change,) = selectors.change(spec, 2026, [area])
+    assert (change.before.n, change.before.mean, change.after.mean) == (1, Decimal("50"), Decimal("60.5"))
+    assert_rebuilt_equal()
+    services_review.assessment_return(assessment=t1, actor=staff, expected_version=0, comment="请补充。")
+    (change,) = selectors.change(spec, 2026, [area])
+    assert change.after.n == 0
+    assert_rebuilt_equal()
