@@ -449,3 +449,29 @@ class CampaignReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_id} {self.day}"
+
+
+class RegionalCell(models.Model):
+    """One roll-up cell of the regional dashboards (issue #12, docs/scaling.md): the counted assessments
+    (submitted/approved) of one standard version, year and region snapshot that fall under one key of one
+    grouping (``kind``): their number, the sum of their standing totals (or, for ``dimension``, of the
+    dimension's score rates) in hundredths, and the distinct enterprises among them. Kept in step with
+    every save of an assessment (diagnosis.regional.rollup) and rebuilt by ``manage.py regional_rebuild``."""
+
+    spec_code = models.CharField(max_length=64)
+    spec_version = models.CharField(max_length=16)
+    year = models.PositiveSmallIntegerField()
+    region = models.ForeignKey(Region, models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16)
+    key = models.CharField(max_length=64, blank=True)
+    n = models.BigIntegerField(default=0)
+    total_cents = models.BigIntegerField(default=0)
+    firms = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["spec_code", "spec_version", "year", "region", "kind", "key"],
+                                               name="diagnosis_regional_cell_unique")]
+        indexes = [models.Index(fields=["spec_code", "spec_version", "kind", "year"])]
+
+    def __str__(self) -> str:
+        return f"{self.spec_code}@{self.spec_version} {self.year} {self.region_id} {self.kind}={self.key}"

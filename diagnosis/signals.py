@@ -1,11 +1,15 @@
 """Files leave storage with their rows (docs/security.md R30), after the transaction commits so a
-rolled-back delete never loses a file that is still referenced."""
+rolled-back delete never loses a file that is still referenced. The regional roll-up follows every
+save and delete of an assessment (submit, approve, return, …) and every save of an enterprise with
+counted assessments, in the same transaction (diagnosis.regional.rollup)."""
 
 from django.db import transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from diagnosis.models import Evidence, Report, SiteVisit
+from diagnosis.models import Assessment, Evidence, Report, SiteVisit
+from diagnosis.regional import rollup
+from portal.models import Enterprise
 
 
 def _delete_file_on_commit(field_file) -> None:
@@ -28,3 +32,42 @@ def site_visit_file_cleanup(sender, instance, **kwargs):
 @receiver(post_delete, sender=Report)
 def report_file_cleanup(sender, instance, **kwargs):
     _delete_file_on_commit(instance.pdf)
+
+
+# --- the regional roll-up -------------------------------------------------------------------------------
+
+
+@receiver(pre_save, sender=Assessment)
+@receiver(pre_delete, sender=Assessment)
+def rollup_before(sender, instance, raw=False, **kwargs):
+    if raw or not instance.enterprise_id:
+        return
+    rollup.lock_enterprise(instance.enterprise_id)
+    instance._rollup_before = rollup.enterprise_contribution(instance.enterprise_id)
+
+
+@receiver(post_save, sender=Assessment)
+@receiver(post_delete, sender=Assessment)
+def rollup_after(sender, instance, raw=False, **kwargs):
+    before = instance.__dict__.pop("_rollup_before", None)
+    if raw or before is None:
+        return
+    rollup.apply(before, rollup.enterprise_contribution(instance.enterprise_id))
+
+
+@receiver(pre_save, sender=Enterprise)
+def rollup_enterprise_before(sender, instance, raw=False, **kwargs):
+    # Slices group by the enterprise's current attributes: a changed industry or park moves its cells.
+    if raw or not instance.pk:
+        return
+    rollup.lock_enterprise(instance.pk)
+    before = rollup.enterprise_contribution(instance.pk)
+    if before:
+        instance._rollup_before = before
+
+
+@receiver(post_save, sender=Enterprise)
+def rollup_enterprise_after(sender, instance, raw=False, **kwargs):
+    before = instance.__dict__.pop("_rollup_before", None)
+    if not raw and before:
+        rollup.apply(before, rollup.enterprise_contribution(instance.pk))

@@ -8,6 +8,11 @@ total (and verified result) of approved assessments that have one, else the self
 (``standing_total`` and its JSON twin ``standing_result``). Each query runs over the Django queryset's
 own SQL (``query.sql_with_params``), so the filters and that rule exist once.
 
+The figures are read from the roll-up (``diagnosis.regional.rollup``: a few hundred ``RegionalCell`` rows
+kept in step with every submission and review) whenever it accounts for every counted assessment of the
+standard; after a bulk load that bypassed it they are grouped from the assessments directly, as the same
+numbers, until ``manage.py regional_rebuild`` runs. T0 → T1 pairs enterprises and reads the assessments.
+
 Scoping is the caller's: views pass regions inside ``staff_region_path(user)`` as the scope and mark
 which areas lie outside it (``Area.own``), whose cells the k rule then suppresses.
 """
@@ -22,7 +27,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Case, Count, F, JSONField, Max, Q, QuerySet, When
 
-from diagnosis.models import Assessment, Need
+from diagnosis.models import Assessment, Need, RegionalCell
+from diagnosis.regional import rollup
 from diagnosis.results.selectors import COUNTED_STATUSES, standing_total
 from diagnosis.scoring.regional import Aggregate
 from diagnosis.spec import Spec
@@ -103,6 +109,10 @@ def _grouped(queryset: QuerySet, areas: Sequence[Area], *, key: str = "''", tota
     with connection.cursor() as cursor:
         cursor.execute(sql, inner_params)
         rows = cursor.fetchall()
+    return _sum_areas(rows, areas)
+
+
+def _sum_areas(rows, areas: Sequence[Area]) -> dict[Any, list[Aggregate]]:
     members = [frozenset(a.ids) for a in areas]
     sums: dict[Any, list[list]] = {}
     for k, region_id, total_sum, n, firm_count in rows:
@@ -116,6 +126,20 @@ def _grouped(queryset: QuerySet, areas: Sequence[Area], *, key: str = "''", tota
             for k, cells in sums.items()}
 
 
+def _rolled(spec: Spec, year: int | None, areas: Sequence[Area], kind: str, *,
+            key: str = "key") -> dict[Any, list[Aggregate]] | None:
+    """``_grouped``'s answer from the roll-up cells of ``kind`` (key → per-area sums), or None when the
+    roll-up is behind the assessments (a bulk load since the last regional_rebuild)."""
+    if not rollup.is_current(spec.code, spec.version):
+        return None
+    cells = RegionalCell.objects.filter(spec_code=spec.code, spec_version=spec.version, kind=kind,
+                                        region_id__in=sorted({pk for a in areas for pk in a.ids}))
+    if year is not None:
+        cells = cells.filter(year=year)
+    rows = cells.values_list(key, "region_id", "total_cents", "n", "firms")
+    return _sum_areas(((k, r, Decimal(t).scaleb(-2), n, f) for k, r, t, n, f in rows), areas)
+
+
 def _base(spec: Spec, year: int | None, areas: Sequence[Area], *fields: str, **extra) -> QuerySet:
     ids = sorted({pk for a in areas for pk in a.ids})
     return (counted(spec, year=year).filter(region_id__in=ids)
@@ -125,12 +149,18 @@ def _base(spec: Spec, year: int | None, areas: Sequence[Area], *fields: str, **e
 
 def index(spec: Spec, year: int, areas: Sequence[Area]) -> list[Aggregate]:
     """Mean score with its sample per area (one scan, one aggregate per area)."""
-    rows = _grouped(_base(spec, year, areas), areas)
+    rows = _rolled(spec, year, areas, "all")
+    if rows is None:
+        rows = _grouped(_base(spec, year, areas), areas)
     return next(iter(rows.values()), [Aggregate(a.key, Decimal(0), 0, 0) for a in areas])
 
 
 def verified_share(spec: Spec, year: int, scope: Area) -> tuple[int, int]:
     """(verified, counted) assessments of the scope: how many figures rest on the bureau's verification."""
+    rows = _rolled(spec, year, [scope], "basis")
+    if rows is not None:
+        verified = rows["verified"][0].n if "verified" in rows else 0
+        return verified, verified + (rows["declared"][0].n if "declared" in rows else 0)
     figures = counted(spec, year=year).filter(region_id__in=scope.ids).aggregate(
         verified=Count("pk", filter=Q(status=Assessment.Status.APPROVED, verified_result__isnull=False)),
         n=Count("pk"))
@@ -140,11 +170,17 @@ def verified_share(spec: Spec, year: int, scope: Area) -> tuple[int, int]:
 def levels(spec: Spec, year: int, areas: Sequence[Area]) -> dict[str, list[Aggregate]]:
     """Grade (level, else stage, of the standing result) → per-area firm counts, in area order."""
     grade = "COALESCE(s.standing_result -> 'level' ->> 'code', s.standing_result -> 'stage' ->> 'code', '')"
+    rolled = _rolled(spec, year, areas, "level")
+    if rolled is not None:
+        return rolled
     return _grouped(_base(spec, year, areas, standing_result=standing_result()), areas, key=grade, total="0")
 
 
 def dimensions(spec: Spec, year: int, areas: Sequence[Area]) -> dict[str, list[Aggregate]]:
     """Top-level dimension code → per-area (sum of score rates %, count, firms)."""
+    rolled = _rolled(spec, year, areas, "dimension")
+    if rolled is not None:
+        return rolled
     return _grouped(_base(spec, year, areas, standing_result=standing_result()), areas, key="d ->> 'code'",
                     total="(d ->> 'percent')::numeric", distinct=False,
                     lateral="CROSS JOIN LATERAL jsonb_array_elements(s.standing_result -> 'dimensions') d")
@@ -152,7 +188,10 @@ def dimensions(spec: Spec, year: int, areas: Sequence[Area]) -> dict[str, list[A
 
 def trend(spec: Spec, areas: Sequence[Area]) -> dict[int, list[Aggregate]]:
     """Year → per-area mean score samples, every year with data."""
-    return dict(sorted(_grouped(_base(spec, None, areas, "year"), areas, key="s.year").items()))
+    rolled = _rolled(spec, None, areas, "all", key="year")
+    if rolled is None:
+        rolled = _grouped(_base(spec, None, areas, "year"), areas, key="s.year")
+    return dict(sorted(rolled.items()))
 
 
 @dataclass(frozen=True)
@@ -166,7 +205,14 @@ class Change:
 
 def change(spec: Spec, year: int, areas: Sequence[Area]) -> list[Change]:
     """T0 (``year`` − 1) → T1 (``year``) for the enterprises counted in both, placed by their T1 region;
-    an enterprise with several assessments in a year counts with their mean."""
+    an enterprise with several assessments in a year counts with their mean (in the roll-up rounded to
+    hundredths, half up)."""
+    before = _rolled(spec, year, areas, "change0", key="kind")
+    if before is not None:
+        after = _rolled(spec, year, areas, "change1", key="kind")
+        empty = [Aggregate(a.key, Decimal(0), 0, 0) for a in areas]
+        return [Change(a.key, b, c) for a, b, c in zip(areas, before.get("change0", empty),
+                                                       after.get("change1", empty), strict=True)]
     inner, inner_params = (_base(spec, None, areas, "year").filter(year__in=(year - 1, year))
                            .order_by().query.sql_with_params())
     sql = ("SELECT p.rid, SUM(p.s0), SUM(p.s1), COUNT(*) FROM (SELECT s.enterprise_id, "
@@ -199,8 +245,11 @@ SLICES = {
 
 def slice_by(kind: str, spec: Spec, year: int, areas: Sequence[Area]) -> dict[str, list[Aggregate]]:
     """Slice key (as text; '' for none) → per-area samples, grouped in the database."""
-    return dict(sorted(_grouped(_base(spec, year, areas, slice_key=F(SLICES[kind])), areas,
-                                key="COALESCE(s.slice_key::text, '')").items()))
+    rolled = _rolled(spec, year, areas, kind)
+    if rolled is None:
+        rolled = _grouped(_base(spec, year, areas, slice_key=F(SLICES[kind])), areas,
+                          key="COALESCE(s.slice_key::text, '')")
+    return dict(sorted(rolled.items()))
 
 
 # --- demand map ---------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from portal import demo, demo_campaigns, demo_regional
@@ -55,6 +56,8 @@ class Command(BaseCommand):
             registry = None if no_accounts else demo.seed_registry(
                 seed=seed, progress=self._progress if verbosity >= 2 else None)
             demo_regional.seed_regional(generated=enterprises)  # assessed firms for the regional dashboards (#12)
+            # The regional seed writes in bulk, past the roll-up hooks: rebuild the dashboards' roll-up.
+            call_command("regional_rebuild", verbosity=0)
             demo_campaigns.seed_campaigns()  # Longhua's campaign, every stage (#12)
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
