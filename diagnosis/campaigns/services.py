@@ -16,20 +16,20 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from diagnosis.campaigns import selectors
-from diagnosis.campaigns.imports import RowError, SheetError, TargetRow, read_rows
+from diagnosis.campaigns.imports import TargetRow, read_rows
 from diagnosis.models import Campaign, CampaignReminder, CampaignTarget
 from diagnosis.review import services as services_review
 from portal.audit import audit_log
 from portal.claims import claim_token
 from portal.exceptions import Forbidden, Invalid, WrongState
 from portal.exports import table_workbook
-from portal.files import UploadRejected, check_upload
 from portal.jobs import enqueue_on_commit
 from portal.models import AuditEvent, Enterprise, Membership, Region
 from portal.notifications.services import notify
 from portal.reference import section_of_division
 from portal.roles import is_bureau_staff, staff_region_path
 from portal.services import audit_export
+from portal.sheets import ImportRefused, RowError, read_upload
 
 logger = logging.getLogger(__name__)
 
@@ -69,14 +69,6 @@ def campaign_create(*, actor, title: str, year: int, spec_codes: list[str], dead
 
 
 # ─── Target import ──────────────────────────────────────────────────────────────────────────────
-
-
-class ImportRefused(Invalid):
-    """The spreadsheet was refused; ``errors`` lists every row problem (nothing was written)."""
-
-    def __init__(self, message: str, *, errors: list[RowError] | None = None, code: str = "import_invalid"):
-        super().__init__(message, code=code)
-        self.errors = errors or []
 
 
 @dataclass
@@ -121,17 +113,7 @@ def target_import(*, campaign: Campaign, actor, fileobj, name: str, size: int, r
     path = _staff_path(actor)
     if not campaign.region.path.startswith(path):
         raise Forbidden(_("This campaign belongs to another region."), code="other_region")
-    try:
-        checked = check_upload(fileobj, name=name, size=size, max_bytes=IMPORT_MAX_BYTES)
-    except UploadRejected as exc:
-        raise ImportRefused(exc.message, code=exc.code) from None
-    if checked.kind.code != "xlsx":
-        raise ImportRefused(_("Upload the list as an Excel workbook (.xlsx)."), code="not_xlsx")
-    fileobj.seek(0)
-    try:
-        rows, errors = read_rows(fileobj)
-    except SheetError as exc:
-        raise ImportRefused(exc.message, code="sheet_invalid") from None
+    checked, rows, errors = read_upload(fileobj, name=name, size=size, max_bytes=IMPORT_MAX_BYTES, read_rows=read_rows)
     regions, region_errors = _resolve(rows, campaign.region.path)
     errors += region_errors
     existing = {e.uscc: e for e in Enterprise.objects.filter(uscc__in=[r.uscc for r in rows]).select_related("region")}

@@ -11,14 +11,12 @@ Optional: 联系人, 联系电话, 简介, 网站.
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
-from portal.models import USCC_MESSAGES
-from portal.uscc import uscc_problem
+from portal.sheets import RowError, SheetError, common_problems, sheet_lines
 from providers.taxonomy import CAPABILITY_AREAS, LEVEL_MAX, LEVEL_MIN
 
 MAX_ROWS = 5000
@@ -39,14 +37,6 @@ _SPLIT = re.compile(r"[、,，;；\n]+")
 _AREA = {t.title: t.code for t in CAPABILITY_AREAS} | {t.code: t.code for t in CAPABILITY_AREAS}
 
 
-class SheetError(Exception):
-    """The file as a whole cannot be read (not an .xlsx, no header, missing columns, too big)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
 @dataclass(frozen=True)
 class ImportRow:
     row: int  # spreadsheet row number
@@ -58,23 +48,6 @@ class ImportRow:
     contact_phone: str = ""
     summary: str = ""
     website: str = ""
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    message: str
-
-    def __str__(self) -> str:
-        return _("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a phone number typed into a number cell
-    return " ".join(str(value).replace("\x00", "").split())
 
 
 def parse_areas(value: str) -> tuple[tuple[tuple[str, int], ...], str | None]:
@@ -100,67 +73,18 @@ def parse_areas(value: str) -> tuple[tuple[tuple[str, int], ...], str | None]:
 
 def read_rows(fileobj: BinaryIO) -> tuple[list[ImportRow], list[RowError]]:
     """All rows of the first sheet, checked; (rows, errors). Raises SheetError for the file."""
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(fileobj, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise SheetError(_("The file could not be read as an Excel workbook (.xlsx).")) from None
-    try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            raise SheetError(_("The workbook has no sheet."))
-        lines = sheet.iter_rows(values_only=True)
-        header = next(lines, None)
-        if not header:
-            raise SheetError(_("The first row must hold the column titles."))
-        columns: dict[str, int] = {}
-        titles = [_text(cell).lower() for cell in header]
-        for key, names in HEADERS.items():
-            for index, title in enumerate(titles):
-                if title in {n.lower() for n in names}:
-                    columns.setdefault(key, index)
-        missing = [HEADERS[key][0] for key in REQUIRED if key not in columns]
-        if missing:
-            raise SheetError(_("Columns missing from the first row: %(columns)s.") % {"columns": "、".join(missing)})
-        rows, errors, seen = [], [], {}
-        for number, line in enumerate(lines, start=2):
-            values = {key: _text(line[index]) if index < len(line) else "" for key, index in columns.items()}
-            if not any(values.values()):
-                continue  # blank lines between blocks are common in hand-kept lists
-            if len(rows) + len(errors) >= MAX_ROWS:
-                raise SheetError(_("The sheet has more than %(max)d rows; split it into several files.")
-                                 % {"max": MAX_ROWS})
-            problems = []
-            uscc = values["uscc"].upper()
-            if not uscc:
-                problems.append(_("the unified social credit code is missing"))
-            elif (problem := uscc_problem(uscc)) is not None:
-                problems.append(str(USCC_MESSAGES[problem]))
-            elif uscc in seen:
-                problems.append(_("the same unified social credit code is already in row %(row)d")
-                                % {"row": seen[uscc]})
-            else:
-                seen[uscc] = number
-            if not values["name"]:
-                problems.append(_("the name is missing"))
-            if not values["district"]:
-                problems.append(_("the district is missing"))
-            for key, limit in LIMITS.items():
-                if len(values.get(key, "")) > limit:
-                    problems.append(_("“%(column)s” is longer than %(max)d characters")
-                                    % {"column": HEADERS[key][0], "max": limit})
-            areas, area_problem = parse_areas(values["areas"])
-            if area_problem:
-                problems.append(area_problem)
-            if problems:
-                errors.extend(RowError(number, p) for p in problems)
-                continue
-            rows.append(ImportRow(number, uscc, values["name"], values["district"], areas,
-                                  values.get("contact_name", ""), values.get("contact_phone", ""),
-                                  values.get("summary", ""), values.get("website", "")))
-        if not rows and not errors:
-            raise SheetError(_("The sheet has no provider rows under the column titles."))
-        return rows, errors
-    finally:
-        workbook.close()
+    rows, errors, seen = [], [], {}
+    for number, values in sheet_lines(fileobj, headers=HEADERS, required=REQUIRED, max_rows=MAX_ROWS):
+        uscc, problems = common_problems(number, values, seen, headers=HEADERS, limits=LIMITS)
+        areas, area_problem = parse_areas(values["areas"])
+        if area_problem:
+            problems.append(area_problem)
+        if problems:
+            errors.extend(RowError(number, p) for p in problems)
+            continue
+        rows.append(ImportRow(number, uscc, values["name"], values["district"], areas,
+                              values.get("contact_name", ""), values.get("contact_phone", ""),
+                              values.get("summary", ""), values.get("website", "")))
+    if not rows and not errors:
+        raise SheetError(_("The sheet has no provider rows under the column titles."))
+    return rows, errors

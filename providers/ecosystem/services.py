@@ -18,15 +18,15 @@ from diagnosis.results.needs import CATEGORIES, CATEGORY_CODES
 from diagnosis.review.services import EXPORTS_PER_HOUR
 from portal.audit import audit_log
 from portal.exceptions import Forbidden, Invalid, WrongState
-from portal.files import UploadRejected, check_upload
 from portal.models import AuditEvent, OrgStatus, Provider, Region
 from portal.reference import INDUSTRY_DIVISIONS
 from portal.roles import is_bureau_staff, staff_region_path
 from portal.services import audit_export
+from portal.sheets import ImportRefused, RowError, read_upload
 from providers.directory import selectors as selectors_directory
 from providers.ecosystem import exports
 from providers.ecosystem import selectors as selectors_ecosystem
-from providers.ecosystem.imports import ImportRow, RowError, SheetError, read_rows
+from providers.ecosystem.imports import ImportRow, read_rows
 from providers.models import ProfileVersion
 from providers.profiles.document import parse
 from providers.profiles.projection import project
@@ -37,14 +37,6 @@ EXPORT_MAX_ROWS = 50_000
 
 
 # ─── Import ─────────────────────────────────────────────────────────────────────────────────────
-
-
-class ImportRefused(Invalid):
-    """The spreadsheet was refused; ``errors`` lists every row problem (nothing was written)."""
-
-    def __init__(self, message: str, *, errors: list[RowError] | None = None, code: str = "import_invalid"):
-        super().__init__(message, code=code)
-        self.errors = errors or []
 
 
 @dataclass
@@ -100,17 +92,7 @@ def provider_import(*, actor, fileobj, name: str, size: int, request=None) -> Im
     path = staff_region_path(actor)
     if not is_bureau_staff(actor) or path is None:
         raise Forbidden(_("Only bureau staff may import providers."))
-    try:
-        checked = check_upload(fileobj, name=name, size=size, max_bytes=IMPORT_MAX_BYTES)
-    except UploadRejected as exc:
-        raise ImportRefused(exc.message, code=exc.code) from None
-    if checked.kind.code != "xlsx":
-        raise ImportRefused(_("Upload the list as an Excel workbook (.xlsx)."), code="not_xlsx")
-    fileobj.seek(0)
-    try:
-        rows, errors = read_rows(fileobj)
-    except SheetError as exc:
-        raise ImportRefused(exc.message, code="sheet_invalid") from None
+    checked, rows, errors = read_upload(fileobj, name=name, size=size, max_bytes=IMPORT_MAX_BYTES, read_rows=read_rows)
 
     regions, region_errors = _resolve_regions(rows, path)
     errors += region_errors
