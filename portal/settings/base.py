@@ -310,6 +310,8 @@ REPORTS_IN_BACKGROUND_THREAD = env_bool("REPORTS_IN_BACKGROUND_THREAD", False)
 CELERY_BEAT_SCHEDULE = {
     "disable-stale-accounts": {"task": "portal.tasks.disable_stale_accounts", "schedule": 24 * 3600},
     "clear-sessions": {"task": "portal.tasks.clear_expired_sessions", "schedule": 24 * 3600},
+    # Deletion requests and the retention rules of the data classification registry (PIPL, R28/R30).
+    "privacy-nightly": {"task": "portal.tasks.privacy_nightly", "schedule": 24 * 3600},
     # A sweep that waited longer than an interval for a worker is dropped: the next one does its work.
     "sweep-jobs": {"task": "portal.tasks.sweep_jobs", "schedule": JOB_SWEEP_INTERVAL_SECONDS,
                    "options": {"expires": JOB_SWEEP_INTERVAL_SECONDS}},

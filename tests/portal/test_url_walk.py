@@ -19,6 +19,7 @@ PUBLIC = {
     "healthz": "load-balancer health check, status words only",
     "report-verify": "public report verification by the code printed in the PDF (minimal facts only)",
     "robots": "robots.txt",
+    "portal:privacy": "the personal information notice (PIPL Art. 17: shown before anyone registers)",
     "regional:public": "public regional index: aggregates only, no cell under 5 enterprises (issue #12)",
     "set_language": "language switch (POST only)",
     "api-token": "token exchange (POST only, password + TOTP)",
