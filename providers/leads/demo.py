@@ -84,9 +84,12 @@ def _lead(*, enterprise_id, provider_id, solution, assessment, summary, user, st
     return lead
 
 
-def seed_leads(*, seed: int = SEED, consenting_user: User | None = None, featured_provider_id: int | None = None) -> int:
+def seed_leads(*, seed: int = SEED, consenting_user: User | None = None, featured_provider_id: int | None = None,
+               featured_enterprise_id: int | None = None, featured_owner: User | None = None) -> int:
     """Create the demo leads once; returns how many were created (0 when leads exist or the
-    regional data or the pools are missing)."""
+    regional data or the pools are missing). The featured enterprise (the demo accounts') gets one
+    lead at the proposal stage, consented by ``featured_owner``, to the featured provider when a
+    pool serving Longhua lists it."""
     if Lead.objects.exists():
         return 0
     region = Enterprise.objects.filter(region__code=LONGHUA).values_list("region__path", flat=True).first()
@@ -173,6 +176,20 @@ def seed_leads(*, seed: int = SEED, consenting_user: User | None = None, feature
                 if getattr(lead, field) and getattr(lead, field) > today:
                     setattr(lead, field, today)
             leads.append(lead)
+    featured = (Assessment.objects.filter(enterprise_id=featured_enterprise_id, status__in=COUNTED_STATUSES,
+                                          result__isnull=False).order_by("-submitted_at", "-pk").first()
+                if featured_enterprise_id and featured_owner else None)
+    summary = featured and _summary_ok(featured)
+    if summary:
+        provider_id = others[0]
+        start = min(featured.submitted_at.date() + dt.timedelta(days=20), today - dt.timedelta(days=30))
+        lead = _lead(enterprise_id=featured_enterprise_id, provider_id=provider_id,
+                     solution=solutions[provider_id][0], assessment=featured, summary=summary, user=featured_owner,
+                     stage="proposal", start=start, rng=rng)
+        for field in ("contacted_on", "proposal_on"):
+            if getattr(lead, field) > today:
+                setattr(lead, field, today)
+        leads.append(lead)
     with transaction.atomic():
         created = Lead.objects.bulk_create(leads)
         # requested_at is auto_now_add: set it to the consent time the story says.
