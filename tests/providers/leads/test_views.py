@@ -334,3 +334,12 @@ def test_staff_cannot_move_a_lead(district_staff, lead):
     with pytest.raises(DomainError) as refused:
         services.transition(actor=district_staff, lead=lead, side="provider", action="contact", expected_version=0)
     assert getattr(refused.value, "code", "") == "forbidden"
+
+
+def test_no_consent_form_where_a_request_would_be_refused(client, owner, assessment, outside_solution, lead,
+                                                          solution):
+    client.force_login(owner)
+    outside = client.get(_request_url(assessment, outside_solution)).content.decode()
+    assert 'name="consent"' not in outside and "资源池" in outside
+    duplicate = client.get(_request_url(assessment, solution)).content.decode()
+    assert 'name="consent"' not in duplicate and reverse("providers:lead-mine") in duplicate
