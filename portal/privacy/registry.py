@@ -184,6 +184,9 @@ REGISTRY: dict[str, ModelRule] = {
     "providers.Appeal": ModelRule("appeals", _KEEP_LAW, "the provider; staff", default=B),
     "providers.Rating": ModelRule("enterprise ratings of providers", _KEEP_LAW, "the two organisations; staff", default=B),
     "providers.Complaint": ModelRule("complaints about providers", _KEEP_LAW, "the two organisations; staff", default=B),
+    "providers.Lead": ModelRule("contact requests from enterprises to providers, with the consent to share a "
+                                "diagnosis summary", _KEEP_LAW, "the enterprise; the provider while consent stands; staff",
+                                default=B, fields={"contacted_on": B}),
     # --- subsidies --------------------------------------------------------------------------------
     "subsidies.Programme": ModelRule("subsidy programmes", "permanent", "everyone", default=PUB),
     "subsidies.ProgrammeVersion": ModelRule("programme rule versions", "permanent", "everyone (published)", default=PUB),

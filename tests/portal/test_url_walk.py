@@ -38,6 +38,9 @@ PUBLIC = {
     "api-registry-providers": "public directory API (published providers)",
     "api-registry-solutions": "public directory API (published solutions)",
     "api-registry-apps": "public directory API (published apps)",
+    # Ratings by measured outcome (issue #10): aggregates over n ≥ 3 engagements, shown on portraits.
+    "providers:outcome-method": "how the outcome rating is computed (public documentation)",
+    "api-registry-outcome-ratings": "published outcome ratings (aggregates, n ≥ 3), as on the portraits",
 }
 
 _SAMPLES = {"kind": "enterprise", "pk": "1"}
