@@ -107,9 +107,11 @@ refusals = {}
 for command, args in (("demo_totp", ["xitong"]), ("seed_demo", [])):
     try:
         call_command(command, *args, stdout=io.StringIO(), stderr=io.StringIO())
-        refusals[command] = False
-    except CommandError:
-        refusals[command] = True
+        refusals[command] = "ran"
+    except CommandError as exc:
+        refusals[command] = "refused" if "DEMO_MODE" in str(exc) else f"failed otherwise: {exc}"
+    except Exception as exc:  # reached the database: it was not refused up front
+        refusals[command] = f"not refused ({type(exc).__name__})"
 print(json.dumps({
     "debug": settings.DEBUG,
     "demo_mode": settings.DEMO_MODE,
@@ -123,9 +125,10 @@ print(json.dumps({
 """
 
 
-def test_no_test_or_demo_shortcut_is_reachable_under_production_settings():
+def test_no_test_or_demo_shortcut_is_reachable_under_production_settings(tmp_path):
+    # A throw-away, empty database: were a demo command not refused, it must not touch a real one.
     env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"),
-           "DATABASE_URL": os.environ.get("DATABASE_URL", "sqlite:////tmp/dxportal-gate-probe.sqlite3"),
+           "DATABASE_URL": f"sqlite:///{tmp_path}/probe.sqlite3",
            "SECRET_KEY": "gate-probe-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGH",
            # Production runs a broker (never the eager in-process stand-in); nothing is sent here.
            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15"}
@@ -142,6 +145,7 @@ def test_no_test_or_demo_shortcut_is_reachable_under_production_settings():
     assert not any("MD5" in hasher or "Unsalted" in hasher for hasher in probe["hashers"])
     assert probe["backends"] == ["axes.backends.AxesStandaloneBackend",
                                  "django.contrib.auth.backends.ModelBackend"]
-    assert probe["refusals"] == {"demo_totp": True, "seed_demo": True}
+    assert probe["refusals"] == {"demo_totp": "refused", "seed_demo": "refused"}
+    assert len(probe["urls"]) > 50  # the walk saw the real URLconf
     shortcuts = [url for url in probe["urls"] if re.search(r"login.?as|impersonat|test|__debug__|demo", url, re.I)]
     assert shortcuts == []
