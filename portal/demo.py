@@ -22,7 +22,8 @@ from django.db import transaction
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal.models import Enterprise, Membership, OrgStatus, Provider, Region, User
+from portal.models import ConsentRecord, Enterprise, Membership, OrgStatus, Provider, Region, User
+from portal.privacy.notices import current as current_notice
 from portal.reference import REGIONS, section_of_division
 from portal.roles import PRIVILEGED_ROLES, MemberRole, StaffRole
 from portal.uscc import ALPHABET, check_character
@@ -655,6 +656,10 @@ def ensure_demo_accounts() -> list[User]:
                 kind, role = account.membership
                 Membership.objects.update_or_create(user=user, **{kind: organisations[kind]},
                                                     defaults={"role": role})
+                # They registered like anyone else: with the current notice read and agreed to.
+                notice = current_notice("registration")
+                ConsentRecord.objects.get_or_create(user=user, purpose=notice.purpose, version=notice.version,
+                                                    withdrawn_at=None)
     return users
 
 
