@@ -16,3 +16,10 @@ class SubsidiesConfig(AppConfig):
 
         for module in FEATURE_MODELS:
             import_module(module)
+
+    def ready(self) -> None:
+        from portal.jobs import register_sweeper
+        from subsidies.vouchers.services import expire_vouchers
+
+        # Issued vouchers past their date expire and give their reservation back to the budget.
+        register_sweeper("subsidies-voucher-expiry", expire_vouchers)

@@ -55,6 +55,9 @@ class Voucher(models.Model):
     face_value = models.DecimalField(_("face value (yuan)"), max_digits=12, decimal_places=2)
     share = models.DecimalField(_("share of the price"), max_digits=5, decimal_places=4)
     expires_on = models.DateField(_("valid until"))
+    # The line the face value is reserved on (by the decision, or at a direct issue).
+    budget_line = models.ForeignKey("subsidies.BudgetLine", models.PROTECT, related_name="vouchers",
+                                    verbose_name=_("budget line"))
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(auto_now_add=True)
     # Use: the pool provider, the contract price and what the voucher covers of it.
