@@ -675,3 +675,22 @@ def seed_registry(*, seed: int = DEFAULT_SEED, progress: Callable[[str, int], No
         authors[provider.pk] = owner
     return seed_provider_registry(seed=seed, authors=authors, creator=User.objects.filter(username="shenzhen").first(),
                                   expert=User.objects.filter(username="zhuanjia").first(), progress=progress)
+
+
+# --- Subsidies: vouchers, projects, integrity flags (#11) -----------------------------------------
+
+
+def seed_subsidy_integrity():
+    """Vouchers in every state, projects filed and accepted against a T1, payee accounts and
+    integrity flags (subsidies/demo_integrity.py), acted on by the demo bureau accounts. Needs the
+    demo accounts, the registry's pools and the regional demo's assessed firms; without them it adds
+    nothing."""
+    from subsidies.demo_integrity import IntegritySeedCounts, seed_integrity
+
+    city = User.objects.filter(username="shenzhen").first()
+    district = User.objects.filter(username="longhua").first()
+    if city is None or district is None:
+        return IntegritySeedCounts()
+    return seed_integrity(city_staff=city, district_staff=district,
+                          enterprise_owner=User.objects.filter(username="qiye").first(),
+                          demo_enterprise=Enterprise.objects.filter(uscc=DEMO_ENTERPRISE_USCC).first())
