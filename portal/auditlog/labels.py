@@ -64,6 +64,7 @@ ACTION_LABELS = {
     "admin.denied": _("Console action refused"),
     "admin.password_reset": _("Password reset by the security administrator"),
     "admin.totp_reset": _("Two-factor device revoked by the security administrator"),
+    "backup.created": _("Backup written"),
 }
 
 ROLE_LABELS = {
