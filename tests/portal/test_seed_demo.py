@@ -115,7 +115,11 @@ def test_generated_records_pass_model_validation():
 def _delete_organisations():
     # The registry's rows protect the providers they describe (published versions, pool decisions).
     from providers.models import Listing, Pool, PoolApplication, PoolMember, ProfileVersion
+    from subsidies.models import Application, Disbursement, DisbursementBatch
 
+    # …and so do the demo subsidy applications (#11).
+    for model in (Disbursement, DisbursementBatch, Application):
+        model.objects.all().delete()
     for model in (PoolMember, PoolApplication, Pool, Listing, ProfileVersion):
         model.objects.all().delete()
     Enterprise.objects.all().delete()
