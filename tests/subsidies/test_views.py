@@ -136,3 +136,29 @@ def test_disbursement_pages(client, login, version, enterprise, owner, district_
     assert client.get(f"/subsidies/disbursement/{batch.pk}/export/").status_code == 200
     assert client.get("/subsidies/disbursement/decisions/export/").status_code == 200
     assert AuditEvent.objects.filter(action="subsidy_export.batch").exists()
+
+
+def test_every_state_renders_for_owner_and_staff(client, login, enterprise, owner, district_staff, city_staff,
+                                                 expert):
+    from subsidies.demo_applications import seed
+
+    seed(owner=owner, enterprise=enterprise, district=district_staff, creator=city_staff, expert=expert)
+    apps = list(Application.objects.all())
+    login(owner)
+    assert "/subsidies/applications/" in client.get("/").content.decode()
+    for app in apps:
+        page = client.get(f"/subsidies/applications/a/{app.pk}/")
+        assert page.status_code == 200 and app.reference in page.content.decode()
+    login(district_staff)
+    home = client.get("/").content.decode()
+    assert "/subsidies/review/" in home
+    for app in apps:
+        page = client.get(f"/subsidies/applications/a/{app.pk}/").content.decode()
+        assert app.get_status_display() in page
+    for stage in ("form_check", "expert_review", "audit", "decision", "notice", "disbursement", "evaluation"):
+        assert client.get(f"/subsidies/review/?stage={stage}").status_code == 200
+    budget = client.get("/subsidies/review/budget/").content.decode()
+    assert "budget-figure" in budget and "plotly" in budget
+    assert client.get("/subsidies/disbursement/").status_code == 200
+    notice = client.get("/subsidies/notice/").content.decode()
+    assert "数字孪生产线" in notice and "供应链协同平台" in notice
