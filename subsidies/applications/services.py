@@ -202,7 +202,9 @@ def submit(*, application: Application, actor, declarations: dict, expected_vers
                                                 project_title=locked.project_title)
         if blockers:
             raise WrongState(submission_message(blockers[0]), code=blockers[0])
-        filing = filing_blockers(locked.version, locked.enterprise)
+        # A draft is filed within the programme's dates and region; a returned application is being
+        # completed on the bureau's request and may come back after the call closed.
+        filing = filing_blockers(locked.version, locked.enterprise) if locked.status == workflow.DRAFT else ()
         if filing:
             raise WrongState(filing_message(filing[0]), code=filing[0])
         before = transitions.state(locked)

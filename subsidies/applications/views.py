@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.access import get_for_user
+from portal.audit import audit_staff_read
 from portal.errors import status_for
 from portal.exceptions import DomainError, Forbidden
 from portal.files import ACCEPT, StoredFileUnavailable, download_response
@@ -68,11 +69,20 @@ def _timeline(application):
     return events
 
 
+def figure_labels() -> dict[str, str]:
+    return {"price": _("Service price (yuan, vouchers)"), "interest": _("Interest paid (yuan, interest subsidy)"),
+            "level": _("Certified level (level-based reward)"), "contract_number": _("Contract number"),
+            "invoice_number": _("Invoice number")}
+
+
 def _page(request, application, *, status=200):
     kind = transitions.actor_kind(request.user, application)
     allowed = workflow.allowed_actions(application.status, kind)
     return render(request, "subsidies/applications/detail.html", {
         "application": application, "timeline": _timeline(application),
+        "figures": [(figure_labels().get(k, k), v) for k, v in (application.figures or {}).items()],
+        "edit_values": {"project_title": application.project_title, "description": application.description,
+                        "declared_investment": application.declared_investment, **(application.figures or {})},
         "expert_pool": review_selectors.expert_pool(application) if "assign_expert" in allowed else (),
         "files": list(application.files.all()), "allowed": allowed, "accept": ACCEPT,
         "kinds": ApplicationFile.Kind.choices, "declarations": declaration_labels(),
@@ -127,6 +137,7 @@ def create(request, version_pk):
 def detail(request, pk):
     application = get_for_user(Application.objects.select_related("version__programme", "enterprise", "region"),
                                pk, user=request.user, request=request)
+    audit_staff_read(request, application)
     return _page(request, application)
 
 

@@ -162,3 +162,18 @@ def test_every_state_renders_for_owner_and_staff(client, login, enterprise, owne
     assert client.get("/subsidies/disbursement/").status_code == 200
     notice = client.get("/subsidies/notice/").content.decode()
     assert "数字孪生产线" in notice and "供应链协同平台" in notice
+
+
+def test_returned_application_keeps_content_through_the_edit_form(client, login, version, enterprise, owner):
+    app = application_in(version, "returned", enterprise=enterprise, filed_by=owner,
+                         figures={"contract_number": "HT-9", "price": "5000.00"}, stage_note="请补充发票")
+    login(owner)
+    page = client.get(f"/subsidies/applications/a/{app.pk}/").content.decode()
+    assert 'value="HT-9"' in page and "请补充发票" in page and 'value="100000.00"' in page
+    client.post(f"/subsidies/applications/a/{app.pk}/edit/", {
+        "state_version": app.state_version, "project_title": "MES 上线（补正）", "declared_investment": "100000.00",
+        "contract_number": "HT-9", "price": "5000.00", "invoice_number": "FP-1"})
+    app.refresh_from_db()
+    assert app.project_title == "MES 上线（补正）" and app.status == "returned"
+    assert app.figures == {"contract_number": "HT-9", "price": "5000.00", "invoice_number": "FP-1"}
+    assert AuditEvent.objects.filter(action="subsidy_application.edit").exists()
