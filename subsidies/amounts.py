@@ -1,9 +1,11 @@
 """The amount of an application under its programme version: THE adapter between the workflow and
 the instrument rules.
 
-``subsidies/rules.py`` (written on branch ``sub-rules``) owns the instruments' formulas. Until it is
-merged, ``amount_for`` computes the plain cases from the version's parameters itself; the decision
-and the estimate call nothing else, so wiring the real rules means replacing this one function.
+``subsidies/rules.py`` (written on branch ``sub-rules``) owns the instruments' formulas. ``amount_for``
+is the only function the decision and the estimate call: when ``subsidies.rules`` is importable and
+parses the version's parameters, its formula decides (``_with_rules``); otherwise (the module not yet
+merged, or parameters in the plain ``rate``/``cap`` shape) the plain cases are computed here. Once
+the rules are merged and every programme's parameters are in their shape, the fallback can go.
 
 Parameters are read as ``{"name": {"value": "…", "source": "…", "confidence": "P"}}`` (or a bare
 value). Amounts are yuan, rounded half up to the cent, never above the cap."""
@@ -37,9 +39,44 @@ def _decimal(raw) -> Decimal | None:
     return value if value.is_finite() else None
 
 
+def _with_rules(instrument: str, params: dict, figures: dict, base: Decimal | None) -> Amount | None:
+    """The amount by ``subsidies.rules``; None when the module is absent or does not take these
+    parameters (then the fallback below decides)."""
+    try:
+        from subsidies import rules  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    try:
+        parsed = rules.parse_params(instrument, params)
+    except (rules.RuleError, ValueError, TypeError, KeyError):
+        return None
+    try:
+        if instrument in rules.VOUCHERS:
+            result = rules.voucher(parsed, figures.get("price"))
+        elif instrument == rules.POST_HOC_REWARD:
+            result = rules.post_hoc_reward(parsed, base)
+        elif instrument == rules.INTEREST_SUBSIDY:
+            result = rules.interest_subsidy(parsed, [figures.get("interest")])
+        elif instrument == rules.LEVEL_REWARD:
+            result = rules.level_reward(parsed, str(figures.get("level", "")) or None)
+        elif instrument == rules.DEMONSTRATION_GRANT:
+            result = rules.demonstration_grant(parsed, base)
+        elif instrument == rules.OPEN_CALL:
+            result = rules.open_call_award(parsed, base)
+        else:
+            return Amount(None, f"no formula for {instrument}")
+    except (rules.RuleError, ValueError, TypeError, KeyError):
+        return Amount(None, "the rules refused the inputs")
+    return Amount(result.value, f"rules.{result.formula}" + (" (capped)" if result.capped else ""))
+
+
 def amount_for(*, instrument: str, params: dict, figures: dict, declared_investment: Decimal | None,
                verified_investment: Decimal | None) -> Amount:
     """The subsidy for one application (see the module docstring)."""
+    base = verified_investment if verified_investment is not None else declared_investment
+    by_rules = _with_rules(instrument, params, figures, base)
+    if by_rules is not None:
+        return by_rules
     cap = _decimal(_param(params, "cap"))
     if instrument == "level_reward":
         amounts = _param(params, "amounts") or {}
