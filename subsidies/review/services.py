@@ -220,17 +220,38 @@ class OverBudget(Conflict):
     pass
 
 
+def _integrity():
+    """The integrity checks (subsidies/integrity, branch sub-integrity) when installed, else None."""
+    try:
+        from subsidies.integrity import services as integrity
+    except ImportError:
+        return None
+    return integrity
+
+
+def integrity_message(integrity, flags) -> str:
+    return _("The integrity checks flagged this application: %(reason)s City staff must clear the flag with a "
+             "recorded justification before the decision.") % {"reason": integrity.flag_reason(flags[0])}
+
+
 @audited_refusals("approve")
 def decide(*, application: Application, actor, expected_version, note: str = "", request=None,
            today=None) -> Application:
     """Approve after the notice: the amount is fixed by the application's rule version and reserved
     on its budget line(s) with one conditional UPDATE; over budget → refused, nothing changed."""
     note = text(note, required=False, limit=TEXT_MAX, code="note")
+    integrity = _integrity()
+    if integrity is not None and transitions.actor_kind(actor, application) == workflow.STAFF:
+        # Stored outside the decision's transaction, so the flags stay when the decision is refused.
+        integrity.flags_blocking_decision(application)
     with transaction.atomic():
         locked, target = transitions.lock(application, actor, "approve", expected_version)
         blockers = decision_blockers(locked, today)
         if blockers:
             raise WrongState(blocker_message(blockers[0]), code=blockers[0])
+        flags = integrity.flags_blocking_decision(locked) if integrity is not None else []
+        if flags:
+            raise WrongState(integrity_message(integrity, flags), code="integrity_flags")
         amount = amounts.for_application(locked)
         line = budget.reserve(locked, amount.value)
         if line is None:
