@@ -24,7 +24,7 @@ def workbook_response(*, request, title: str, name: str, columns, rows, action: 
 
 
 def application_columns():
-    return [(_("Reference"), 16), (_("Programme"), 28), (_("Enterprise"), 32), (_("District"), 14),
+    return [(_("Reference"), 16), (_("Subsidy programme"), 28), (_("Enterprise"), 32), (_("District"), 14),
             (_("Project title"), 32), (_("Status"), 14)]
 
 
