@@ -677,6 +677,23 @@ def seed_registry(*, seed: int = DEFAULT_SEED, progress: Callable[[str, int], No
                                   expert=User.objects.filter(username="zhuanjia").first(), progress=progress)
 
 
+# --- Subsidy applications (issue #11) ---------------------------------------------------------------
+
+
+def seed_subsidy_applications():
+    """Demo subsidy applications in every state for the demo enterprise (subsidies/demo_applications.py),
+    handled by the district bureau's `longhua` account, created under the city's `shenzhen` account,
+    scored by `zhuanjia`. Needs the demo accounts; returns None without them."""
+    from subsidies.demo_applications import seed
+
+    users = {u.username: u for u in User.objects.filter(username__in=("qiye", "longhua", "shenzhen", "zhuanjia"))}
+    enterprise = Enterprise.objects.filter(uscc=DEMO_ENTERPRISE_USCC).first()
+    if enterprise is None or not {"qiye", "longhua", "shenzhen"} <= set(users):
+        return None
+    return seed(owner=users["qiye"], enterprise=enterprise, district=users["longhua"], creator=users["shenzhen"],
+                expert=users.get("zhuanjia"), provider=Provider.objects.filter(uscc=DEMO_PROVIDER_USCC).first())
+
+
 # --- Subsidies: vouchers, projects, integrity flags (#11) -----------------------------------------
 
 

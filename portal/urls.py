@@ -51,6 +51,7 @@ urlpatterns = [
     path("subsidies/vouchers/", include("subsidies.vouchers.urls")),
     path("subsidies/projects/", include("subsidies.projects.urls")),
     path("subsidies/integrity/", include("subsidies.integrity.urls")),
+    path("subsidies/", include("subsidies.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
     path("verify/<str:code>/", report_views.report_verify, name="report-verify"),

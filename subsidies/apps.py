@@ -18,11 +18,15 @@ class SubsidiesConfig(AppConfig):
             import_module(module)
 
     def ready(self) -> None:
+        # Each feature registers its own home cards (docs/architecture.md).
         from portal.extensions import HomeCard, register_home_card
         from portal.jobs import register_sweeper
         from portal.permissions import is_enterprise_user, is_provider_user
         from portal.roles import is_bureau_staff
+        from subsidies.applications import wiring as applications
         from subsidies.vouchers.services import expire_vouchers
+
+        applications.register()
 
         # Issued vouchers past their date expire and give their reservation back to the budget.
         register_sweeper("subsidies-voucher-expiry", expire_vouchers)

@@ -37,6 +37,9 @@ PUBLIC = {
     "api-registry-providers": "public directory API (published providers)",
     "api-registry-solutions": "public directory API (published solutions)",
     "api-registry-apps": "public directory API (published apps)",
+    # Subsidy public notice (公示, issue #11): anyone may read it and object, anonymously with a contact.
+    "subsidies:notice": "subsidy public notice (公示): applications in notice, public by design",
+    "subsidies:notice-object": "an objection to a subsidy in notice (POST only; anonymous objections leave a contact)",
 }
 
 _SAMPLES = {"kind": "enterprise", "pk": "1"}

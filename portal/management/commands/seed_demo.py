@@ -59,6 +59,8 @@ class Command(BaseCommand):
             # The regional seed writes in bulk, past the roll-up hooks: rebuild the dashboards' roll-up.
             call_command("regional_rebuild", verbosity=0)
             demo_campaigns.seed_campaigns()  # Longhua's campaign, every stage (#12)
+            if not no_accounts:
+                demo.seed_subsidy_applications()  # subsidy applications in every state (#11)
             # Vouchers, projects and integrity flags (#11): after the registry and the regional firms.
             integrity = None if no_accounts else demo.seed_subsidy_integrity()
         except ImproperlyConfigured as exc:
