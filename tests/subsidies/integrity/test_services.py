@@ -210,3 +210,20 @@ def test_money_helper_rejects_float_noise():
     assert inputs.money(Decimal("10.50"), code="x") == Decimal("10.50")
     with pytest.raises(Invalid):
         inputs.money(0.1 + 0.2, code="x")
+
+
+def test_rotate_field_keys_command_is_audited(enterprise, owner):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    old_key, new_key = crypto.generate_key(), crypto.generate_key()
+    with override_settings(FIELD_ENCRYPTION_KEYS=[old_key]):
+        services.save_payee_account(organisation=enterprise, actor=owner, values=payee())
+    out = StringIO()
+    with override_settings(FIELD_ENCRYPTION_KEYS=[new_key, old_key]):
+        call_command("rotate_field_keys", stdout=out)
+    assert "re-encrypted 2 values" in out.getvalue()
+    assert AuditEvent.objects.filter(action="crypto.rotate", detail__values=2).exists()
+    with override_settings(FIELD_ENCRYPTION_KEYS=[new_key]):
+        assert PayeeAccount.objects.get().legal_representative_id == ID_OK
