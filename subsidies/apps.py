@@ -42,6 +42,11 @@ class SubsidiesConfig(AppConfig):
             title=_("Transformation projects"),
             description=_("Project filing (项目备案) and acceptance (验收) against a re-assessment.")))
         register_home_card(HomeCard(
+            key="subsidies-payee", url_name="integrity:payee-mine", order=64,
+            visible=lambda u: is_enterprise_user(u) or is_provider_user(u),
+            title=_("Payee account"),
+            description=_("The account subsidies are paid to; ID and account numbers stored encrypted.")))
+        register_home_card(HomeCard(
             key="subsidies-integrity", url_name="integrity:queue", order=62, visible=is_bureau_staff,
             title=_("Open integrity flags"),
             description=_("Related parties, duplicate invoices and conflicts found before a subsidy decision.")))

@@ -7,6 +7,7 @@ from subsidies.integrity import views
 app_name = "integrity"
 
 urlpatterns = [
+    path("payee/", views.payee_mine, name="payee-mine"),
     path("payee/<slug:kind>/<int:pk>/", views.payee_account, name="payee"),
     path("flags/", views.flag_queue, name="queue"),
     path("flags/<int:pk>/override/", views.flag_override, name="override"),

@@ -29,6 +29,19 @@ def _errors(form) -> str:
 
 
 @login_required
+@require_GET
+def payee_mine(request):
+    """The home card's target: the payee page of the user's first enterprise, else provider."""
+    if request.user.staff_role:
+        raise PermissionDenied
+    for kind, model in KINDS.items():
+        organisation = model.objects.filter(memberships__user=request.user).order_by("pk").first()
+        if organisation is not None:
+            return redirect("integrity:payee", kind=kind, pk=organisation.pk)
+    raise PermissionDenied
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def payee_account(request, kind, pk):
     model = KINDS.get(kind)

@@ -195,3 +195,25 @@ def test_project_pages_and_points_per_yuan_export(login, enterprise, owner, dist
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxml")
     assert AuditEvent.objects.filter(action="projects.points_per_yuan_export").count() == 1
     assert login(district_staff).get("/subsidies/projects/points-per-yuan/colour.xlsx").status_code == 404
+
+
+def test_unknown_ids_are_404_and_payee_home_link(login, owner, enterprise, district_staff, provider_user):
+    assert login(owner).get("/subsidies/vouchers/999999/").status_code == 404
+    assert login(district_staff).get("/subsidies/integrity/applications/999999/").status_code == 404
+    assert login(district_staff).post("/subsidies/integrity/flags/999999/override/",
+                                      {"state_version": 0, "justification": "x" * 20}).status_code == 404
+    assert login(owner).get("/subsidies/projects/999999/").status_code == 404
+    assert login(owner).get("/subsidies/integrity/payee/").url == f"/subsidies/integrity/payee/enterprise/{enterprise.pk}/"
+    assert login(provider_user).get("/subsidies/integrity/payee/").status_code == 302
+    assert login(district_staff).get("/subsidies/integrity/payee/").status_code == 403
+
+
+def test_masked_payee_for_exports(enterprise, owner):
+    from subsidies.integrity.selectors import masked_payee
+
+    assert masked_payee(enterprise)["account_number"] == ""
+    integrity.save_payee_account(organisation=enterprise, actor=owner, values={
+        "legal_representative": "张三", "legal_representative_id": "11010519491231002X", "address": "深圳",
+        "bank_name": "中国银行", "account_name": "测试", "account_number": "6222021234567890123"})
+    row = masked_payee(enterprise)
+    assert row["account_number"] == "6222***********0123" and row["legal_representative_id"] == "110***********002X"
