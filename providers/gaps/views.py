@@ -7,6 +7,8 @@ answers 404, audited. The panel shows every district of the city: the viewer's o
 others under the k rule (providers/gaps/analysis.py); the drill-down opens only cells of the viewer's
 own districts."""
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -29,6 +31,7 @@ from portal.exports import XLSX_CONTENT_TYPE
 from portal.models import Region
 from portal.roles import is_bureau_staff, staff_region_path
 from providers.gaps import selectors, services, tables
+from providers.gaps.analysis import CENT
 from providers.gaps.forms import CellForm, MapForm, problems
 from providers.taxonomy import CAPABILITY_AREAS, CATEGORY_AREAS, titles
 
@@ -115,7 +118,9 @@ def cell(request):
     audit_log(action="providers.gap_drilldown", request=request, obj=district,
               detail={"category": category, "year": year})
     area_titles = titles(CAPABILITY_AREAS)
+    count = page.paginator.count
     return render(request, "providers/gaps/cell.html", {
+        "ratio": (Decimal(count) / len(providers)).quantize(CENT, ROUND_HALF_UP) if providers and count else None,
         "district": district, "category": category, "category_label": tables.category_label(category),
         "year": year, "page": page, "providers": providers,
         "areas": "、".join(area_titles[a] for a in CATEGORY_AREAS[category]),
