@@ -111,9 +111,11 @@ def test_city_staff_open_any_district_of_their_city(login, city_staff, gap_data)
 
 @pytest.mark.parametrize("url", ["/registry/gaps/panel/", "/registry/gaps/export/", "/registry/ecosystem/panel/",
                                  "/registry/gaps/cell/?district=1&category=smart_manufacturing&year=2026"])
-def test_enterprise_users_are_refused_and_anonymous_users_sent_to_sign_in(login, owner, client, url, gap_data):
+@pytest.mark.parametrize("persona", ["owner", "provider_user", "expert"])
+def test_non_bureau_users_are_refused_and_anonymous_users_sent_to_sign_in(request, login, client, url, persona,
+                                                                          gap_data):
     assert client.get(url).status_code == 302
-    assert login(owner).get(url).status_code == 403
+    assert login(request.getfixturevalue(persona)).get(url).status_code == 403
 
 
 def test_the_export_is_audited_and_withholds_what_the_page_withholds(login, district_staff, gap_data):
