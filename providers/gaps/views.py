@@ -30,7 +30,7 @@ from portal.exceptions import DomainError
 from portal.exports import XLSX_CONTENT_TYPE
 from portal.models import Region
 from portal.roles import is_bureau_staff, staff_region_path
-from providers.gaps import selectors, services, tables
+from providers.gaps import charts, selectors, services, tables
 from providers.gaps.analysis import CENT
 from providers.gaps.forms import CellForm, MapForm, problems
 from providers.taxonomy import CAPABILITY_AREAS, CATEGORY_AREAS, titles
@@ -89,8 +89,9 @@ def panel(request):
     largest = [{"cell": c, "district": gap_map.names[c.district], "category": tables.category_label(c.category),
                 "relative": tables.times(c.relative)} for c in gap_map.table.largest_gaps()]
     area_titles = titles(CAPABILITY_AREAS)
+    labels = {c: tables.category_label(c) for c in gap_map.table.categories}
     return render(request, "providers/gaps/panel.html", {
-        "map": gap_map, "rows": rows, "largest": largest, "legend": tables.legend(),
+        "map": gap_map, "rows": rows, "figure": charts.heatmap(gap_map, labels), "largest": largest, "legend": tables.legend(),
         "categories": [{"code": c, "label": tables.category_label(c), "average": averages[c],
                         "areas": "、".join(area_titles[a] for a in CATEGORY_AREAS[c])}
                        for c in gap_map.table.categories],

@@ -71,6 +71,11 @@ def test_district_staff_see_their_district_in_full_and_small_cells_elsewhere_wit
     assert longhua["cell"].level == Level.UNRATED
     # Nanshan's six firms are enough to show, but never with a drill-down outside the jurisdiction.
     assert cells[("440305", DM)]["needs"] == 6 and cells[("440305", DM)]["link"] is None
+    # The heat map draws the same cells: Bao'an's is withheld there too.
+    figure = response.context["figure"]["data"][0]
+    assert figure["type"] == "heatmap"
+    texts = dict(zip(figure["y"], (row[figure["x"].index("智能化制造")] for row in figure["text"]), strict=True))
+    assert texts["宝安区"] == "—" and texts["龙华区"].startswith("6／2")
     body = response.content.decode()
     assert f"district={region('440306').pk}" not in body
     assert "<5" in body or "&lt;5" in body
