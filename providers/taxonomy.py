@@ -19,8 +19,9 @@ def _codes(terms: tuple[Term, ...]) -> tuple[str, ...]:
     return tuple(t.code for t in terms)
 
 
-def titles(terms: tuple[Term, ...]) -> dict[str, str]:
-    return {t.code: t.title for t in terms}
+def titles(terms: tuple[Term, ...], *, english: bool = False) -> dict[str, str]:
+    """Code → title (Chinese; ``english`` for the English title where there is one)."""
+    return {t.code: (t.title_en or t.title) if english else t.title for t in terms}
 
 
 # Seed 000 names the first five; the rest extend the list as domain.md allows.

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Sum
+from django.utils.translation import get_language
 
 from portal.models import Enterprise, Region
 from portal.reference import INDUSTRY_DIVISIONS
@@ -267,10 +268,11 @@ def region_supply(region: Region, *, today: dt.date, top: int = TOP_PROVIDERS) -
     for area, provider_id in (ListingCapability.objects.filter(listing__in=listings)
                               .values_list("area", "listing__provider_id").order_by()):
         per_area.setdefault(area, []).append(provider_id)
-    areas = tuple(sorted((ServingArea(t.code, t.title, len(per_area.get(t.code, ())),
+    english = get_language() == "en"
+    areas = tuple(sorted((ServingArea(t.code, t.title_en if english else t.title, len(per_area.get(t.code, ())),
                                       sum(1 for p in per_area.get(t.code, ()) if p in member_ids))
                           for t in CAPABILITY_AREAS), key=lambda a: (-a.providers, a.code)))
-    area_title = titles(CAPABILITY_AREAS)
+    area_title = titles(CAPABILITY_AREAS, english=english)
     strongest = list(listings.select_related("region").defer("search_text", "service_regions")
                      .prefetch_related("capabilities")
                      .order_by("-verified_case_count", "-solution_count", "name", "pk")[:top])

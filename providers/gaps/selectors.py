@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from diagnosis.models import Assessment, NewMode
 from diagnosis.regional import selectors as regional
@@ -129,7 +130,7 @@ def cell_providers(*, district: Region, category: str, today: dt.date | None = N
     listings = list(Listing.objects.filter(provider_id__in=ids).select_related("region")
                     .defer("search_text", "service_regions").order_by("-verified_case_count", "name", "pk"))
     levels: dict[int, list[tuple[str, int]]] = defaultdict(list)
-    area_titles = titles(CAPABILITY_AREAS)
+    area_titles = titles(CAPABILITY_AREAS, english=get_language() == "en")
     for listing_id, area, level in (ListingCapability.objects.filter(listing__in=listings,
                                                                      area__in=CATEGORY_AREAS[category])
                                     .order_by("area").values_list("listing_id", "area", "level")):

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from diagnosis.regional import selectors as regional
@@ -88,7 +89,7 @@ def panel(request):
                      "focus": gap_map.focus is not None and district.code == gap_map.focus.code})
     largest = [{"cell": c, "district": gap_map.names[c.district], "category": tables.category_label(c.category),
                 "relative": tables.times(c.relative)} for c in gap_map.table.largest_gaps()]
-    area_titles = titles(CAPABILITY_AREAS)
+    area_titles = titles(CAPABILITY_AREAS, english=get_language() == "en")
     labels = {c: tables.category_label(c) for c in gap_map.table.categories}
     return render(request, "providers/gaps/panel.html", {
         "map": gap_map, "rows": rows, "figure": charts.heatmap(gap_map, labels), "largest": largest, "legend": tables.legend(),
@@ -118,7 +119,7 @@ def cell(request):
     providers = selectors.cell_providers(district=district, category=category)
     audit_log(action="providers.gap_drilldown", request=request, obj=district,
               detail={"category": category, "year": year})
-    area_titles = titles(CAPABILITY_AREAS)
+    area_titles = titles(CAPABILITY_AREAS, english=get_language() == "en")
     count = page.paginator.count
     return render(request, "providers/gaps/cell.html", {
         "ratio": (Decimal(count) / len(providers)).quantize(CENT, ROUND_HALF_UP) if providers and count else None,
