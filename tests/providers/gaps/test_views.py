@@ -164,3 +164,14 @@ def test_bad_panel_and_export_input_is_a_clear_400(login, district_staff, gap_da
         response = client.get(f"{url}?{query}")
         assert response.status_code == 400, (url, query)
     assert not AuditEvent.objects.filter(action="data.export").exists()
+
+
+def test_an_export_over_the_hourly_limit_is_refused_with_a_message_and_not_audited(login, district_staff, gap_data,
+                                                                                   monkeypatch):
+    from diagnosis.review import services as services_review
+
+    monkeypatch.setattr(services_review, "EXPORTS_PER_HOUR", 0)
+    response = login(district_staff).get(f"/registry/gaps/export/?year={gap_data['year']}", follow=True)
+    assert response.redirect_chain and "/regional/demand/" in response.redirect_chain[-1][0]
+    assert any("导出" in str(m) or "export" in str(m) for m in response.context["messages"])
+    assert not AuditEvent.objects.filter(action="data.export").exists()
