@@ -2,11 +2,12 @@
 cell, read as three aggregate queries whatever the number of districts, firms or providers, and the
 firms and providers behind one cell.
 
-Demand is the regional demand map's (``diagnosis.regional.selectors.demand``): enterprises whose
-submitted or approved assessments of the year state the category, placed by the assessment's
-region snapshot (a park counts with its district). Every stated need is *open*: the portal records
-no accepted engagement yet; when the leads pipeline does, the firms whose engagement in the
-category was accepted are the ones to leave out here.
+Demand is the regional demand map's population (``diagnosis.regional.selectors.demand``): enterprises
+whose submitted or approved assessments of the year state the category, placed by the assessment's
+region snapshot (a park counts with its district), counted once per district and category. A stated
+need is *open* until an engagement on the diagnosis that stated it is accepted: a lead on that
+assessment (providers/leads) that reached "accepted" and whose solution works in one of the
+category's capability areas. Without accepted engagements the counts are the demand map's.
 
 Capacity: a provider is *qualified* for a district when it is an active member (valid on the day)
 of a resource pool whose region holds the district (the district's own pool, its city's or its
@@ -23,17 +24,17 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from diagnosis.models import Assessment, NewMode
+from diagnosis.models import Assessment, Need, NewMode
 from diagnosis.regional import selectors as regional
 from diagnosis.regional.tables import districts_of
 from diagnosis.results.selectors import COUNTED_STATUSES
 from portal.models import Enterprise, Region
 from providers.gaps.analysis import District, GapTable, analyse
-from providers.models import Listing, ListingCapability, PoolMember
+from providers.models import Lead, Listing, ListingCapability, PoolMember
 from providers.taxonomy import CAPABILITY_AREAS, CATEGORY_AREAS, titles
 
 CATEGORIES = tuple(c.value for c in NewMode)
@@ -62,12 +63,33 @@ def _chain(region: Region) -> tuple[str, ...]:
     return tuple(region.path.strip("/").split("/"))
 
 
+def _areas_q(areas) -> Q:
+    match = Q()
+    for area in areas:
+        match |= Q(solution_areas__contains=f",{area},")
+    return match
+
+
+def covered_need() -> Q:
+    """A ``Need`` row that an accepted engagement on its assessment covers (see the module's docstring)."""
+    covered = Q(pk__in=[])
+    for category, areas in CATEGORY_AREAS.items():
+        covered |= Q(category=category) & Q(Exists(Lead.objects.filter(
+            assessment_id=OuterRef("assessment_id"), stage=Lead.Stage.ACCEPTED).filter(_areas_q(areas))))
+    return covered
+
+
 def needs_counts(city: Region, year: int) -> dict[tuple[str, str], int]:
-    """(district code, category) → enterprises stating the need: the demand map's rows summed over
-    industries (an enterprise has one industry, so no firm counts twice)."""
+    """(district code, category) → enterprises with an open need: one grouped query over the demand
+    map's population, leaving out needs an accepted engagement covers."""
     district_of = districts_of(regional.subtree(city))
+    rows = (Need.objects.filter(assessment__year=year, assessment__status__in=COUNTED_STATUSES,
+                                assessment__region_id__in=regional.area(city, viewer_path=None).ids)
+            .exclude(covered_need()).order_by()
+            .values_list("assessment__region_id", "category")
+            .annotate(n=Count("assessment__enterprise", distinct=True)))
     counts: dict[tuple[str, str], int] = defaultdict(int)
-    for region_id, _division, category, n in regional.demand(year, regional.area(city, viewer_path=None)):
+    for region_id, category, n in rows:
         district = district_of.get(region_id)
         if district is not None:
             counts[(district.code, category)] += n
@@ -116,10 +138,11 @@ def gap_table(region: Region, year: int, *, viewer_path: str | None = None, toda
 
 
 def cell_firms(user, *, district: Region, category: str, year: int) -> QuerySet:
-    """The enterprises behind one cell, among the assessments ``user`` may see."""
+    """The enterprises with an open need behind one cell, among the assessments ``user`` may see."""
     ids = regional.area(district, viewer_path=None).ids
+    open_needs = Need.objects.filter(category=category).exclude(covered_need())
     return (Enterprise.objects.filter(assessments__in=Assessment.objects.visible_to(user).filter(
-        year=year, status__in=COUNTED_STATUSES, region_id__in=ids, needs__category=category))
+        year=year, status__in=COUNTED_STATUSES, region_id__in=ids, needs__in=open_needs))
         .distinct().select_related("region").order_by("name", "pk"))
 
 

@@ -175,3 +175,40 @@ def test_an_export_over_the_hourly_limit_is_refused_with_a_message_and_not_audit
     assert response.redirect_chain and "/regional/demand/" in response.redirect_chain[-1][0]
     assert any("导出" in str(m) or "export" in str(m) for m in response.context["messages"])
     assert not AuditEvent.objects.filter(action="data.export").exists()
+
+
+# --- open needs: accepted engagements cover them ------------------------------------------------------
+
+
+def _lead(firm, provider, *, stage="accepted", areas=",smart_hardware,"):
+    from django.utils import timezone
+
+    from providers.models import Lead
+
+    assessment = firm.assessments.get()
+    user = assessment.created_by
+    return Lead.objects.create(
+        enterprise=firm, provider=provider, solution_key="k", solution_title="设备联网", solution_areas=areas,
+        assessment=assessment, summary={}, consent_version="1", consented_by=user, consented_at=timezone.now(),
+        stage=stage, accepted_on=timezone.localdate() if stage == "accepted" else None)
+
+
+def test_without_accepted_engagements_the_needs_are_the_demand_maps(gap_data):
+    from diagnosis.regional import selectors as regional
+
+    shenzhen = region("440300")
+    table = gap_table(shenzhen, gap_data["year"], viewer_path=shenzhen.path).table
+    demand = regional.demand(gap_data["year"], regional.area(shenzhen, viewer_path=None))
+    assert sum(c.needs for c in table.cells) == sum(n for *_key, n in demand) == 15
+
+
+def test_an_accepted_engagement_in_an_area_of_the_category_closes_the_need(login, district_staff, gap_data):
+    longhua_firms, provider = gap_data["firms"]["longhua"], gap_data["providers"]["citywide"]
+    _lead(longhua_firms[0], provider)  # accepted, smart hardware: covers smart manufacturing
+    _lead(longhua_firms[1], provider, stage="contract")  # not accepted yet: still open
+    _lead(longhua_firms[2], provider, areas=",software,")  # accepted, but no area of the category
+    shenzhen = region("440300")
+    assert gap_table(shenzhen, gap_data["year"], viewer_path=shenzhen.path).table.cell("440309", SM).needs == 5
+    response = _cell(login(district_staff), "440309", SM, gap_data["year"])
+    names = {f.name for f in response.context["page"]}
+    assert longhua_firms[0].name not in names and len(names) == 5
