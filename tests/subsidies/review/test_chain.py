@@ -214,6 +214,10 @@ def test_signed_in_objection_and_closed_notice(version, enterprise, owner, outsi
     with pytest.raises(Invalid) as exc:
         notice.objection_file(application=app, actor=AnonymousUser(), text_value="x", contact="")
     assert exc.value.code == "contact_required"
+    notice.objection_file(application=app, actor=AnonymousUser(), text_value="x", contact="13700000000")
+    with pytest.raises(WrongState) as exc:
+        notice.objection_file(application=app, actor=AnonymousUser(), text_value="again", contact="13700000000")
+    assert exc.value.code == "already_objected"
     over = application_in(version, "in_notice", enterprise=enterprise, filed_by=owner)
     with pytest.raises(WrongState) as exc:
         notice.objection_file(application=over, actor=outsider, text_value="late")
