@@ -134,7 +134,14 @@ def test_disbursement_pages(client, login, version, enterprise, owner, district_
     client.post(f"/subsidies/disbursement/{batch.pk}/pay/")
     assert BudgetLine.objects.get(version=version).disbursed == Decimal("20000.00")
     assert client.get(f"/subsidies/disbursement/{batch.pk}/export/").status_code == 200
-    assert client.get("/subsidies/disbursement/decisions/export/").status_code == 200
+    Application.objects.filter(pk=app.pk).update(decided_at=timezone.now(), decided_by=district_staff)
+    export = client.get("/subsidies/disbursement/decisions/export/")
+    import io
+
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 3 and rows[2][0] == app.reference and Decimal(str(rows[2][8])) == Decimal("20000")
     assert AuditEvent.objects.filter(action="subsidy_export.batch").exists()
 
 
