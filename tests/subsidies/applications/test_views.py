@@ -184,3 +184,14 @@ def test_returned_application_keeps_content_through_the_edit_form(client, login,
     assert app.project_title == "MES 上线（补正）" and app.status == "returned"
     assert app.figures == {"contract_number": "HT-9", "price": "5000.00", "invoice_number": "FP-1"}
     assert AuditEvent.objects.filter(action="subsidy_application.edit").exists()
+
+
+def test_city_staff_filter_the_queue_by_district(client, login, version, enterprise, owner, other_enterprise, outsider,
+                                                 city_staff):
+    here = application_in(version, "submitted", enterprise=enterprise, filed_by=owner)
+    there = application_in(version, "submitted", enterprise=other_enterprise, filed_by=outsider)
+    login(city_staff)
+    both = client.get("/subsidies/review/?stage=form_check").content.decode()
+    assert here.reference in both and there.reference in both and 'name="district"' in both
+    one = client.get("/subsidies/review/?stage=form_check&district=440306").content.decode()
+    assert there.reference in one and here.reference not in one
