@@ -195,3 +195,21 @@ def test_city_staff_filter_the_queue_by_district(client, login, version, enterpr
     assert here.reference in both and there.reference in both and 'name="district"' in both
     one = client.get("/subsidies/review/?stage=form_check&district=440306").content.decode()
     assert there.reference in one and here.reference not in one
+
+
+def test_api_is_scoped(client, version, enterprise, owner, outsider, other_district_staff):
+    from rest_framework.authtoken.models import Token
+
+    app = application_in(version, "submitted", enterprise=enterprise, filed_by=owner)
+
+    def get(user, path):
+        token = Token.objects.get_or_create(user=user)[0]
+        return client.get(path, HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    listed = get(owner, "/api/v1/subsidies/applications/").json()
+    assert [row["reference"] for row in listed["results"]] == [app.reference]
+    assert set(listed["results"][0]) >= {"status", "state_version", "decided_amount"}
+    assert "declarations" not in listed["results"][0]
+    assert get(outsider, "/api/v1/subsidies/applications/").json()["count"] == 0
+    assert get(outsider, f"/api/v1/subsidies/applications/{app.pk}/").status_code == 404
+    assert client.get("/api/v1/subsidies/applications/").status_code == 401
