@@ -675,3 +675,11 @@ def seed_registry(*, seed: int = DEFAULT_SEED, progress: Callable[[str, int], No
         authors[provider.pk] = owner
     return seed_provider_registry(seed=seed, authors=authors, creator=User.objects.filter(username="shenzhen").first(),
                                   expert=User.objects.filter(username="zhuanjia").first(), progress=progress)
+
+
+def seed_events() -> int:
+    """Longhua's matchmaking events (issue #10), created by the district account `longhua`; the
+    generator lives with the feature (providers/events/demo.py)."""
+    from providers.events.demo import seed_events as seed_match_events
+
+    return seed_match_events(creator=User.objects.filter(username="longhua").first())

@@ -48,7 +48,7 @@ def assessed(*, category: str = "digital_management", **fields):
 def event(district_staff):
     import datetime as dt
 
-    return MatchEvent.objects.create(title="宝安区电子信息供需对接会", kind=MatchEvent.Kind.DISTRICT,
+    return MatchEvent.objects.create(title="龙华区电子信息供需对接会", kind=MatchEvent.Kind.DISTRICT,
                                      region=region("440309"), date=dt.date.today(), created_by=district_staff)
 
 
