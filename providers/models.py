@@ -923,3 +923,59 @@ class PairingJob(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else (100 if self.final else 0)
+
+
+# ─── Matching: versioned weights ─────────────────────────────────────────────────────────────
+
+
+class MatchingWeightsQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Bureau staff read the versions of their region, the regions above it and below it
+        (a district officer sees the city's weights that rank its enterprises); nobody else."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        path = staff_region_path(user)
+        if path is None:
+            return self.none()
+        ancestors = [path[:i + 1] for i, ch in enumerate(path) if ch == "/"]
+        return self.filter(Q(region__path__startswith=path) | Q(region__path__in=ancestors))
+
+
+class MatchingWeights(models.Model):
+    """One version of the matching engine's weights (points per component, out of 100) that city
+    staff set for their city, optionally for one diagnosis campaign. Versions are immutable: a change
+    is a new version (``number`` counts up per region and campaign), so every ranking can say which
+    weights it used. Without a version the shipped defaults apply (providers/matching/weights.toml)."""
+
+    region = models.ForeignKey(Region, models.PROTECT, related_name="+", verbose_name=_("region"))
+    campaign = models.ForeignKey("diagnosis.Campaign", models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("diagnosis campaign"))
+    number = models.PositiveIntegerField(_("version"))
+    weights = models.JSONField(_("weights"))
+    note = models.CharField(_("reason for the change"), max_length=500)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MatchingWeightsQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["region__path", "campaign", "-number"]
+        verbose_name = _("matching weights")
+        verbose_name_plural = _("matching weights")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "campaign", "number"], name="providers_weights_number_unique"),
+            models.UniqueConstraint(fields=["region", "number"], condition=Q(campaign__isnull=True),
+                                    name="providers_weights_number_unique_general"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} v{self.number}" + (f" · {self.campaign_id}" if self.campaign_id else "")
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("A weights version is immutable: create a new version instead.")
+        super().save(*args, **kwargs)
+
+    @property
+    def version_label(self) -> str:
+        return f"{self.region.code}-{'c' + str(self.campaign_id) + '-' if self.campaign_id else ''}v{self.number}"

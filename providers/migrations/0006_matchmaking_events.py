@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('portal', '0006_record_history'),
-        ('providers', '0004_track_history'),
+        ('providers', '0005_matching_weights'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
