@@ -36,7 +36,7 @@ from portal.roles import is_bureau_staff, staff_region_path
 from portal.services import audit_export
 from providers.events import selectors
 from providers.events.tasks import pairing_generate as pairing_generate_task
-from providers.models import EventParticipant, EventProvider, MatchEvent, Pairing, PairingJob
+from providers.models import EventParticipant, EventProvider, ListingSolution, MatchEvent, Pairing, PairingJob
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ NOTES_MAX = 4000
 MAX_ATTEMPTS = 3
 SUGGESTIONS_PER_ENTERPRISE = 5
 INVITE_MAX = 5000  # enterprises one "invite all" may add; a filter narrows a larger list first
-PROGRESS_EVERY = 25  # participants between two progress writes
+CHUNK = 50  # participants ranked together, stored in one transaction, between two progress writes
 EXPORTS_PER_HOUR = 30
 
 
@@ -332,57 +332,48 @@ def pairing_request(*, event: MatchEvent, actor, request=None) -> PairingJob:
 
 
 def ranker():
-    """The matching engine's ``rank_for_enterprise`` (providers.matching.selectors)."""
-    from providers.matching.selectors import rank_for_enterprise
+    """The matching engine's batch entry point, ``providers.matching.selectors.rank_many``: the
+    supply is read once for a whole chunk of participants."""
+    from providers.matching.selectors import rank_many
 
-    return rank_for_enterprise
+    return rank_many
+
+
+def solution_keys(solution_ids) -> dict[int, str]:
+    """The stable key of each listed solution (it survives a new profile version, its id does not)."""
+    return dict(ListingSolution.objects.filter(pk__in=list(solution_ids)).values_list("pk", "key"))
 
 
 def _latest_assessments(enterprise_ids) -> dict[int, Assessment]:
     found: dict[int, Assessment] = {}
     for assessment in (Assessment.objects.filter(enterprise_id__in=list(enterprise_ids),
-                                                 status__in=selectors.COUNTED_STATUSES)
+                                                 status__in=selectors.COUNTED_STATUSES, result__isnull=False)
                        .order_by("enterprise_id", "-submitted_at", "-pk")):
         found.setdefault(assessment.enterprise_id, assessment)
     return found
-
-
-def _field(match, *names, default=None):
-    for name in names:
-        value = getattr(match, name, None)
-        if value is not None:
-            return value
-    return default
-
-
-def _explanation(match) -> str:
-    text = _field(match, "explanation", default="")
-    if not isinstance(text, str):  # a structured explanation: its lines, one per component
-        text = "\n".join(str(getattr(part, "text", part)) for part in text)
-    return text[:4000]
 
 
 def _score(value) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def suggestions_for(enterprise: Enterprise, *, assessment, provider_ids: list[int], rank=None) -> list[dict]:
-    """The engine's ranking for one participant, restricted to the event's providers, as rows."""
-    rank = rank or ranker()
-    matches = rank(enterprise, assessment=assessment, limit=SUGGESTIONS_PER_ENTERPRISE, provider_ids=provider_ids)
+def suggestion_rows(matches, *, provider_ids, keys: dict[int, str]) -> list[dict]:
+    """One participant's matches as pairing rows: only the event's providers, one row per
+    solution, ranked 1… in the engine's order."""
+    allowed = set(provider_ids)
     rows, seen = [], set()
     for match in matches:
-        provider_id = _field(match, "provider_id")
-        if provider_id not in provider_ids:
+        if match.provider_id not in allowed:
             continue  # the engine was told; this keeps an invitation the only way in
-        key = str(_field(match, "solution_key", "key", "solution_id", default=""))[:36]
-        if (provider_id, key) in seen:
+        key = keys.get(match.solution_id) or str(match.solution_id)
+        if (match.provider_id, key) in seen:
             continue
-        seen.add((provider_id, key))
-        rows.append({"provider_id": provider_id, "solution_key": key,
-                     "solution_title": str(_field(match, "title", "solution_title", default=""))[:100],
-                     "score": _score(_field(match, "score", default=0)), "explanation": _explanation(match),
-                     "rank": len(rows) + 1})
+        seen.add((match.provider_id, key))
+        rows.append({"provider_id": match.provider_id, "solution_key": key[:36],
+                     "solution_title": str(match.solution_title)[:100], "score": _score(match.score),
+                     "explanation": str(match.explanation)[:4000], "rank": len(rows) + 1})
+        if len(rows) >= SUGGESTIONS_PER_ENTERPRISE:
+            break
     return rows
 
 
@@ -391,14 +382,13 @@ def _store(event_id: int, enterprise_id: int, rows: list[dict]) -> int:
     longer suggested. Returns how many rows were created."""
     existing = {(p.provider_id, p.solution_key): p for p in
                 Pairing.objects.select_for_update().filter(event_id=event_id, enterprise_id=enterprise_id)}
-    created, keep = 0, set()
+    created, keep, new = 0, set(), []
     for row in rows:
         key = (row["provider_id"], row["solution_key"])
         keep.add(key)
         pairing = existing.get(key)
         if pairing is None:
-            Pairing.objects.create(event_id=event_id, enterprise_id=enterprise_id, **row)
-            created += 1
+            new.append(Pairing(event_id=event_id, enterprise_id=enterprise_id, **row))
         elif (pairing.score, pairing.rank, pairing.explanation, pairing.solution_title) != (
                 row["score"], row["rank"], row["explanation"], row["solution_title"]):
             Pairing.objects.filter(pk=pairing.pk).update(score=row["score"], rank=row["rank"],
@@ -407,6 +397,9 @@ def _store(event_id: int, enterprise_id: int, rows: list[dict]) -> int:
     stale = [p.pk for key, p in existing.items() if key not in keep and p.status == Pairing.Status.SUGGESTED]
     if stale:
         Pairing.objects.filter(pk__in=stale).delete()
+    if new:
+        Pairing.objects.bulk_create(new)
+        created = len(new)
     return created
 
 
@@ -418,9 +411,9 @@ def pairing_generate(*, job_id: int, rank=None) -> JobOutcome:
 
     1. Claim: QUEUED, or RUNNING with an expired lease, and fewer than MAX_ATTEMPTS claims →
        RUNNING with a new lease (started_at), attempts + 1. Anything else returns at once.
-    2. For each participant (in a stable order), rank the event's providers' solutions and upsert
-       the suggestions, one transaction per participant; progress is written every few
-       participants, only while the lease is still ours.
+    2. In chunks of participants (in a stable order), rank the event's providers' solutions with
+       the engine's ``rank_many`` and upsert the suggestions, one transaction per chunk; progress is
+       written after each chunk, only while the lease is still ours.
     3. Complete with a conditional UPDATE on our lease. An error marks the row FAILED with the
        error; database connection errors propagate so the task retries them.
     """
@@ -441,21 +434,27 @@ def pairing_generate(*, job_id: int, rank=None) -> JobOutcome:
     job = PairingJob.objects.select_related("event").get(pk=job_id)
     event = job.event
     try:
-        rank = rank or ranker()
+        rank_many = rank or ranker()
         provider_ids = sorted(EventProvider.objects.filter(event=event).values_list("provider_id", flat=True))
         enterprise_ids = list(EventParticipant.objects.filter(event=event).order_by("enterprise_id")
                               .values_list("enterprise_id", flat=True))
         PairingJob.objects.filter(ours).update(total=len(enterprise_ids))
-        latest = _latest_assessments(enterprise_ids)
-        enterprises = Enterprise.objects.in_bulk(enterprise_ids)
         created = 0
-        for position, enterprise_id in enumerate(enterprise_ids, start=1):
-            rows = suggestions_for(enterprises[enterprise_id], assessment=latest.get(enterprise_id),
-                                   provider_ids=provider_ids, rank=rank)
+        for start in range(0, len(enterprise_ids), CHUNK):
+            chunk = enterprise_ids[start:start + CHUNK]
+            enterprises = Enterprise.objects.select_related("region").in_bulk(chunk)
+            latest = _latest_assessments(chunk)
+            ranked = rank_many([(enterprises[pk], latest.get(pk)) for pk in chunk], limit=SUGGESTIONS_PER_ENTERPRISE * 2,
+                               provider_ids=provider_ids)
+            keys = solution_keys({m.solution_id for matches in ranked.values() for m in matches})
             with transaction.atomic():
-                created += _store(event.pk, enterprise_id, rows)
-            at_mark = position % PROGRESS_EVERY == 0 or position == len(enterprise_ids)
-            if at_mark and not PairingJob.objects.filter(ours).update(done=position, created=created):
+                for enterprise_id in chunk:
+                    if enterprise_id not in latest:
+                        continue  # no scored assessment left: earlier suggestions stay as they are
+                    rows = suggestion_rows(ranked.get(enterprise_id, []), provider_ids=provider_ids, keys=keys)
+                    created += _store(event.pk, enterprise_id, rows)
+            done = start + len(chunk)
+            if not PairingJob.objects.filter(ours).update(done=done, created=created):
                 return JobOutcome.NOTHING_TO_DO  # our lease was taken over: the new holder finishes
     except (OperationalError, InterfaceError):
         raise

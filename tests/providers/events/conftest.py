@@ -1,6 +1,6 @@
 """Fixtures of the matchmaking events tests: an event of district 440309 with assessed enterprises
 (needs stated) and invited pool providers, and a stand-in for the matching engine's ranking so the
-job's mechanics are tested on their own."""
+job's mechanics are tested on their own (test_engine.py runs the real engine)."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,23 +18,27 @@ from tests.factories.providers import member_of, open_pool
 @dataclass(frozen=True)
 class FakeMatch:
     provider_id: int
-    solution_key: str
-    title: str
+    solution_id: int
+    solution_title: str
     score: Decimal
     explanation: str
 
 
-def fake_rank(enterprise, *, assessment=None, weights=None, limit=10, provider_ids=None):
-    """Deterministic: every allowed provider, one solution each, scored by ids."""
-    rows = [FakeMatch(pid, f"sol-{pid}", f"方案{pid}", Decimal((enterprise.pk * 7 + pid * 3) % 100),
-                      f"需求匹配 +{pid % 10}\n行业经验 +1") for pid in (provider_ids or [])]
-    return sorted(rows, key=lambda m: (-m.score, m.provider_id))[:limit]
+def fake_rank_many(pairs, *, weights=None, limit=10, provider_ids=None):
+    """Deterministic: every allowed provider, one solution each, scored by ids (rank_many's shape)."""
+    ranked = {}
+    for enterprise, _assessment in pairs:
+        rows = [FakeMatch(pid, 1000 + pid, f"方案{pid}", Decimal((enterprise.pk * 7 + pid * 3) % 100),
+                          f"需求匹配 +{pid % 10}；行业经验 +1") for pid in (provider_ids or [])]
+        ranked[enterprise.pk] = sorted(rows, key=lambda m: (-m.score, m.provider_id))[:limit]
+    return ranked
 
 
 @pytest.fixture
 def ranked(monkeypatch):
-    monkeypatch.setattr(services, "ranker", lambda: fake_rank)
-    return fake_rank
+    """A stand-in for the engine: the job's mechanics (claim, progress, upsert) on their own."""
+    monkeypatch.setattr(services, "ranker", lambda: fake_rank_many)
+    return fake_rank_many
 
 
 def assessed(*, category: str = "digital_management", **fields):

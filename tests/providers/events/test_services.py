@@ -95,7 +95,7 @@ def test_job_generates_pairings_for_every_participant(ready_event, district_staf
     assert (job.status, job.done, job.total, job.attempts) == ("done", 4, 4, 1)
     assert Pairing.objects.filter(event=ready_event).count() == 4 * 3
     first = Pairing.objects.filter(event=ready_event).order_by("enterprise_id", "rank").first()
-    assert first.rank == 1 and first.solution_key.startswith("sol-") and "需求匹配" in first.explanation
+    assert first.rank == 1 and first.solution_key == str(1000 + first.provider_id) and "需求匹配" in first.explanation
     assert AuditEvent.objects.filter(action="match_event.pairing_request").count() == 1
 
 
@@ -148,12 +148,12 @@ def test_dropped_suggestions_are_removed_but_not_recorded_ones(ready_event, dist
 
 
 def test_progress_is_written_while_running(ready_event, district_staff, monkeypatch):
-    monkeypatch.setattr(services, "PROGRESS_EVERY", 1)
+    monkeypatch.setattr(services, "CHUNK", 1)
     seen = []
 
-    def watching_rank(enterprise, **kwargs):
+    def watching_rank(pairs, **kwargs):
         seen.append(PairingJob.objects.get().done)
-        return []
+        return {enterprise.pk: [] for enterprise, _a in pairs}
 
     monkeypatch.setattr(services, "ranker", lambda: watching_rank)
     monkeypatch.setattr("portal.jobs.enqueue", lambda *a, **k: True)
@@ -165,7 +165,7 @@ def test_progress_is_written_while_running(ready_event, district_staff, monkeypa
 
 
 def test_engine_error_fails_the_row(ready_event, district_staff, monkeypatch):
-    def broken(enterprise, **kwargs):
+    def broken(pairs, **kwargs):
         raise ValueError("boom")
 
     monkeypatch.setattr(services, "ranker", lambda: broken)
