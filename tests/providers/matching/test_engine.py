@@ -77,7 +77,7 @@ def test_component_shares_table():
         + Decimal("5.60") + Decimal("5.00") + Decimal("2.50")
 
 
-@pytest.mark.parametrize("path, services, expected", [
+@pytest.mark.parametrize(("path", "services", "expected"), [
     ("440000/440300/440309/", frozenset(), Decimal(1)),
     ("440000/440300/440305/", frozenset({"440309"}), Decimal("0.8")),
     ("440000/440300/440305/", frozenset(), Decimal("0.6")),
@@ -134,7 +134,7 @@ def test_ties_break_on_solution_id_and_limit_applies():
 def test_weights_change_the_order():
     catalog = Catalog({7: provider(7, pool_tier="province"), 8: provider(8, clients={"39": 5})},
                       (solution(1, 7), solution(2, 8)))
-    points = {code: 0 for code in COMPONENT_CODES}
+    points = dict.fromkeys(COMPONENT_CODES, 0)
     pool_heavy = make_weights("t1", {**points, "need": 50, "pool": 50})
     industry_heavy = make_weights("t2", {**points, "need": 50, "industry": 50})
     assert rank(ENTERPRISE, SCENES, catalog, pool_heavy)[0].solution_id == 1
@@ -142,14 +142,14 @@ def test_weights_change_the_order():
     assert rank(ENTERPRISE, SCENES, catalog, industry_heavy)[0].weights_version == "t2"
 
 
-@pytest.mark.parametrize("raw, code", [
+@pytest.mark.parametrize(("raw", "code"), [
     ({}, "missing"),
-    ({**{c: 10 for c in COMPONENT_CODES}, "extra": 1}, "unknown"),
-    ({**{c: 10 for c in COMPONENT_CODES}}, "sum"),
-    ({**{c: 0 for c in COMPONENT_CODES}, "need": 101, "price": -1}, "range"),
-    ({**{c: 0 for c in COMPONENT_CODES}, "need": "abc"}, "not_number"),
-    ({**{c: 0 for c in COMPONENT_CODES}, "need": "NaN"}, "not_number"),
-    ({**{c: 0 for c in COMPONENT_CODES}, "need": "99.999", "price": "0.001"}, "places"),
+    ({**dict.fromkeys(COMPONENT_CODES, 10), "extra": 1}, "unknown"),
+    ({**dict.fromkeys(COMPONENT_CODES, 10)}, "sum"),
+    ({**dict.fromkeys(COMPONENT_CODES, 0), "need": 101, "price": -1}, "range"),
+    ({**dict.fromkeys(COMPONENT_CODES, 0), "need": "abc"}, "not_number"),
+    ({**dict.fromkeys(COMPONENT_CODES, 0), "need": "NaN"}, "not_number"),
+    ({**dict.fromkeys(COMPONENT_CODES, 0), "need": "99.999", "price": "0.001"}, "places"),
     ("need=100", "shape"),
 ])
 def test_bad_weights_are_refused_with_a_code(raw, code):
@@ -166,7 +166,7 @@ def test_default_weights_add_up_to_100():
 
 areas = st.sets(st.sampled_from(CAPABILITY_CODES), max_size=4)
 levels = st.dictionaries(st.sampled_from(CAPABILITY_CODES), st.integers(1, 5), max_size=5)
-providers_st = st.lists(st.builds(lambda l, c, t: (l, c, t), levels, st.integers(0, 5),
+providers_st = st.lists(st.tuples(levels, st.integers(0, 5),
                                   st.sampled_from(["", "district", "city", "province"])), min_size=1, max_size=5)
 solutions_st = st.lists(
     st.tuples(st.integers(0, 4), st.sets(st.sampled_from(["smart_manufacturing", "digital_management",

@@ -52,7 +52,7 @@ def test_an_unknown_item_is_reported():
     assert any("network is neither mapped" in p for p in problems)
 
 
-@pytest.mark.parametrize("row, message", [
+@pytest.mark.parametrize(("row", "message"), [
     ({"item": "a", "category": "nope", "areas": ["software"], "source": "s", "confidence": "source"}, "unknown category"),
     ({"item": "a", "category": "digital_management", "areas": ["moon"], "source": "s", "confidence": "source"},
      "areas"),
