@@ -12,6 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('portal', '0006_record_history'),
         ('providers', '0005_matching_weights'),
+        ('providers', '0005_leads'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
