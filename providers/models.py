@@ -758,8 +758,8 @@ class MatchEvent(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("In preparation")
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        OPEN = "open", _("Under way")
+        CLOSED = "closed", _("Ended")
 
     title = models.CharField(_("title"), max_length=100)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)

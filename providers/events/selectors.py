@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from diagnosis.models import Assessment, Need
@@ -158,27 +158,32 @@ def funnel(event: MatchEvent) -> list[Stage]:
     return stages + lead_stages(event)
 
 
-def lead_stages(event: MatchEvent) -> list[Stage]:
+LEAD_STAGES = (
+    # (key, title, the lead's date field that says it got there)
+    ("lead_contacted", _("Leads: contacted"), "contacted_on"),
+    ("lead_contract", _("Leads: contract"), "contract_on"),
+    ("lead_accepted", _("Leads: accepted"), "accepted_on"),
+)
+
+
+def event_leads(event: MatchEvent) -> QuerySet | None:
+    """Leads between the event's enterprises and providers requested since the event opened (None
+    when the leads feature is not installed or the event has not opened)."""
     Lead = lead_model()
     if Lead is None or event.opened_at is None:
-        return []
-    leads = Lead.objects.filter(
+        return None
+    return Lead.objects.filter(
         enterprise_id__in=EventParticipant.objects.filter(event=event).values("enterprise_id"),
         provider_id__in=EventProvider.objects.filter(event=event).values("provider_id"),
-        created_at__gte=event.opened_at)
-    return [Stage(f"lead_{key}", str(title), leads.filter(status__in=reached).count())
-            for key, title, reached in lead_stage_table(Lead)]
+        requested_at__gte=event.opened_at)
 
 
-def lead_stage_table(Lead) -> list[tuple[str, str, tuple[str, ...]]]:
-    """(key, title, statuses that count as having reached it) for the funnel's lead stages."""
-    order = [choice for choice, _label in Lead.Status.choices]
-    labels = dict(Lead.Status.choices)
-    rows = []
-    for key, title in (("contacted", _("Leads: contacted")), ("contract", _("Leads: contract")),
-                       ("accepted", _("Leads: accepted"))):
-        if key not in order:
-            continue
-        rows.append((key, title, tuple(order[order.index(key):])))
-        labels.get(key)
-    return rows
+def lead_stages(event: MatchEvent) -> list[Stage]:
+    """Leads that reached each stage (its date is set: a lead declined after a contract still
+    counts as contacted and contracted), in one query."""
+    leads = event_leads(event)
+    if leads is None:
+        return []
+    counts = leads.aggregate(**{key: Count("pk", filter=Q(**{f"{field}__isnull": False}))
+                                for key, _title, field in LEAD_STAGES})
+    return [Stage(key, str(title), counts[key] or 0) for key, title, _field in LEAD_STAGES]

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('cluster', models.CharField(blank=True, choices=[('electronics', '新一代电子信息'), ('petrochem', '绿色石化'), ('appliances', '智能家电'), ('automotive', '汽车'), ('advanced_materials', '先进材料'), ('light_textile', '现代轻工纺织'), ('software', '软件与信息服务'), ('uhd_display', '超高清视频显示'), ('biomedicine', '生物医药与健康'), ('agri_food', '现代农业与食品'), ('semiconductors', '半导体与集成电路'), ('high_end_equipment', '高端装备制造'), ('robotics', '智能机器人'), ('blockchain_quantum', '区块链与量子信息'), ('frontier_materials', '前沿新材料'), ('new_energy', '新能源'), ('laser_additive', '激光与增材制造'), ('digital_creative', '数字创意'), ('safety_environment', '安全应急与环保'), ('precision_instruments', '精密仪器设备')], max_length=32, verbose_name='strategic cluster')),
                 ('date', models.DateField(verbose_name='date')),
                 ('venue', models.CharField(blank=True, max_length=200, verbose_name='venue')),
-                ('status', models.CharField(choices=[('draft', 'In preparation'), ('open', 'Open'), ('closed', 'Closed')], default='draft', max_length=16, verbose_name='status')),
+                ('status', models.CharField(choices=[('draft', 'In preparation'), ('open', 'Under way'), ('closed', 'Ended')], default='draft', max_length=16, verbose_name='status')),
                 ('opened_at', models.DateTimeField(blank=True, null=True)),
                 ('state_version', models.PositiveIntegerField(default=0)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
