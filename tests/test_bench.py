@@ -84,3 +84,12 @@ def test_decisions_time_submit_and_approve_against_the_bare_view(monkeypatch):
                                          "approve, PDF in the request"]
     for figure in figures:
         assert figure.unit == "ms/request" and figure.value > 0 and figure.baseline > 0
+
+
+@pytest.mark.django_db
+def test_events_core_pairs_a_small_district_and_reruns_idempotently():
+    from bench.events import measure_pairing
+
+    figures = measure_pairing(firms=12, providers=60, mean_apps=2)
+    assert figures[0].name.startswith("pairing job, 12 firms") and figures[0].value > 0
+    assert "pairings" in figures[0].note and figures[1].note == "same pairings, none created"

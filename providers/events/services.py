@@ -377,30 +377,34 @@ def suggestion_rows(matches, *, provider_ids, keys: dict[int, str]) -> list[dict
     return rows
 
 
-def _store(event_id: int, enterprise_id: int, rows: list[dict]) -> int:
-    """Upsert one participant's suggestions; drop earlier suggestions nobody acted on that are no
-    longer suggested. Returns how many rows were created."""
-    existing = {(p.provider_id, p.solution_key): p for p in
-                Pairing.objects.select_for_update().filter(event_id=event_id, enterprise_id=enterprise_id)}
-    created, keep, new = 0, set(), []
-    for row in rows:
-        key = (row["provider_id"], row["solution_key"])
-        keep.add(key)
-        pairing = existing.get(key)
-        if pairing is None:
-            new.append(Pairing(event_id=event_id, enterprise_id=enterprise_id, **row))
-        elif (pairing.score, pairing.rank, pairing.explanation, pairing.solution_title) != (
-                row["score"], row["rank"], row["explanation"], row["solution_title"]):
-            Pairing.objects.filter(pk=pairing.pk).update(score=row["score"], rank=row["rank"],
-                                                         explanation=row["explanation"],
-                                                         solution_title=row["solution_title"])
+def _store(event_id: int, suggestions: dict[int, list[dict]]) -> int:
+    """Upsert the suggestions of a chunk of participants (enterprise id → rows) in three
+    statements and a few updates: new rows are created, changed ones updated, and earlier
+    suggestions nobody acted on that are no longer suggested are dropped. Returns how many rows
+    were created."""
+    existing: dict[tuple[int, int, str], Pairing] = {
+        (p.enterprise_id, p.provider_id, p.solution_key): p
+        for p in Pairing.objects.select_for_update(of=("self",)).filter(
+            event_id=event_id, enterprise_id__in=list(suggestions)).order_by()}
+    keep, new = set(), []
+    for enterprise_id, rows in suggestions.items():
+        for row in rows:
+            key = (enterprise_id, row["provider_id"], row["solution_key"])
+            keep.add(key)
+            pairing = existing.get(key)
+            if pairing is None:
+                new.append(Pairing(event_id=event_id, enterprise_id=enterprise_id, **row))
+            elif (pairing.score, pairing.rank, pairing.explanation, pairing.solution_title) != (
+                    row["score"], row["rank"], row["explanation"], row["solution_title"]):
+                Pairing.objects.filter(pk=pairing.pk).update(score=row["score"], rank=row["rank"],
+                                                             explanation=row["explanation"],
+                                                             solution_title=row["solution_title"])
     stale = [p.pk for key, p in existing.items() if key not in keep and p.status == Pairing.Status.SUGGESTED]
     if stale:
         Pairing.objects.filter(pk__in=stale).delete()
     if new:
         Pairing.objects.bulk_create(new)
-        created = len(new)
-    return created
+    return len(new)
 
 
 GAVE_UP = f"gave up after {MAX_ATTEMPTS} attempts: the worker stopped before finishing each time"
@@ -447,12 +451,11 @@ def pairing_generate(*, job_id: int, rank=None) -> JobOutcome:
             ranked = rank_many([(enterprises[pk], latest.get(pk)) for pk in chunk], limit=SUGGESTIONS_PER_ENTERPRISE * 2,
                                provider_ids=provider_ids)
             keys = solution_keys({m.solution_id for matches in ranked.values() for m in matches})
+            # A participant without a scored assessment any more keeps its earlier suggestions.
+            suggestions = {pk: suggestion_rows(ranked.get(pk, []), provider_ids=provider_ids, keys=keys)
+                           for pk in chunk if pk in latest}
             with transaction.atomic():
-                for enterprise_id in chunk:
-                    if enterprise_id not in latest:
-                        continue  # no scored assessment left: earlier suggestions stay as they are
-                    rows = suggestion_rows(ranked.get(enterprise_id, []), provider_ids=provider_ids, keys=keys)
-                    created += _store(event.pk, enterprise_id, rows)
+                created += _store(event.pk, suggestions)
             done = start + len(chunk)
             if not PairingJob.objects.filter(ours).update(done=done, created=created):
                 return JobOutcome.NOTHING_TO_DO  # our lease was taken over: the new holder finishes
