@@ -13,11 +13,12 @@ class ProvidersConfig(AppConfig):
         from providers.events import tasks as events_tasks  # noqa: F401  (the pairing job's Celery task)
         from providers.events import wiring as events
         from providers.leads import wiring as leads
+        from providers.matching import wiring as matching
         from providers.pools import tasks as pools_tasks  # noqa: F401  (Celery looks only in <app>.tasks)
         from providers.pools import wiring as pools
         from providers.profiles import wiring as profiles
 
-        for feature in (profiles, pools, directory, ecosystem, events, leads):
+        for feature in (profiles, pools, directory, ecosystem, matching, events, leads):
             feature.register()
 
         # Pools and memberships show on the portraits and filter the directory: their changes

@@ -944,7 +944,7 @@ class MatchingWeightsQuerySet(models.QuerySet):
 class MatchingWeights(models.Model):
     """One version of the matching engine's weights (points per component, out of 100) that city
     staff set for their city, optionally for one diagnosis campaign. Versions are immutable: a change
-    is a new version (``number`` counts up per region and campaign), so every ranking can say which
+    is a new version (``number`` counts up per region, campaign versions included), so every ranking can say which
     weights it used. Without a version the shipped defaults apply (providers/matching/weights.toml)."""
 
     region = models.ForeignKey(Region, models.PROTECT, related_name="+", verbose_name=_("region"))
@@ -962,11 +962,7 @@ class MatchingWeights(models.Model):
         ordering = ["region__path", "campaign", "-number"]
         verbose_name = _("matching weights")
         verbose_name_plural = _("matching weights")
-        constraints = [
-            models.UniqueConstraint(fields=["region", "campaign", "number"], name="providers_weights_number_unique"),
-            models.UniqueConstraint(fields=["region", "number"], condition=Q(campaign__isnull=True),
-                                    name="providers_weights_number_unique_general"),
-        ]
+        constraints = [models.UniqueConstraint(fields=["region", "number"], name="providers_weights_number_unique")]
 
     def __str__(self) -> str:
         return f"{self.region} v{self.number}" + (f" · {self.campaign_id}" if self.campaign_id else "")

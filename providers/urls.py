@@ -11,4 +11,5 @@ urlpatterns = [
     path("ecosystem/", include("providers.ecosystem.urls")),
     path("events/", include("providers.events.urls")),
     path("leads/", include("providers.leads.urls")),
+    path("matching/", include("providers.matching.urls")),
 ]

@@ -18,12 +18,14 @@ from typing import Any
 
 from diagnosis.models import Assessment, Campaign
 from diagnosis.results.context import standing_answers
+from diagnosis.results.roadmap import build_roadmap
 from diagnosis.results.selectors import COUNTED_STATUSES, verified_result
 from diagnosis.spec import get_spec
 from portal.models import Enterprise
 from portal.reference import INDUSTRY_DIVISIONS
 from providers import cache as registry_cache
 from providers.matching import engine
+from providers.matching.benefit import BenefitEstimate, estimate
 from providers.matching.engine import Catalog, EnterpriseFacts, Match, ProviderFacts, SolutionFacts, Weights
 from providers.matching.extensions import net_price_fn, outcome_ratings_fn
 from providers.matching.scenes import Scene, build_scenes
@@ -232,3 +234,28 @@ def solutions_for_matches(matches: Iterable[Match]) -> dict[int, ListingSolution
     """The listed solutions behind ``matches`` (for their summaries), one query."""
     ids = [m.solution_id for m in matches]
     return {s.pk: s for s in ListingSolution.objects.filter(pk__in=ids).select_related("listing")}
+
+
+def benefit_for(assessment: Assessment) -> BenefitEstimate | None:
+    """The benefit estimate of the assessment's recommended roadmap steps (verified result where present)."""
+    if assessment.result is None:
+        return None
+    try:
+        spec = get_spec(assessment.spec_key)
+    except (KeyError, LookupError, ValueError):
+        return None
+    result = verified_result(assessment) or assessment.result
+    roadmap = build_roadmap(spec, result, standing_answers(assessment), assessment.priorities)
+    return estimate(spec, roadmap, division=str(assessment.enterprise.industry_division or ""))
+
+
+def weights_versions(user):
+    """The versions ``user`` may read, newest first."""
+    return (MatchingWeights.objects.visible_to(user).select_related("region", "campaign", "created_by")
+            .order_by("region__path", "campaign_id", "-number"))
+
+
+def latest_number(region_id: int) -> int:
+    """The region's latest version number (versions count up per region, campaigns included); 0: none."""
+    return (MatchingWeights.objects.filter(region_id=region_id).order_by("-number")
+            .values_list("number", flat=True).first() or 0)
