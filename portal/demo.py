@@ -677,6 +677,23 @@ def seed_registry(*, seed: int = DEFAULT_SEED, progress: Callable[[str, int], No
                                   expert=User.objects.filter(username="zhuanjia").first(), progress=progress)
 
 
+# --- Leads (contact requests, pipelines, outcome ratings) ----------------------------------------
+
+
+def seed_leads() -> int:
+    """Demo leads in every stage and accepted engagements measured by re-assessment (the generator
+    lives with the feature, providers/leads/demo.py), after the registry and the regional data; the
+    demo provider (`fuwushang`) gets leads in its inbox when a pool serving Longhua lists it, and
+    the demo enterprise (`qiye`) one contact request at the proposal stage."""
+    from providers.leads.demo import seed_leads as seed_provider_leads
+
+    provider = Provider.objects.filter(uscc=DEMO_PROVIDER_USCC).first()
+    enterprise = Enterprise.objects.filter(uscc=DEMO_ENTERPRISE_USCC).first()
+    return seed_provider_leads(featured_provider_id=provider.pk if provider else None,
+                               featured_enterprise_id=enterprise.pk if enterprise else None,
+                               featured_owner=User.objects.filter(username="qiye").first())
+
+
 def seed_events() -> int:
     """Longhua's matchmaking events (issue #10), created by the district account `longhua`; the
     generator lives with the feature (providers/events/demo.py)."""

@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.models import Enterprise, Provider, Region
 from portal.roles import WRITE_ROLES, StaffRole, staff_region_path
@@ -1025,14 +1026,14 @@ class Lead(models.Model):
     provider at once (the row keeps it for the enterprise's own record)."""
 
     class Stage(models.TextChoices):
-        REQUESTED = "requested", _("Requested")
+        REQUESTED = "requested", pgettext_lazy("lead stage", "Requested")
         CONTACTED = "contacted", _("Contacted")
         PROPOSAL = "proposal", _("Proposal")
         CONTRACT = "contract", _("Contract")
         DELIVERED = "delivered", _("Delivered")
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("lead stage", "Closed")
 
     OPEN = ("requested", "contacted", "proposal", "contract", "delivered")
 
