@@ -795,7 +795,7 @@ class EventParticipant(models.Model):
     """An enterprise invited to an event, with the need categories it stated when invited."""
 
     event = models.ForeignKey(MatchEvent, models.CASCADE, related_name="participants")
-    enterprise = models.ForeignKey(Enterprise, models.PROTECT, related_name="+")
+    enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="+")
     categories = models.JSONField(default=list, blank=True)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     invited_at = models.DateTimeField(auto_now_add=True)
@@ -817,8 +817,8 @@ class EventProvider(models.Model):
     region may be invited."""
 
     event = models.ForeignKey(MatchEvent, models.CASCADE, related_name="providers")
-    provider = models.ForeignKey(Provider, models.PROTECT, related_name="+")
-    member = models.ForeignKey(PoolMember, models.PROTECT, related_name="+")
+    provider = models.ForeignKey(Provider, models.CASCADE, related_name="+")
+    member = models.ForeignKey(PoolMember, models.CASCADE, related_name="+")
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     invited_at = models.DateTimeField(auto_now_add=True)
 
@@ -846,8 +846,8 @@ class Pairing(models.Model):
         DECLINED = "declined", _("Declined")
 
     event = models.ForeignKey(MatchEvent, models.CASCADE, related_name="pairings")
-    enterprise = models.ForeignKey(Enterprise, models.PROTECT, related_name="+")
-    provider = models.ForeignKey(Provider, models.PROTECT, related_name="+")
+    enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="+")
+    provider = models.ForeignKey(Provider, models.CASCADE, related_name="+")
     solution_key = models.CharField(max_length=36, blank=True)
     solution_title = models.CharField(_("solution"), max_length=100, blank=True)
     score = models.DecimalField(_("score"), max_digits=7, decimal_places=2)
