@@ -195,7 +195,12 @@ def rank_for_enterprise(enterprise: Enterprise, *, assessment: Assessment | None
     version or engine weights (default: the version in force for the enterprise's region, else the
     shipped defaults). ``provider_ids``: only these providers (portal Provider pks), e.g. a pool's."""
     assessment = assessment if assessment is not None else latest_assessment(enterprise)
-    scenes = scenes_of(assessment)
+    return rank_scenes(enterprise, scenes_of(assessment), weights=weights, limit=limit, provider_ids=provider_ids)
+
+
+def rank_scenes(enterprise: Enterprise, scenes: tuple[Scene, ...], *, weights=None, limit: int = 10,
+                provider_ids: Iterable[int] | None = None) -> list[Match]:
+    """``rank_for_enterprise`` from scenes already built (the panel shows them too)."""
     if not scenes:
         return []
     supply = catalog()

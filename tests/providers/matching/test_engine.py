@@ -232,3 +232,9 @@ def test_order_is_stable_under_input_permutation(provider_rows, solution_rows, s
     assert [m.solution_id for m in everything] == [m.solution_id for m in
                                                    sorted(everything, key=lambda m: (-m.score, m.solution_id))]
     assert list(first) == [replace(m) for m in everything[:5]]
+
+
+def test_demo_weights_are_valid():
+    from providers.demo import DEMO_WEIGHTS
+
+    assert sum(parse_points(DEMO_WEIGHTS).values()) == 100
