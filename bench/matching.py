@@ -275,7 +275,7 @@ def run_matching(run: Run) -> list[Figure]:
                       higher_is_better=False, note=f"{listings:,} listings, {solutions:,} solutions")]
     figures += measure_rank(runs=3 if quick else RANK_RUNS)
     if quick:
-        figures += measure_pages(clients=2, duration=1.0, warmup=0.5, workers=2)
+        figures += measure_pages(clients=2, duration=2.0, warmup=3.0, workers=2)
     else:
         figures += measure_pages(clients=CLIENTS, duration=DURATION, warmup=WARMUP, workers=WORKERS)
     return figures
