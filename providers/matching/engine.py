@@ -30,18 +30,19 @@ client, an area): adding never lowers a score.
 
 from __future__ import annotations
 
-import heapq
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from types import MappingProxyType
 
+import numpy as np
+
 from diagnosis.results.needs import CATEGORIES
 from providers.matching.scenes import Scene
-from providers.taxonomy import CAPABILITY_AREAS, LEVEL_MAX, titles
+from providers.taxonomy import CAPABILITY_AREAS, CAPABILITY_CODES, LEVEL_MAX, titles
 
 WEIGHTS_PATH = Path(__file__).with_name("weights.toml")
 SCALE = 10_000  # shares in parts of 10 000
@@ -124,12 +125,96 @@ class SolutionFacts:
     light: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Catalog:
     """The published supply, loaded once and shared by every enterprise ranked against it."""
 
     providers: Mapping[int, ProviderFacts]
     solutions: tuple[SolutionFacts, ...]
+
+    @cached_property
+    def index(self) -> CatalogIndex:
+        """The supply as arrays (built on first use, then shared by every ranking against it)."""
+        return index_catalog(self)
+
+
+@dataclass(frozen=True, eq=False)
+class CatalogIndex:
+    """The catalogue as numpy arrays: each solution's position in a table of the distinct category
+    sets, item sets, area sets, industry sets and prices, and its provider's row (the last row
+    stands for a provider missing from the catalogue: it earns nothing)."""
+
+    ids: np.ndarray
+    position: Mapping[int, int]  # solution id → position
+    provider_ids: np.ndarray  # per solution
+    provider_row: np.ndarray  # per solution
+    provider_rows: Mapping[int, int]  # provider id → row
+    category_keys: tuple[frozenset[str], ...]
+    category_idx: np.ndarray
+    item_keys: tuple[frozenset[tuple[str, str]], ...]
+    item_idx: np.ndarray
+    area_keys: tuple[frozenset[str], ...]
+    area_idx: np.ndarray
+    industry_keys: tuple[frozenset[str], ...]
+    industry_idx: np.ndarray
+    price_keys: tuple[Decimal | None, ...]
+    price_idx: np.ndarray
+    area_codes: tuple[str, ...]
+    levels: np.ndarray  # provider row × area code, 0–LEVEL_MAX
+    tier_keys: tuple[str, ...]
+    tier_idx: np.ndarray  # per provider row
+    region_keys: tuple[tuple[str, frozenset[str]] | None, ...]  # None: the missing provider
+    region_idx: np.ndarray  # per provider row
+    clients: Mapping[str, tuple[np.ndarray, np.ndarray]]  # division → (provider rows, clients)
+
+
+def _interned(values, keys: dict) -> np.ndarray:
+    return np.fromiter((keys.setdefault(v, len(keys)) for v in values), dtype=np.int64, count=len(values))
+
+
+def index_catalog(catalog: Catalog) -> CatalogIndex:
+    providers = list(catalog.providers.values())
+    rows = {p.id: row for row, p in enumerate(providers)}
+    missing = len(providers)
+    solutions = catalog.solutions
+    area_codes = tuple(sorted({a for p in providers for a in p.levels} | set(CAPABILITY_CODES)))
+    area_col = {a: i for i, a in enumerate(area_codes)}
+    levels = np.zeros((missing + 1, len(area_codes)), dtype=np.int64)
+    for row, provider in enumerate(providers):
+        for area, level in provider.levels.items():
+            if level:
+                levels[row, area_col[area]] = min(level, LEVEL_MAX)
+    tiers: dict = {}
+    regions: dict = {}
+    tier_idx = np.array([tiers.setdefault(p.pool_tier, len(tiers)) for p in providers]
+                        + [tiers.setdefault("", len(tiers))], dtype=np.int64)
+    region_idx = np.array([regions.setdefault((p.region_path, p.service_regions), len(regions)) for p in providers]
+                          + [regions.setdefault(None, len(regions))], dtype=np.int64)
+    by_division: dict[str, tuple[list[int], list[int]]] = {}
+    for row, provider in enumerate(providers):
+        for division, count in provider.clients.items():
+            if count:
+                found = by_division.setdefault(division, ([], []))
+                found[0].append(row)
+                found[1].append(count)
+    categories, items, areas, industries, prices = {}, {}, {}, {}, {}
+    provider_ids = np.fromiter((s.provider_id for s in solutions), dtype=np.int64, count=len(solutions))
+    return CatalogIndex(
+        ids=np.fromiter((s.id for s in solutions), dtype=np.int64, count=len(solutions)),
+        position={s.id: i for i, s in enumerate(solutions)},
+        provider_ids=provider_ids,
+        provider_row=np.fromiter((rows.get(s.provider_id, missing) for s in solutions), dtype=np.int64,
+                                 count=len(solutions)),
+        provider_rows=rows,
+        category_idx=_interned([s.categories for s in solutions], categories), category_keys=tuple(categories),
+        item_idx=_interned([s.items for s in solutions], items), item_keys=tuple(items),
+        area_idx=_interned([s.areas for s in solutions], areas), area_keys=tuple(areas),
+        industry_idx=_interned([s.industries for s in solutions], industries), industry_keys=tuple(industries),
+        price_idx=_interned([s.price_min for s in solutions], prices), price_keys=tuple(prices),
+        area_codes=area_codes, levels=levels, tier_keys=tuple(tiers), tier_idx=tier_idx,
+        region_keys=tuple(regions), region_idx=region_idx,
+        clients={d: (np.array(r, dtype=np.int64), np.array(c, dtype=np.int64)) for d, (r, c) in by_division.items()},
+    )
 
 
 # ─── Output ──────────────────────────────────────────────────────────────────────────────────
@@ -251,10 +336,18 @@ def _path_codes(path: str) -> list[str]:
 
 
 class _Ranker:
+    """The per-enterprise state of one ranking. Each component's share depends on one input only
+    (the solution's category set, its items, its areas, its provider, its price), so shares are
+    memoised per distinct input: a catalogue of 50 k solutions has far fewer distinct inputs."""
+
     def __init__(self, enterprise: EnterpriseFacts, scenes: Sequence[Scene], catalog: Catalog, weights: Weights,
                  outcomes: Outcomes):
         self.enterprise, self.catalog, self.weights = enterprise, catalog, weights
         self.outcomes = outcomes or {}
+        self.outcomes_by_provider: dict[int, dict[str, Decimal]] = {}
+        for (provider_id, area), value in self.outcomes.items():
+            if value is not None:
+                self.outcomes_by_provider.setdefault(provider_id, {})[area] = value
         self.cents = {code: int(weights.points.get(code, 0) * 100) for code in COMPONENT_CODES}
         self.scene_weight: dict[tuple[str, str], int] = {}
         self.category_weight: dict[str, int] = {}
@@ -280,34 +373,91 @@ class _Ranker:
         self.ent_codes = _path_codes(enterprise.region_path)
         self.budget = weights.budgets.get(enterprise.revenue_band)
         self.budget_cents = int(self.budget * 100) if self.budget is not None else None
-        self._provider_cache: dict[int, tuple[int, int, int, int, int]] = {}
+        self._provider_memo: dict[int, tuple[int, int, int, int, int]] = {}
+        self._region_memo: dict[tuple[str, frozenset[str]], str] = {}
+        self._memo: dict[str, dict] = {"need": {}, "scenario": {}, "area": {}, "price": {}}
 
-    # Provider-level shares (capability, outcome, pool, region, clients in the division), once each.
+    # ── shares, one input each ──
+    def need_share(self, categories: frozenset[str]) -> int:
+        memo = self._memo["need"]
+        share = memo.get(categories)
+        if share is None:
+            weights = self.category_weight
+            share = memo[categories] = _share(sum(weights.get(c, 0) for c in categories), self.total)
+        return share
+
+    def scenario_share(self, items: frozenset[tuple[str, str]]) -> int:
+        if not items:
+            return 0
+        memo = self._memo["scenario"]
+        share = memo.get(items)
+        if share is None:
+            share = memo[items] = _share(sum(self.scene_weight[k] for k in self.named_scenes_of(items)), self.total)
+        return share
+
+    def area_share(self, areas: frozenset[str]) -> int:
+        memo = self._memo["area"]
+        share = memo.get(areas)
+        if share is None:
+            weights = self.area_weight
+            share = memo[areas] = _share(sum(weights.get(a, 0) for a in areas), self.area_total)
+        return share
+
+    def price_share(self, price: Decimal | None) -> int:
+        memo = self._memo["price"]
+        share = memo.get(price)
+        if share is None:
+            if price is None or self.budget_cents is None:
+                share = UNPRICED_SHARE
+            else:
+                cents = int(price * 100)
+                share = SCALE if cents <= self.budget_cents else self.budget_cents * SCALE // cents
+            memo[price] = share
+        return share
+
+    def industry_share(self, clients: int, solution: SolutionFacts) -> int:
+        share = min(clients, INDUSTRY_SATURATION) * SCALE // INDUSTRY_SATURATION
+        if self.enterprise.division and self.enterprise.division in solution.industries:
+            share = max(share, SOLUTION_INDUSTRY_SHARE)
+        return share
+
     def provider_shares(self, provider: ProviderFacts | None) -> tuple[int, int, int, int, int]:
+        """(capability, outcome, pool, region, clients in the enterprise's division), once per provider."""
         if provider is None:
             return (0, 0, 0, 0, 0)
-        found = self._provider_cache.get(provider.id)
+        found = self._provider_memo.get(provider.id)
         if found is not None:
             return found
-        capability = outcome = 0
-        for area, weight in self.area_weight.items():
-            level = provider.levels.get(area)
-            if level:
-                capability += weight * min(level, LEVEL_MAX)
-            outcome += weight * _unit(self.outcomes.get((provider.id, area)))
+        weights, capability, outcome = self.area_weight, 0, 0
+        for area, level in provider.levels.items():
+            if level and area in weights:
+                capability += weights[area] * min(level, LEVEL_MAX)
+        for area, value in self.outcomes_by_provider.get(provider.id, {}).items():
+            if area in weights:
+                outcome += weights[area] * _unit(value)
         capability = capability * SCALE // (LEVEL_MAX * self.area_total) if self.area_total else 0
         outcome = outcome // self.area_total if self.area_total else 0
         pool = _unit(self.weights.pool_tiers.get(provider.pool_tier)) if provider.pool_tier else 0
         shares = (capability, outcome, pool, REGION_SHARES[self.region_kind(provider)],
                   provider.clients.get(self.enterprise.division, 0) if self.enterprise.division else 0)
-        self._provider_cache[provider.id] = shares
+        self._provider_memo[provider.id] = shares
         return shares
 
     def region_kind(self, provider: ProviderFacts) -> str:
-        ent, own = self.ent_codes, _path_codes(provider.region_path)
+        key = (provider.region_path, provider.service_regions)
+        kind = self._region_memo.get(key)
+        if kind is None:
+            kind = self._region_memo[key] = self._region_kind(provider)
+        return kind
+
+    def _region_kind(self, provider: ProviderFacts) -> str:
+        return self.region_kind_of(provider.region_path, provider.service_regions)
+
+    def region_kind_of(self, region_path: str, service_regions: frozenset[str]) -> str:
+        ent, own = self.ent_codes, _path_codes(region_path)
         if len(own) >= 3 and ent[:len(own)] == own:
             return "district"
-        if provider.service_regions and any(code in provider.service_regions for code in ent):
+        if service_regions and any(code in service_regions for code in ent):
             return "serves"
         if len(own) >= 2 and ent[:2] == own[:2]:
             return "city"
@@ -315,60 +465,109 @@ class _Ranker:
             return "province"
         return "elsewhere"
 
-    def relevant(self, solution: SolutionFacts) -> bool:
-        categories = self.category_weight
-        if any(c in categories for c in solution.categories):
-            return True
+    def named_scenes_of(self, items: frozenset[tuple[str, str]]) -> set[tuple[str, str]]:
         keys = self.key_scenes
-        return any(i in keys for i in solution.items)
+        return {scene for i in items if i in keys for scene in keys[i]}
 
     def named_scenes(self, solution: SolutionFacts) -> set[tuple[str, str]]:
-        keys = self.key_scenes
-        return {scene for i in solution.items if i in keys for scene in keys[i]}
+        return self.named_scenes_of(solution.items)
 
-    def price_share(self, price: Decimal | None) -> int:
-        if price is None or self.budget_cents is None:
-            return UNPRICED_SHARE
-        cents = int(price * 100)
-        if cents <= self.budget_cents:
-            return SCALE
-        return self.budget_cents * SCALE // cents
+    def relevant(self, solution: SolutionFacts) -> bool:
+        return bool(self.need_share(solution.categories) or self.scenario_share(solution.items))
 
     def shares(self, solution: SolutionFacts, price: Decimal | None) -> tuple[int, ...]:
-        need = _share(sum(self.category_weight.get(c, 0) for c in solution.categories), self.total)
-        scenario = _share(sum(self.scene_weight[k] for k in self.named_scenes(solution)), self.total)
-        area = _share(sum(self.area_weight.get(a, 0) for a in solution.areas), self.area_total)
         capability, outcome, pool, region, clients = self.provider_shares(
             self.catalog.providers.get(solution.provider_id))
-        industry = min(clients, INDUSTRY_SATURATION) * SCALE // INDUSTRY_SATURATION
-        if self.enterprise.division and self.enterprise.division in solution.industries:
-            industry = max(industry, SOLUTION_INDUSTRY_SHARE)
-        return (need, scenario, area, capability, outcome, industry, pool, region, self.price_share(price))
+        return (self.need_share(solution.categories), self.scenario_share(solution.items),
+                self.area_share(solution.areas), capability, outcome, self.industry_share(clients, solution), pool,
+                region, self.price_share(price))
+
+    def cents_of(self, code: str, share: int) -> int:
+        return self.cents[code] * share // SCALE
 
     def total_cents(self, shares: tuple[int, ...]) -> int:
-        cents = self.cents
-        return sum(cents[code] * share // SCALE for code, share in zip(COMPONENT_CODES, shares, strict=True))
+        return sum(self.cents_of(code, share) for code, share in zip(COMPONENT_CODES, shares, strict=True))
 
 
 def rank(enterprise: EnterpriseFacts, scenes: Sequence[Scene], catalog: Catalog, weights: Weights | None = None,
          *, outcomes: Outcomes = None, net_prices: NetPrices = None, limit: int = 10,
          provider_ids: Iterable[int] | None = None) -> tuple[Match, ...]:
-    """The best ``limit`` solutions for ``enterprise``, best first (ties: lower solution id)."""
+    """The best ``limit`` solutions for ``enterprise``, best first (ties: lower solution id).
+
+    The hot path (50 k solutions per enterprise) works on the catalogue's arrays: each share is
+    computed once per distinct input (``_Ranker``), turned into whole cents exactly as the
+    explanation does, gathered per solution and summed in int64; the explanation of each returned
+    match is then rebuilt by ``_Ranker.shares`` and adds up to the same score."""
     weights = weights or default_weights()
     ranker = _Ranker(enterprise, scenes, catalog, weights, outcomes)
-    if not ranker.total or limit <= 0:
+    if not ranker.total or limit <= 0 or not catalog.solutions:
         return ()
-    allowed = frozenset(provider_ids) if provider_ids is not None else None
-    candidates = [s for s in catalog.solutions
-                  if (allowed is None or s.provider_id in allowed) and ranker.relevant(s)]
-    net = dict(net_prices(candidates) or {}) if callable(net_prices) else dict(net_prices or {})
-    scored = []
-    for index, solution in enumerate(candidates):
-        price = net.get(solution.id, solution.price_min)
-        scored.append((-ranker.total_cents(ranker.shares(solution, price)), solution.id, index))
-    best = heapq.nsmallest(limit, scored)
-    return tuple(_match(ranker, rank_, candidates[index], net.get(candidates[index].id))
-                 for rank_, (_neg, _id, index) in enumerate(best, start=1))
+    idx = catalog.index
+    cents = ranker.cents
+
+    def contribution(code: str, shares) -> np.ndarray:
+        return cents[code] * np.asarray(shares, dtype=np.int64) // SCALE
+
+    need_share = np.array([ranker.need_share(k) for k in idx.category_keys], dtype=np.int64)
+    scenario_share = np.array([ranker.scenario_share(k) for k in idx.item_keys], dtype=np.int64)
+    relevant = (need_share[idx.category_idx] > 0) | (scenario_share[idx.item_idx] > 0)
+    if provider_ids is not None:
+        relevant &= np.isin(idx.provider_ids, np.fromiter(set(provider_ids), dtype=np.int64))
+    candidates = np.flatnonzero(relevant)
+    if not len(candidates):
+        return ()
+    # Provider rows: capability, outcome, pool and region, and the industry part.
+    area_weight = np.array([ranker.area_weight.get(a, 0) for a in idx.area_codes], dtype=np.int64)
+    outcome_sum = np.zeros(len(idx.tier_idx), dtype=np.int64)
+    for provider_id, by_area in ranker.outcomes_by_provider.items():
+        row = idx.provider_rows.get(provider_id)
+        if row is not None:
+            outcome_sum[row] = sum(ranker.area_weight.get(a, 0) * _unit(v) for a, v in by_area.items())
+    if ranker.area_total:
+        capability = idx.levels @ area_weight * SCALE // (LEVEL_MAX * ranker.area_total)
+        outcome = outcome_sum // ranker.area_total
+    else:
+        capability = outcome = np.zeros(len(idx.tier_idx), dtype=np.int64)
+    pool = np.array([_unit(weights.pool_tiers.get(t)) if t else 0 for t in idx.tier_keys], dtype=np.int64)
+    region = np.array([REGION_SHARES[ranker.region_kind_of(*key)] if key else 0 for key in idx.region_keys],
+                      dtype=np.int64)
+    clients = np.zeros(len(idx.tier_idx), dtype=np.int64)
+    if enterprise.division and enterprise.division in idx.clients:
+        rows, counts = idx.clients[enterprise.division]
+        clients[rows] = counts
+    by_clients = np.minimum(clients, INDUSTRY_SATURATION) * SCALE // INDUSTRY_SATURATION
+    fixed = (contribution("capability", capability) + contribution("outcome", outcome)
+             + contribution("pool", pool)[idx.tier_idx] + contribution("region", region)[idx.region_idx])
+    industry_without = contribution("industry", by_clients)
+    industry_with = contribution("industry", np.maximum(by_clients, SOLUTION_INDUSTRY_SHARE))
+    names_division = np.array([bool(enterprise.division) and enterprise.division in k for k in idx.industry_keys],
+                              dtype=bool)
+    price = np.array([ranker.price_share(p) for p in idx.price_keys], dtype=np.int64)
+
+    rows = idx.provider_row[candidates]
+    total = (contribution("need", need_share)[idx.category_idx[candidates]]
+             + contribution("scenario", scenario_share)[idx.item_idx[candidates]]
+             + contribution("area", [ranker.area_share(k) for k in idx.area_keys])[idx.area_idx[candidates]]
+             + fixed[rows]
+             + np.where(names_division[idx.industry_idx[candidates]], industry_with[rows], industry_without[rows])
+             + contribution("price", price)[idx.price_idx[candidates]])
+    net: dict[int, Decimal] = {}
+    if callable(net_prices):
+        net = dict(net_prices([catalog.solutions[i] for i in candidates]) or {})
+    elif net_prices:
+        net = dict(net_prices)
+    if net:
+        at = {int(p): i for i, p in enumerate(candidates)}
+        for solution_id, value in net.items():
+            i = at.get(idx.position.get(solution_id, -1))
+            if i is not None:
+                gross = catalog.solutions[candidates[i]].price_min
+                total[i] += (cents["price"] * ranker.price_share(value) // SCALE
+                             - cents["price"] * ranker.price_share(gross) // SCALE)
+    order = np.lexsort((idx.ids[candidates], -total))[:limit]
+    return tuple(_match(ranker, rank_, catalog.solutions[candidates[i]],
+                        net.get(catalog.solutions[candidates[i]].id))
+                 for rank_, i in enumerate(order.tolist(), start=1))
 
 
 def best_per_provider(matches: Iterable[Match]) -> tuple[Match, ...]:

@@ -45,7 +45,12 @@ TIER_ORDER = {Pool.Tier.PROVINCE: 3, Pool.Tier.CITY: 2, Pool.Tier.DISTRICT: 1}
 _catalog_cache: dict[str, Any] = {"version": None, "catalog": None}
 
 
-def _tags(value: str) -> frozenset[str]:
+def _tags(value: str, memo: dict[str, frozenset[str]] | None = None) -> frozenset[str]:
+    if memo is not None:
+        found = memo.get(value)
+        if found is None:
+            found = memo[value] = frozenset(code for code in value.split(",") if code)
+        return found
     return frozenset(code for code in value.split(",") if code)
 
 
@@ -83,9 +88,19 @@ def load_catalog(provider_ids: Iterable[int] | None = None) -> Catalog:
     for solution_id, spec_code, item_code in (scoped(SolutionItem.objects, "solution__listing__provider_id")
                                               .order_by().values_list("solution_id", "spec_code", "item_code")):
         items[solution_id].add((spec_code, item_code))
+    # Equal tag sets become one object: fewer allocations, and the engine's lookups hit by identity.
+    tags: dict[str, frozenset[str]] = {}
+    item_sets: dict[frozenset, frozenset] = {frozenset(): frozenset()}
+
+    def interned(found: set | None) -> frozenset:
+        if not found:
+            return item_sets[frozenset()]
+        key = frozenset(found)
+        return item_sets.setdefault(key, key)
+
     solutions = tuple(
-        SolutionFacts(id=pk, provider_id=provider_of[listing_id], title=title, categories=_tags(categories),
-                      areas=_tags(areas), industries=_tags(industries), items=frozenset(items.get(pk, ())),
+        SolutionFacts(id=pk, provider_id=provider_of[listing_id], title=title, categories=_tags(categories, tags),
+                      areas=_tags(areas, tags), industries=_tags(industries, tags), items=interned(items.get(pk)),
                       price_min=price_min, price_max=price_max, light=light)
         for pk, listing_id, title, categories, areas, industries, price_min, price_max, light in (
             scoped(ListingSolution.objects, "listing__provider_id").order_by("pk")
@@ -195,7 +210,12 @@ def rank_for_enterprise(enterprise: Enterprise, *, assessment: Assessment | None
     version or engine weights (default: the version in force for the enterprise's region, else the
     shipped defaults). ``provider_ids``: only these providers (portal Provider pks), e.g. a pool's."""
     assessment = assessment if assessment is not None else latest_assessment(enterprise)
-    scenes = scenes_of(assessment)
+    return rank_scenes(enterprise, scenes_of(assessment), weights=weights, limit=limit, provider_ids=provider_ids)
+
+
+def rank_scenes(enterprise: Enterprise, scenes: tuple[Scene, ...], *, weights=None, limit: int = 10,
+                provider_ids: Iterable[int] | None = None) -> list[Match]:
+    """``rank_for_enterprise`` from scenes already built (the panel shows them too)."""
     if not scenes:
         return []
     supply = catalog()

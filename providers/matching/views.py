@@ -27,7 +27,7 @@ def panel_context(assessment, *, limit: int = PANEL_MATCHES) -> dict:
     """What the panel and the PDF section show: the matches with their breakdown, the scenes they
     answer and the benefit estimate."""
     scenes = selectors.scenes_of(assessment)
-    matches = selectors.rank_for_enterprise(assessment.enterprise, assessment=assessment, limit=limit) if scenes else []
+    matches = selectors.rank_scenes(assessment.enterprise, scenes, limit=limit)
     listed = selectors.solutions_for_matches(matches)
     return {
         "matches": [{"match": m, "solution": listed.get(m.solution_id),

@@ -227,5 +227,14 @@ def test_order_is_stable_under_input_permutation(provider_rows, solution_rows, s
     again = rank(ENTERPRISE, tuple(shuffled_scenes), Catalog(providers, tuple(solutions)), limit=5)
     assert [(m.solution_id, m.score) for m in first] == [(m.solution_id, m.score) for m in again]
     assert first == again
-    scores = [m.score for m in first]
-    assert scores == sorted(scores, reverse=True)
+    everything = rank(ENTERPRISE, scenes, catalog, limit=100)
+    # The order ranked on is the order of the scores shown (ties: lower solution id first).
+    assert [m.solution_id for m in everything] == [m.solution_id for m in
+                                                   sorted(everything, key=lambda m: (-m.score, m.solution_id))]
+    assert list(first) == [replace(m) for m in everything[:5]]
+
+
+def test_demo_weights_are_valid():
+    from providers.demo import DEMO_WEIGHTS
+
+    assert sum(parse_points(DEMO_WEIGHTS).values()) == 100
