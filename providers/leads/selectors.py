@@ -142,7 +142,8 @@ def _reading(row: dict) -> outcomes.Reading | None:
     dimensions, total, max_total = row[f"{prefix}dimensions"], row[f"{prefix}total"], row[f"{prefix}max_total"]
     if not dimensions or total is None or row["submitted_at"] is None:
         return None
-    return outcomes.Reading(row["pk"], row["enterprise_id"], row["spec_code"], row["submitted_at"],
+    # Local time: the acceptance day it is compared with is a local date.
+    return outcomes.Reading(row["pk"], row["enterprise_id"], row["spec_code"], timezone.localtime(row["submitted_at"]),
                             outcomes.percent(Decimal(str(total)), Decimal(str(max_total or 0))),
                             _dimension_rates({"dimensions": dimensions}))
 

@@ -209,8 +209,8 @@ def test_a_stage_jump_is_refused_with_a_clear_error(client, provider_owner, lead
     before = _snapshot()
     response = client.post(reverse("providers:lead-transition", args=[lead.pk]), _step(lead, "contract", amount="9"))
     assert response.status_code == 422
-    assert "requested" in response.content.decode() or "已提出" in response.content.decode() \
-        or response.context["messages"]
+    body = response.content.decode()
+    assert "逐步推进" in body or "one step at a time" in body
     assert _snapshot() == before
 
 
@@ -334,3 +334,12 @@ def test_staff_cannot_move_a_lead(district_staff, lead):
     with pytest.raises(DomainError) as refused:
         services.transition(actor=district_staff, lead=lead, side="provider", action="contact", expected_version=0)
     assert getattr(refused.value, "code", "") == "forbidden"
+
+
+def test_no_consent_form_where_a_request_would_be_refused(client, owner, assessment, outside_solution, lead,
+                                                          solution):
+    client.force_login(owner)
+    outside = client.get(_request_url(assessment, outside_solution)).content.decode()
+    assert 'name="consent"' not in outside and "资源池" in outside
+    duplicate = client.get(_request_url(assessment, solution)).content.decode()
+    assert 'name="consent"' not in duplicate and reverse("providers:lead-mine") in duplicate
