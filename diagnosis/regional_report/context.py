@@ -115,15 +115,29 @@ class Scope:
     parent: Area | None
     index_areas: list[Area]
     comparison: list[Area]  # the region, its city, its province
+    language: str = "zh-hans"
+
+    def name(self, a: Area) -> str:
+        return local_name(a.region, self.language)
+
+    def renamed(self, text: Any) -> Any:
+        """Region names in text built by the dashboards' tables (which print the Chinese name) in the
+        report's language."""
+        if self.language != "en" or not isinstance(text, str):
+            return text
+        for a in self.index_areas:
+            if a.region.name_en:
+                text = text.replace(a.region.name, a.region.name_en)
+        return text
 
 
-def scope_of(region: Region) -> Scope:
+def scope_of(region: Region, language: str = "zh-hans") -> Scope:
     path = region.path
     own = selectors.area(region, viewer_path=path)
     parent = selectors.area(region.parent, viewer_path=path) if region.parent else None
     lines = selectors.index_areas(region, viewer_path=path)
     comparison = [a for a in lines if a.region.pk == region.pk or region.path.startswith(a.region.path)]
-    return Scope(region, own, parent, lines, comparison)
+    return Scope(region, own, parent, lines, comparison, language)
 
 
 # --- charts -----------------------------------------------------------------------------------------
@@ -150,7 +164,7 @@ def _overview(spec: Spec, year: int, scope: Scope, index: list[Aggregate], chang
               demand_shares) -> dict:
     own, parent_cell = next(c for a, c in zip(scope.index_areas, index, strict=True) if a.key == scope.area.key), None
     by_key = {a.key: cell for a, cell in zip(scope.index_areas, index, strict=True)}
-    lines = [{"name": a.region.name, "mean": _mean(by_key[a.key]), "firms": by_key[a.key].firms,
+    lines = [{"name": scope.name(a), "mean": _mean(by_key[a.key]), "firms": by_key[a.key].firms,
               "own": a.region.pk == scope.region.pk} for a in scope.comparison]
     if scope.parent is not None:
         parent_cell = by_key.get(scope.parent.key)
@@ -177,7 +191,7 @@ def _overview(spec: Spec, year: int, scope: Scope, index: list[Aggregate], chang
 
 
 def _index_chapter(scope: Scope, index: list[Aggregate]) -> dict:
-    labels = [a.region.name for a in scope.index_areas]
+    labels = [scope.name(a) for a in scope.index_areas]
     means = [_mean(c) if (a.own or c.firms >= K_ANONYMITY) else None for a, c in zip(scope.index_areas, index,
                                                                                      strict=True)]
     return {"chart": _bars(labels, [_("Mean score")], [means], title=_("Mean score by region"), unit="")}
@@ -185,14 +199,14 @@ def _index_chapter(scope: Scope, index: list[Aggregate]) -> dict:
 
 def _levels_chart(levels: Table, scope: Scope):
     labels = [name for name, _values in levels.chart_series]
-    names = [a.region.name for a in scope.comparison]
+    names = [scope.name(a) for a in scope.comparison]
     columns = [[values[i] for _name, values in levels.chart_series] for i in range(len(names))]
     return _bars(labels, names, columns, title=_("Level distribution (share of enterprises)"))
 
 
 def _dimension_chapter(spec: Spec, year: int, scope: Scope, language: str) -> dict:
     data = selectors.dimensions(spec, year, scope.comparison)
-    rows, names = [], [a.region.name for a in scope.comparison]
+    rows, names = [], [scope.name(a) for a in scope.comparison]
     for dimension in spec.dimensions:
         cells = data.get(dimension.code)
         if cells is None:
@@ -225,7 +239,7 @@ def _weakest_items(spec: Spec, year: int, scope: Scope, language: str) -> dict:
                      "gap": (_mean(cells[0]) - parent_rate) if parent_rate is not None else None})
     rows.sort(key=lambda r: (r["rate"], r["code"]))
     rows = rows[:WEAKEST_ITEMS]
-    names = [a.region.name for a in areas]
+    names = [scope.name(a) for a in areas]
     columns = [[r["rate"] for r in rows]] + ([[r["parent_rate"] for r in rows]] if scope.parent else [])
     return {"rows": rows, "names": names,
             "chart": _bars([r["title"] for r in rows], names, columns, title=_("Weakest items (score rate)"))}
@@ -237,8 +251,8 @@ def _slice_chapter(slice_table: Table, scope: Scope, *, limit: int = TOP_SLICES)
             if isinstance(r[2], int) and r[2] > 0]
     rows.sort(key=lambda r: (-r[2], str(r[0])))
     shown = rows[:limit]
-    names = [scope.area.region.name] + ([scope.parent.region.name] if scope.parent else [])
-    return {"table": _printed(replace(slice_table, rows=shown, rollup_rows=0)), "more": len(rows) - len(shown),
+    names = [scope.name(scope.area)] + ([scope.name(scope.parent)] if scope.parent else [])
+    return {"table": _printed(replace(slice_table, rows=shown, rollup_rows=0), rename=scope.renamed), "more": len(rows) - len(shown),
             "names": names}
 
 
@@ -253,7 +267,7 @@ def _without_district(demand: Table) -> Table:
     return replace(demand, columns=demand.columns[1:], rows=rows, links=[])
 
 
-def _demand_chapter(demand: Table) -> dict:
+def _demand_chapter(demand: Table, scope: Scope) -> dict:
     shares = tables.demand_shares(demand)
     demand = _without_district(demand)
     body = demand.rows[:-1] if demand.rows else []
@@ -261,7 +275,8 @@ def _demand_chapter(demand: Table) -> dict:
                   [[share for _l, _n, share in shares]], title=_("Demand by category"))
     total = demand.rows[-1:] if demand.rows else []
     return {"shares": shares, "table": demand, "more": max(0, len(body) - DEMAND_ROWS), "chart": chart,
-            "printed": _printed(replace(demand, rows=body[:DEMAND_ROWS] + total), total_rows=len(total))}
+            "printed": _printed(replace(demand, rows=body[:DEMAND_ROWS] + total), total_rows=len(total),
+                                rename=scope.renamed)}
 
 
 def _group_label(kind: str, key: str, labels: dict[str, str]) -> str:
@@ -311,22 +326,22 @@ def _recommendations(kind: str, spec: Spec, year: int, scope: Scope, scope_mean:
 _NUMERIC = re.compile(r"^[-+<—]?[\d.,]*(（[\d.,%]+）)?%?$")
 
 
-def _printed(table: Table, *, total_rows: int = 0) -> dict:
+def _printed(table: Table, *, total_rows: int = 0, rename=lambda text: text) -> dict:
     """A table as the PDF prints it: each column right-aligned when every cell in it is a figure
     (numbers, shares, "—", "<5"), left-aligned when it holds text."""
     body = table.rows[:len(table.rows) - table.rollup_rows - total_rows] or table.rows
     numeric = [i > 0 and all(_NUMERIC.match(str(row[i])) for row in body if i < len(row))
                for i in range(len(table.columns))]
     return {"key": table.key, "title": table.title, "rollup_rows": table.rollup_rows, "total_rows": total_rows,
-            "columns": [(title, num) for (title, _w), num in zip(table.columns, numeric, strict=True)],
-            "rows": [[(cell, numeric[i] if i < len(numeric) else True) for i, cell in enumerate(row)]
+            "columns": [(rename(title), num) for (title, _w), num in zip(table.columns, numeric, strict=True)],
+            "rows": [[(rename(cell), numeric[i] if i < len(numeric) else True) for i, cell in enumerate(row)]
                      for row in table.rows]}
 
 
-def _appendix(index: Table, levels: Table, dimensions: Table, trend: Table, change: Table,
+def _appendix(scope: Scope, index: Table, levels: Table, dimensions: Table, trend: Table, change: Table,
               slices: list[Table], demand: Table) -> list[dict]:
-    return [*(_printed(t) for t in (index, levels, dimensions, trend, change, *slices)),
-            _printed(demand, total_rows=1 if demand.rows else 0)]
+    return [*(_printed(t, rename=scope.renamed) for t in (index, levels, dimensions, trend, change, *slices)),
+            _printed(demand, total_rows=1 if demand.rows else 0, rename=scope.renamed)]
 
 
 def _headline(overview: dict) -> dict:
@@ -341,7 +356,7 @@ def build_regional_report_context(region: Region, *, year: int, spec_key: str, l
     ``issued_at`` come from the report row."""
     spec = get_spec(spec_key)
     with translation.override(language):
-        scope = scope_of(region)
+        scope = scope_of(region, language)
         index_cells = selectors.index(spec, year, scope.index_areas)
         index = tables.index_table(spec, year, scope.index_areas)
         levels = tables.levels_table(spec, year, scope.comparison)
@@ -351,7 +366,7 @@ def build_regional_report_context(region: Region, *, year: int, spec_key: str, l
         change = tables.change_table(spec, year, scope.comparison)
         slices = {kind: tables.slice_table(kind, spec, year, scope.area, scope.parent) for kind in selectors.SLICES}
         demand = tables.demand_table(year, scope.area, link=lambda *_args: None)
-        demand_chapter = _demand_chapter(demand)
+        demand_chapter = _demand_chapter(demand, scope)
         overview = _overview(spec, year, scope, index_cells, change_rows,
                              selectors.verified_share(spec, year, scope.area), demand_chapter["shares"])
         extension_sections = []
@@ -362,6 +377,8 @@ def build_regional_report_context(region: Region, *, year: int, spec_key: str, l
                                            "template": section.template, "context": data})
         numbers = [CHAPTER_NUMERALS[i] if language != "en" else str(i + 1)
                    for i in range(len(CHAPTER_NUMERALS))]
+        for position, section in enumerate(extension_sections):
+            section["number"] = numbers[FIXED_CHAPTERS + position]
         verification = {"code": verification_code, "url": verify_url(verification_code),
                         "qr": qr_svg(verify_url(verification_code))}
         return {
@@ -377,24 +394,23 @@ def build_regional_report_context(region: Region, *, year: int, spec_key: str, l
             "withheld": WITHHELD,
             "overview": overview,
             "headline": _headline(overview),
-            "index": {**_index_chapter(scope, index_cells), "table": _printed(index)},
-            "levels": {"table": _printed(levels), "chart": _levels_chart(levels, scope)},
+            "index": {**_index_chapter(scope, index_cells), "table": _printed(index, rename=scope.renamed)},
+            "levels": {"table": _printed(levels, rename=scope.renamed), "chart": _levels_chart(levels, scope)},
             "dimensions": _dimension_chapter(spec, year, scope, language),
             "items": _weakest_items(spec, year, scope, language),
-            "trend": _printed(trend),
-            "change": _printed(change),
+            "trend": _printed(trend, rename=scope.renamed),
+            "change": _printed(change, rename=scope.renamed),
             "industry": _slice_chapter(slices["industry"], scope),
             "cluster": _slice_chapter(slices["cluster"], scope),
             "park": _slice_chapter(slices["park"], scope),
             "demand": demand_chapter,
             "extension_sections": extension_sections,
-            "extension_numbers": numbers[FIXED_CHAPTERS:],
             "recommendations_number": numbers[FIXED_CHAPTERS + len(extension_sections)],
             "recommendations": {
                 "industry": _recommendations("industry", spec, year, scope, overview["mean"], language),
                 "park": _recommendations("park", spec, year, scope, overview["mean"], language),
             },
-            "appendix": _appendix(index, levels, dimensions, trend, change, list(slices.values()),
+            "appendix": _appendix(scope, index, levels, dimensions, trend, change, list(slices.values()),
                                   demand_chapter["table"]),
         }
 
