@@ -10,6 +10,7 @@ from django.core.cache import cache
 from diagnosis.models import Need
 from diagnosis.regional_report import services
 from diagnosis.report import pdf
+from tests.diagnosis.api.conftest import api  # noqa: F401 — the API client per persona
 from tests.diagnosis.regional.conftest import YEAR, districts  # noqa: F401 — the shared population
 from tests.diagnosis.report.conftest import fake_pdf
 from tests.factories.diagnosis import scored_assessment
