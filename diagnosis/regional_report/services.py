@@ -32,6 +32,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from diagnosis import notifications
 from diagnosis.extensions import regional_report_sections
 from diagnosis.models import Assessment, Need, RegionalCell, RegionalReport, regional_report_upload_to
 from diagnosis.regional import rollup
@@ -277,9 +278,12 @@ def regional_report_render(*, report_id: int) -> RenderOutcome:
         RegionalReport.objects.filter(ours).update(status=Status.FAILED, finished_at=timezone.now(),
                                                    error=repr(exc)[:2000])
         return RenderOutcome.FAILED
-    completed = RegionalReport.objects.filter(ours).update(
-        status=Status.READY, pdf=name, sha256=hashlib.sha256(content).hexdigest(), pages=pages, facts=facts,
-        finished_at=timezone.now())
+    with transaction.atomic():
+        completed = RegionalReport.objects.filter(ours).update(
+            status=Status.READY, pdf=name, sha256=hashlib.sha256(content).hexdigest(), pages=pages, facts=facts,
+            finished_at=timezone.now())
+        if completed:
+            notifications.regional_report_ready(report)
     return RenderOutcome.RENDERED if completed else RenderOutcome.NOTHING_TO_DO
 
 

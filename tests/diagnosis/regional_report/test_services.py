@@ -12,7 +12,7 @@ from diagnosis.models import Need, RegionalReport
 from diagnosis.regional_report import services
 from diagnosis.report.services import MAX_ATTEMPTS, ReportRebuilding, render_lease
 from portal.exceptions import Conflict, Invalid
-from portal.models import AuditEvent
+from portal.models import AuditEvent, Notification
 from tests.diagnosis.regional.conftest import YEAR, counted
 from tests.diagnosis.regional_report.conftest import SPEC_KEY, ready_report, request_report
 from tests.factories.portal import EnterpriseFactory, region
@@ -68,6 +68,8 @@ def test_render_is_idempotent_and_stores_the_headline(longhua, district_staff):
     assert report.status == "ready" and report.attempts == 1 and report.pages == 7 and len(report.sha256) == 64
     assert report.facts["firms"] == 10 and report.facts["assessments"] == 10
     assert report.pdf.name.startswith(f"regional-reports/{longhua.pk}/")
+    notice = Notification.objects.get(user=district_staff, kind="regional_report.ready")
+    assert "龙华区2026年重点企业数字化转型诊断分析报告" in notice.title and f"region={longhua.pk}" in notice.url
 
 
 def test_a_live_lease_is_left_alone_and_an_expired_one_is_taken_over(longhua, district_staff):
