@@ -379,8 +379,8 @@ def build_regional_report_context(region: Region, *, year: int, spec_key: str, l
                    for i in range(len(CHAPTER_NUMERALS))]
         for position, section in enumerate(extension_sections):
             section["number"] = numbers[FIXED_CHAPTERS + position]
-        verification = {"code": verification_code, "url": verify_url(verification_code),
-                        "qr": qr_svg(verify_url(verification_code))}
+        url = verify_url(verification_code)
+        verification = {"code": verification_code, "url": url, "qr": qr_svg(url)}
         return {
             "language": language,
             "issued_at": issued_at,

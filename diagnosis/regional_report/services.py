@@ -153,6 +153,14 @@ def _enqueue(report_id: int):
     return handed_off
 
 
+def has_data(region: Region, *, year: int, spec_key: str) -> bool:
+    """Whether the region has counted assessments of the standard in the year (else no report)."""
+    spec = get_spec(spec_key)
+    return Assessment.objects.filter(spec_code=spec.code, spec_version=spec.version, year=year,
+                                     status__in=COUNTED_STATUSES,
+                                     region__path__startswith=region.path).exists()
+
+
 def _check(region: Region, *, year: int, spec_key: str, language: str) -> None:
     if language not in report_languages():
         raise Invalid(_("Unknown report language."), code="language")
@@ -162,7 +170,7 @@ def _check(region: Region, *, year: int, spec_key: str, language: str) -> None:
         raise Invalid(_("Unknown standard."), code="spec") from None
     if region.level not in REPORTABLE_LEVELS:
         raise Invalid(_("The regional report is made for a district or a city."), code="region")
-    if not 2000 <= year <= timezone.localdate().year + 1:
+    if not 2000 <= year <= timezone.localdate().year + 1 or not has_data(region, year=year, spec_key=spec_key):
         raise Invalid(_("Choose a year with assessments."), code="year")
 
 

@@ -86,7 +86,9 @@ def _status(request, target: _Target, report, *, error="", status=200, page=Fals
     context = {
         "target": target, "report": report, "earlier": earlier, "language": target.language,
         "other_language": _other_language(target.language), "error": error, "stale": stale,
-        "reportable": bool(target.year), "query": target.query(), "other_query": target.query(
+        "reportable": bool(target.year) and services.has_data(target.region, year=target.year,
+                                                              spec_key=target.spec_key),
+        "query": target.query(), "other_query": target.query(
             _other_language(target.language)),
         "title": report_title(target.region, target.year, target.language) if target.year else "",
         "polling": report is not None and not stale and report.status in (RegionalReport.Status.PENDING,

@@ -151,3 +151,9 @@ def test_download_checks_the_hash_and_rebuilds_a_missing_file(longhua, district_
         services.regional_report_download_open(report=report, actor=district_staff)
     report.refresh_from_db()
     assert report.status == "pending" and enqueued == [report.pk]
+
+
+def test_a_year_without_counted_assessments_has_no_report(longhua, district_staff):
+    with pytest.raises(Invalid) as refused:
+        request_report(longhua, district_staff, year=YEAR - 3)
+    assert refused.value.code == "year" and not RegionalReport.objects.exists()

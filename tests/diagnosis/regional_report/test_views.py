@@ -126,3 +126,9 @@ def test_without_javascript_the_request_redirects_to_the_report_page(login, long
     assert response.status_code == 302 and response["Location"].startswith("/regional/report/?")
     page = client.get(response["Location"])
     assert page.status_code == 200 and "<html" in page.content.decode()
+
+
+def test_a_year_without_data_offers_no_button(login, longhua, district_staff):
+    body = login(district_staff).get("/regional/report/", {**_query(longhua), "year": YEAR - 3},
+                                     **HX).content.decode()
+    assert "<button type=\"submit\" class=\"btn\"" not in body and "本地区尚无计入统计的诊断" in body
