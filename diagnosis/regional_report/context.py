@@ -106,6 +106,27 @@ def _signed(value: Decimal | None) -> str:
     return "—" if value is None else f"{value:+}"
 
 
+def _zh() -> bool:
+    return translation.get_language() != "en"
+
+
+def _paren(text: Any) -> str:
+    return f"（{text}）" if _zh() else f" ({text})"
+
+
+def _sentences(parts: Sequence[str]) -> str:
+    """Sentences run on without spaces in Chinese, with one in English."""
+    return ("" if _zh() else " ").join(part for part in parts if part)
+
+
+def _labelled(label: str, text: str) -> str:
+    return f"{label}{'：' if _zh() else ': '}{text}"
+
+
+def _rated(title: str, rate: Decimal | None) -> str:
+    return f"“{title}”" + (_paren(f"{rate}%") if rate is not None else "")
+
+
 @dataclass(frozen=True)
 class Scope:
     """The report's region as areas: itself (its jurisdiction), its parent and the comparison lines."""
@@ -174,7 +195,25 @@ def _overview(spec: Spec, year: int, scope: Scope, index: list[Aggregate], chang
     top_need = max(demand_shares, key=lambda s: s[1]) if demand_shares else None
     first_three = sum((s[2] for s in sorted(demand_shares, key=lambda s: -s[1])[:3]), Decimal(0)) \
         if demand_shares else None
+    change_delta = (change_after - change_before) if change_after is not None and change_before is not None \
+        else None
+    parts = [_("In %(year)s, %(firms)s enterprises of %(region)s were assessed against %(spec)s (%(n)s counted "
+               "assessments).") % {"year": year, "firms": own.firms, "region": scope.name(scope.area),
+                                   "spec": _title(spec, translation.get_language()), "n": own.n}]
+    if mean is not None:
+        parts.append(_("Their mean score is %(mean)s") % {"mean": mean} + "".join(
+            _(", against %(mean)s in %(name)s") % {"mean": line["mean"], "name": line["name"]}
+            for line in lines if not line["own"] and line["mean"] is not None) + _("."))
+    if delta is not None and delta.after.n and change_delta is not None:
+        parts.append(_("The %(n)s enterprises assessed in both %(t0)s and this year moved from %(before)s to "
+                       "%(after)s (%(delta)s).") % {"n": delta.after.n, "t0": year - 1, "before": change_before,
+                                                   "after": change_after, "delta": f"{change_delta:+}"})
+    if top_need:
+        parts.append(_("The need stated most often is “%(need)s” (%(share)s%% of stated needs); the three most "
+                       "frequent categories make up %(first)s%% of them.") % {
+            "need": top_need[0], "share": top_need[2], "first": first_three})
     return {
+        "paragraph": _sentences(parts),
         "mean": mean, "firms": own.firms, "assessments": own.n,
         "verified": verified[0], "counted": verified[1],
         "parent_mean": parent_mean,
@@ -182,8 +221,7 @@ def _overview(spec: Spec, year: int, scope: Scope, index: list[Aggregate], chang
         "lines": lines,
         "change_firms": delta.after.n if delta else 0,
         "change_before": change_before, "change_after": change_after,
-        "change_delta": (change_after - change_before) if change_after is not None and change_before is not None
-        else None,
+        "change_delta": change_delta,
         "top_need": {"label": top_need[0], "firms": top_need[1], "share": top_need[2]} if top_need else None,
         "first_three_share": first_three,
         "total_title": local_total_title(spec, translation.get_language()),
@@ -219,7 +257,10 @@ def _dimension_chapter(spec: Spec, year: int, scope: Scope, language: str) -> di
     radar = None
     if len(rows) >= 3:
         radar = mark_safe(svgcharts.radar_svg(labels, _series(names, columns), title=_("Dimension averages")))
-    return {"rows": rows, "weakest": rows_sorted[:2], "names": names, "radar": radar,
+    weakest = [r for r in rows_sorted[:2] if r["rates"][0] is not None]
+    sentence = (_("The weakest dimensions are") + ("" if _zh() else " ")
+                + _(", ").join(_rated(r["title"], r["rates"][0]) for r in weakest) + _(".")) if weakest else ""
+    return {"rows": rows, "weakest": weakest, "sentence": sentence, "names": names, "radar": radar,
             "bars": _bars(labels, names, columns, title=_("Dimension averages"))}
 
 
@@ -317,9 +358,20 @@ def _recommendations(kind: str, spec: Spec, year: int, scope: Scope, scope_mean:
                     "share": (Decimal(100 * top[1]) / cell.firms).quantize(Decimal("0.1")),
                     "action": NEED_ACTIONS[mode]()}
         mean = _mean(cell)
+        lines = []
+        if weakest:
+            actions = [w["action"] for w in weakest if w["action"]]
+            lines.append(_sentences([
+                _labelled(_("Weakest"), _(", ").join(_rated(w["title"], w["rate"]) for w in weakest)) + _("."),
+                _labelled(_("Recommended"), _("; ").join(actions)) + _(".") if actions else ""]))
+        if need:
+            lines.append(_sentences([
+                _("Most stated need: “%(need)s” (%(n)s enterprises, %(share)s%%).") % {
+                    "need": need["label"], "n": need["firms"], "share": need["share"]},
+                _labelled(_("Recommended"), need["action"]) + _(".")]))
         out.append({"group": _group_label(kind, key, labels), "firms": cell.firms, "mean": mean,
                     "diff": _signed(mean - scope_mean) if mean is not None and scope_mean is not None else "—",
-                    "weakest": weakest, "need": need})
+                    "weakest": weakest, "need": need, "lines": lines})
     return out
 
 
