@@ -22,7 +22,8 @@ from django.db import transaction
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal.models import Enterprise, Membership, OrgStatus, Provider, Region, User
+from portal.models import ConsentRecord, Enterprise, Membership, OrgStatus, Provider, Region, User
+from portal.privacy.notices import current as current_notice
 from portal.reference import REGIONS, section_of_division
 from portal.roles import PRIVILEGED_ROLES, MemberRole, StaffRole
 from portal.uscc import ALPHABET, check_character
@@ -106,7 +107,7 @@ def demo_account(username: str) -> DemoAccount | None:
 
 def demo_totp_key(username: str) -> str:
     """The hex TOTP secret of a demo staff account: derived from the username, hence public."""
-    return hashlib.sha1(f"dx-portal-demo:{username}".encode()).hexdigest()
+    return hashlib.sha1(f"dx-portal-demo:{username}".encode(), usedforsecurity=False).hexdigest()
 
 
 def totp_code(device: TOTPDevice, *, at: float) -> str:
@@ -655,6 +656,10 @@ def ensure_demo_accounts() -> list[User]:
                 kind, role = account.membership
                 Membership.objects.update_or_create(user=user, **{kind: organisations[kind]},
                                                     defaults={"role": role})
+                # They registered like anyone else: with the current notice read and agreed to.
+                notice = current_notice("registration")
+                ConsentRecord.objects.get_or_create(user=user, purpose=notice.purpose, version=notice.version,
+                                                    withdrawn_at=None)
     return users
 
 
@@ -675,3 +680,55 @@ def seed_registry(*, seed: int = DEFAULT_SEED, progress: Callable[[str, int], No
         authors[provider.pk] = owner
     return seed_provider_registry(seed=seed, authors=authors, creator=User.objects.filter(username="shenzhen").first(),
                                   expert=User.objects.filter(username="zhuanjia").first(), progress=progress)
+
+
+# --- Leads (contact requests, pipelines, outcome ratings) ----------------------------------------
+
+
+def seed_leads() -> int:
+    """Demo leads in every stage and accepted engagements measured by re-assessment (the generator
+    lives with the feature, providers/leads/demo.py), after the registry and the regional data; the
+    demo provider (`fuwushang`) gets leads in its inbox when a pool serving Longhua lists it, and
+    the demo enterprise (`qiye`) one contact request at the proposal stage."""
+    from providers.leads.demo import seed_leads as seed_provider_leads
+
+    provider = Provider.objects.filter(uscc=DEMO_PROVIDER_USCC).first()
+    enterprise = Enterprise.objects.filter(uscc=DEMO_ENTERPRISE_USCC).first()
+    return seed_provider_leads(featured_provider_id=provider.pk if provider else None,
+                               featured_enterprise_id=enterprise.pk if enterprise else None,
+                               featured_owner=User.objects.filter(username="qiye").first())
+
+# --- Subsidy applications (issue #11) ---------------------------------------------------------------
+
+
+def seed_subsidy_applications():
+    """Demo subsidy applications in every state for the demo enterprise (subsidies/demo_applications.py),
+    handled by the district bureau's `longhua` account, created under the city's `shenzhen` account,
+    scored by `zhuanjia`. Needs the demo accounts; returns None without them."""
+    from subsidies.demo_applications import seed
+
+    users = {u.username: u for u in User.objects.filter(username__in=("qiye", "longhua", "shenzhen", "zhuanjia"))}
+    enterprise = Enterprise.objects.filter(uscc=DEMO_ENTERPRISE_USCC).first()
+    if enterprise is None or not {"qiye", "longhua", "shenzhen"} <= set(users):
+        return None
+    return seed(owner=users["qiye"], enterprise=enterprise, district=users["longhua"], creator=users["shenzhen"],
+                expert=users.get("zhuanjia"), provider=Provider.objects.filter(uscc=DEMO_PROVIDER_USCC).first())
+
+
+# --- Subsidies: vouchers, projects, integrity flags (#11) -----------------------------------------
+
+
+def seed_subsidy_integrity():
+    """Vouchers in every state, projects filed and accepted against a T1, payee accounts and
+    integrity flags (subsidies/demo_integrity.py), acted on by the demo bureau accounts. Needs the
+    demo accounts, the registry's pools and the regional demo's assessed firms; without them it adds
+    nothing."""
+    from subsidies.demo_integrity import IntegritySeedCounts, seed_integrity
+
+    city = User.objects.filter(username="shenzhen").first()
+    district = User.objects.filter(username="longhua").first()
+    if city is None or district is None:
+        return IntegritySeedCounts()
+    return seed_integrity(city_staff=city, district_staff=district,
+                          enterprise_owner=User.objects.filter(username="qiye").first(),
+                          demo_enterprise=Enterprise.objects.filter(uscc=DEMO_ENTERPRISE_USCC).first())

@@ -180,6 +180,13 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 # Defence in depth: should django-otp's own device admin ever be registered again, it shows no secret.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
+# --- Encryption at rest (docs/security.md R26, portal/crypto.py) ---------------------------------
+# Fernet keys, comma-separated: the first encrypts, all decrypt (rotation). Not required to start;
+# storing an encrypted field without them fails, and `check --deploy` reports them missing.
+FIELD_ENCRYPTION_KEYS = [k.strip() for k in (env_secret("FIELD_ENCRYPTION_KEYS") or "").split(",") if k.strip()]
+# HMAC key of the blind indexes (equality checks on encrypted values); never rotated with the above.
+FIELD_INDEX_KEY = env_secret("FIELD_INDEX_KEY") or ""
+
 # --- Security headers ---------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -211,6 +218,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Backups (portal/backup.py, `manage.py backup` / `restore`): where they are written and the key that
+# encrypts them (BACKUP_KEY, or BACKUP_KEY_FILE naming a secret file). Without a key no backup is made.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
+BACKUP_KEY = env_secret("BACKUP_KEY")
 MEDIA_URL = None  # no public media URL: every file goes through a permission-checked view
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
@@ -306,6 +317,8 @@ REPORTS_IN_BACKGROUND_THREAD = env_bool("REPORTS_IN_BACKGROUND_THREAD", False)
 CELERY_BEAT_SCHEDULE = {
     "disable-stale-accounts": {"task": "portal.tasks.disable_stale_accounts", "schedule": 24 * 3600},
     "clear-sessions": {"task": "portal.tasks.clear_expired_sessions", "schedule": 24 * 3600},
+    # Deletion requests and the retention rules of the data classification registry (PIPL, R28/R30).
+    "privacy-nightly": {"task": "portal.tasks.privacy_nightly", "schedule": 24 * 3600},
     # A sweep that waited longer than an interval for a worker is dropped: the next one does its work.
     "sweep-jobs": {"task": "portal.tasks.sweep_jobs", "schedule": JOB_SWEEP_INTERVAL_SECONDS,
                    "options": {"expires": JOB_SWEEP_INTERVAL_SECONDS}},
@@ -335,4 +348,9 @@ LOGGING = {
 }
 
 PORTAL_NAME = _("Digital Transformation Diagnosis Portal")
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]  # lockout keyed on username by design; per-IP limits live in nginx
+SILENCED_SYSTEM_CHECKS = [
+    "axes.W006",  # lockout keyed on username by design; per-IP limits live in the proxy
+    # The HSTS preload list is keyed on the registrable domain (a bureau's gov.cn subdomain), which
+    # its DNS owner submits; a portal host cannot opt in for it. SECURE_HSTS_PRELOAD stays available.
+    "security.W021",
+]

@@ -1,0 +1,12 @@
+"""/subsidies/… (namespace "subsidies"): a plain list of the feature packages' URLs."""
+
+from django.urls import include, path
+
+app_name = "subsidies"
+
+urlpatterns = [
+    path("applications/", include("subsidies.applications.urls")),
+    path("review/", include("subsidies.review.urls")),
+    path("notice/", include("subsidies.notice.urls")),
+    path("disbursement/", include("subsidies.disbursement.urls")),
+]
