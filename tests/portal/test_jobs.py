@@ -74,7 +74,7 @@ def test_the_sweeper_runs_on_beat_under_a_fixed_name_and_sweeps_the_reports():
     assert "diagnosis-reports" in jobs.sweepers()
     assert sweep_jobs() == {"diagnosis-reports": {"requeued": (), "gave_up": 0, "unsent": 0},
                             "diagnosis-regional-reports": {"requeued": (), "gave_up": 0, "unsent": 0},
-                            "portal-notification-emails": 0}
+                            "portal-notification-emails": 0, "subsidies-voucher-expiry": 0}
 
 
 def test_every_beat_entry_names_a_registered_task():
