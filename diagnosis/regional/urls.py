@@ -10,5 +10,8 @@ urlpatterns = [
     path("demand/", views.demand, name="demand"),
     path("demand/firms/", views.demand_firms, name="demand-firms"),
     path("export/<slug:table>/", views.export, name="export"),
+    path("policy/<slug:kind>/", views.policy, name="policy"),
+    path("policy/<slug:kind>/firms/", views.policy_firms, name="policy-firms"),
+    path("policy/<slug:kind>/export/<slug:table>/", views.policy_export, name="policy-export"),
     path("public/", views.public, name="public"),
 ]
