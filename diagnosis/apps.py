@@ -29,6 +29,9 @@ class DiagnosisConfig(AppConfig):
         from portal.roles import is_bureau_staff
 
         register_sweeper("diagnosis-reports", tasks.sweep_reports)
+        from diagnosis.campaigns.services import sweep_emails as sweep_campaign_emails
+
+        register_sweeper("diagnosis-campaign-emails", sweep_campaign_emails)
         # The pure engine's answer errors, translated at this edge into the active language.
         AnswerError.localise = messages.localise
 
