@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from diagnosis.models import NewMode
 from diagnosis.regional import selectors
 from diagnosis.regional.selectors import Area
-from diagnosis.scoring.regional import K_ANONYMITY, Aggregate, suppress_small
+from diagnosis.scoring.regional import (
+    CCID_SURVEY_COMPOSITE,
+    K_ANONYMITY,
+    Aggregate,
+    suppress_small,
+    survey_composite,
+)
 from diagnosis.spec import Spec
 from portal.models import Enterprise, Region
 from portal.reference import CLUSTERS, INDUSTRY_DIVISIONS
@@ -154,6 +160,35 @@ def dimensions_table(spec: Spec, year: int, areas: Sequence[Area], data: dict | 
         table.rows.append([_title(dimension)] + [_mean(c, a.own) for a, c in zip(areas, cells, strict=True)])
     table.chart_kind, table.chart_x = "group", [row[0] for row in table.rows]
     table.chart_series = [(area_label(a), [_number(row[1 + i]) for row in table.rows]) for i, a in enumerate(areas)]
+    return table
+
+
+def composite_applies(spec: Spec) -> bool:
+    return spec.code in CCID_SURVEY_COMPOSITE.spec_codes
+
+
+def composite_table(spec: Spec, year: int, areas: Sequence[Area], data: dict | None = None) -> Table:
+    """The CCID-style composite (基础环境 25 % / 工业应用 50 % / 应用效益 25 %) over the dimension
+    averages each column shows (withheld → withheld), with the parameter set's version."""
+    data = selectors.dimensions(spec, year, areas) if data is None else data
+    params = CCID_SURVEY_COMPOSITE
+    table = Table("composite", _("CCID-style composite %(year)s (provisional, parameter set %(version)s)") % {
+        "year": year, "version": params.version}, [(_("Category (weight)"), 28)] + [(area_label(a), 16) for a in areas])
+    results = []
+    for i, a in enumerate(areas):
+        rates = {}
+        for code, cells in data.items():
+            value = _mean(cells[i], a.own)
+            rates[code] = value if isinstance(value, Decimal) else None
+        results.append(survey_composite(rates, params))
+    for j, category in enumerate(params.categories):
+        w = category.weight
+        label = w.title_en if get_language() == "en" else w.title
+        table.rows.append([f"{label}（{(w.weight * 100).normalize()}%）"]
+                          + [r.sub_indices[j] if r.sub_indices[j] is not None else WITHHELD for r in results])
+    table.rows.append([_("Composite")] + [r.composite if r.composite is not None else WITHHELD for r in results])
+    table.chart_kind, table.chart_unit, table.chart_x = "bar", "", [area_label(a) for a in areas]
+    table.chart_series = [(_("Composite"), [r.composite for r in results])]
     return table
 
 

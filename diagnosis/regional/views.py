@@ -103,9 +103,12 @@ class _Filters:
 def _index_tables(f: _Filters) -> list:
     areas = selectors.index_areas(f.scope, viewer_path=f.path)
     comparison = [a for a in areas if a.region.pk == f.scope.pk or f.scope.path.startswith(a.region.path)]
-    return [tables.index_table(f.spec, f.year, areas), tables.levels_table(f.spec, f.year, comparison),
-            tables.dimensions_table(f.spec, f.year, comparison), tables.trend_table(f.spec, comparison),
-            tables.change_table(f.spec, f.year, comparison)]
+    dimensions = selectors.dimensions(f.spec, f.year, comparison)
+    found = [tables.index_table(f.spec, f.year, areas), tables.levels_table(f.spec, f.year, comparison),
+             tables.dimensions_table(f.spec, f.year, comparison, data=dimensions)]
+    if tables.composite_applies(f.spec):
+        found.append(tables.composite_table(f.spec, f.year, comparison, data=dimensions))
+    return found + [tables.trend_table(f.spec, comparison), tables.change_table(f.spec, f.year, comparison)]
 
 
 def _slice_tables(f: _Filters) -> list:
@@ -137,7 +140,8 @@ def dashboard(request):
     verified, counted = selectors.verified_share(f.spec, f.year, f.scope_area)
     return render(request, "diagnosis/regional/dashboard.html", {
         **f.context(), "tab": "index", "blocks": _with_figures(_index_tables(f)),
-        "verified": verified, "counted": counted})
+        "verified": verified, "counted": counted, "composite": tables.composite_applies(f.spec),
+        "composite_version": tables.CCID_SURVEY_COMPOSITE.version})
 
 
 @login_required
@@ -177,7 +181,7 @@ def demand_firms(request):
         "category_label": dict(form.fields["category"].choices)[form.cleaned_data["category"]]})
 
 
-EXPORTABLE = {"index", "levels", "dimensions", "trend", "change", "demand",
+EXPORTABLE = {"index", "levels", "dimensions", "composite", "trend", "change", "demand",
               *(f"slice-{kind}" for kind in selectors.SLICES)}
 
 
