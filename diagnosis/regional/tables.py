@@ -430,9 +430,10 @@ def policy_columns(part: selectors.Slice, scope: Area, parent: Area | None) -> l
         if parent is not None:
             columns.append(Column(named(parent, everyone % {"region": parent.region.name}), None))
         return columns
-    columns = [Column(named(scope, f"{group} · {scope.region.name}"), part)]
+    this = _("This industry · %(region)s") if part.kind == "industry" else _("This chain · %(region)s")
+    columns = [Column(named(scope, this % {"region": scope.region.name}), part)]
     if parent is not None:
-        columns.append(Column(named(parent, f"{group} · {parent.region.name}"), part))
+        columns.append(Column(named(parent, this % {"region": parent.region.name}), part))
     columns.append(Column(named(scope, everyone % {"region": scope.region.name}), None))
     return columns
 
@@ -504,7 +505,11 @@ def weakest_table(spec: Spec, year: int, areas: Sequence[Area], dimension_data: 
     for code in ranked({k: v for k, v in item_data.items() if k in spec.items}, WEAKEST_ITEMS):
         item = spec.items[code]
         table.rows.append(row(_title(item), names.get(_top_dimension(spec, code), ""), item_data[code]))
-    table.chart_kind, table.chart_x = "hgroup", [str(r[0]) for r in table.rows]
+    # Long item names are cut on the chart's axis (the table beside it gives them whole), so the bars
+    # keep their width on a phone.
+    table.chart_kind = "hgroup"
+    short = [label if len(label) <= 14 else f"{label[:13]}…" for label in (str(r[0]) for r in table.rows)]
+    table.chart_x = short if len(set(short)) == len(short) else [str(r[0]) for r in table.rows]
     table.chart_series = [(area_label(a), [_number(r[2 + i]) for r in table.rows]) for i, a in enumerate(areas)]
     return table
 

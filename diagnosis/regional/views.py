@@ -103,6 +103,9 @@ class _Filters:
 def _index_tables(f: _Filters) -> list:
     areas = selectors.index_areas(f.scope, viewer_path=f.path)
     comparison = [a for a in areas if a.region.pk == f.scope.pk or f.scope.path.startswith(a.region.path)]
+    if f.scope.level == Region.Level.PROVINCE:
+        # The province view compares its cities (a handful of columns) on every table, not only the index.
+        comparison = areas
     dimensions = selectors.dimensions(f.spec, f.year, comparison)
     found = [tables.index_table(f.spec, f.year, areas), tables.levels_table(f.spec, f.year, comparison),
              tables.dimensions_table(f.spec, f.year, comparison, data=dimensions)]
@@ -273,6 +276,7 @@ def policy_export(request, kind, table):
         raise Http404
     f, part = _policy_filters(request, kind)
     found = [t for t in tables.policy_tables(f.spec, f.year, part, f.scope_area, f.parent) if t.key == table]
+    found[0].title = f"{tables.slice_label(kind, part.key)} {found[0].title}"  # the sheet is named by its group
     filters = {**f.query(), "kind": kind, "key": part.key}
     try:
         content = services_regional.table_export(actor=request.user, table=found[0], filters=filters, request=request)

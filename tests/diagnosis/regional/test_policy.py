@@ -33,7 +33,7 @@ def test_an_industry_beside_the_same_industry_in_the_city_and_the_whole_district
     tables = _tables(_page(login(district_staff), "industry", "39"))
     index = tables["policy-index"]
     assert [row[0] for row in index.rows] == [
-        "39 计算机、通信和其他电子设备制造业 · 龙华区", "39 计算机、通信和其他电子设备制造业 · 深圳市", "全部企业 · 龙华区"]
+        "本行业 · 龙华区", "本行业 · 深圳市", "全部企业 · 龙华区"]
     assert index.rows[0][1:3] == [Decimal("62.5"), 6]  # six Longhua firms scored 60…65
     assert index.rows[1][1:3] == [Decimal("62.5"), 6]
     assert index.rows[2][1:3] == [Decimal("62.5"), 6]
@@ -144,6 +144,7 @@ def test_every_group_table_exports_watermarked_and_audited(login, district_staff
         assert response.status_code == 200 and response["Cache-Control"] == "no-store"
         sheet = load_workbook(io.BytesIO(response.content)).active
         assert district_staff.username in sheet.cell(row=1, column=1).value
+        assert sheet.title.startswith("39 计算机、通信和其他电子设备制造业")
         event = AuditEvent.objects.filter(action="data.export").latest("pk")
         assert event.object_type == f"diagnosis.regional.{key}"
         assert event.detail["filters"]["key"] == "39" and event.detail["filters"]["kind"] == "industry"

@@ -70,3 +70,10 @@ def test_the_filter_offers_the_province_its_cities_and_districts(login, province
 def test_province_staff_need_a_region(db):
     with pytest.raises(IntegrityError), transaction.atomic():
         StaffFactory(staff_role=StaffRole.PROVINCE, region=None)
+
+
+def test_every_province_table_compares_the_cities(login, province_staff, districts):
+    tables = _blocks(login(province_staff).get(f"/regional/?year={YEAR}"))
+    for key in ("levels", "dimensions", "trend"):
+        assert [title for title, _w in tables[key].columns[1:]] == ["深圳市", "东莞市", "广东省"], key
+    assert [row[0] for row in tables["change"].rows] == ["深圳市", "东莞市", "广东省"]
