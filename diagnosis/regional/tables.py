@@ -461,6 +461,7 @@ def policy_tables(spec: Spec, year: int, part: selectors.Slice, scope: Area, par
     index_cells = _by_column(lambda a, p: {"": selectors.index(spec, year, a, p)}, columns).get("")
     index = index_table(spec, year, areas, cells=index_cells)
     index.key, index.title = "policy-index", _("Index %(year)s: mean score and sample") % {"year": year}
+    index.columns[0] = (_("Compared"), 30)
     levels = levels_table(spec, year, areas, data=_by_column(lambda a, p: selectors.levels(spec, year, a, p), columns))
     levels.key = "policy-levels"
     dimension_data = _by_column(lambda a, p: selectors.dimensions(spec, year, a, p), columns)
