@@ -77,3 +77,11 @@ def test_every_province_table_compares_the_cities(login, province_staff, distric
     for key in ("levels", "dimensions", "trend"):
         assert [title for title, _w in tables[key].columns[1:]] == ["深圳市", "东莞市", "广东省"], key
     assert [row[0] for row in tables["change"].rows] == ["深圳市", "东莞市", "广东省"]
+
+
+def test_every_bureau_page_works_for_province_staff(login, province_staff, districts):
+    client = login(province_staff)
+    for url in ("/", "/review/", "/regional/", "/regional/slices/", "/regional/demand/", "/campaigns/",
+                "/campaigns/new/", "/staff/registrations/", "/staff/change-requests/", "/registry/ecosystem/",
+                "/registry/pools/", "/notifications/"):
+        assert client.get(url).status_code == 200, url
