@@ -31,6 +31,9 @@ class DiagnosisConfig(AppConfig):
 
         register_sweeper("diagnosis-reports", tasks.sweep_reports)
         register_sweeper("diagnosis-regional-reports", regional_report_tasks.sweep_regional_reports)
+        from diagnosis.campaigns.services import sweep_emails as sweep_campaign_emails
+
+        register_sweeper("diagnosis-campaign-emails", sweep_campaign_emails)
         # The pure engine's answer errors, translated at this edge into the active language.
         AnswerError.localise = messages.localise
 

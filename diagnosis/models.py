@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Enterprise, Region
@@ -511,6 +512,42 @@ class CampaignReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_id} {self.day}"
+
+
+class CampaignEmail(models.Model):
+    """One campaign e-mail (invitation or reminder with the claim link) to a target not yet registered:
+    its tracking row. Created in the transaction that decides the send, claimed (pending → sending)
+    before the send so a message delivered twice sends once, and swept back to the queue when a broker
+    outage or a dead worker lost it (diagnosis/campaigns/services.py, portal/jobs.py)."""
+
+    class Kind(models.TextChoices):
+        INVITE = "invite", _("Invitation")
+        REMIND = "remind", _("Reminder")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("E-mail pending")
+        SENDING = "sending", _("E-mail being sent")
+        SENT = "sent", _("E-mail sent")
+        SKIPPED = "skipped", _("Not sent: the enterprise registered meanwhile")
+        FAILED = "failed", _("E-mail failed")
+
+    target = models.ForeignKey(CampaignTarget, models.CASCADE, related_name="emails")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    day = models.DateField()
+    address = models.EmailField(_("e-mail address"))
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["target", "kind", "day"], name="diagnosis_campaign_email_once")]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.kind} {self.day} {self.status}"
 
 
 class RegionalCell(models.Model):

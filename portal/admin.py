@@ -59,7 +59,7 @@ class _RoleRegionMixin:
         if "staff_role" in cleaned and "region" in cleaned:
             bureau = cleaned["staff_role"] in BUREAU_ROLES
             if bureau != (cleaned["region"] is not None):
-                self.add_error("region", _("District and city bureau staff have a jurisdiction; "
+                self.add_error("region", _("District, city and province bureau staff have a jurisdiction; "
                                            "other accounts have none."))
         return cleaned
 

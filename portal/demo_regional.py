@@ -95,6 +95,10 @@ DIVISIONS: tuple[tuple[str, float, str, str], ...] = (
     ("18", 0.06, "服饰", "light_textile"),
     ("21", 0.06, "家具", "light_textile"),
 )
+# The industry chain (产业链, for 一链一策) each division's firms belong to; one firm in ten names none.
+CHAINS = {"39": "新一代电子信息产业链", "34": "高端装备制造产业链", "35": "高端装备制造产业链",
+          "33": "新材料产业链", "29": "新材料产业链", "38": "智能家电产业链", "36": "新能源汽车产业链",
+          "40": "精密仪器产业链", "27": "生物医药产业链", "18": "现代轻工纺织产业链", "21": "现代轻工纺织产业链"}
 # About 80 % of the stated needs fall in the first three of the six categories.
 NEED_WEIGHTS = (0.34, 0.28, 0.18, 0.08, 0.07, 0.05)
 BRAND_FIRST = "华锐恒鑫盛宏泰创联信瑞丰嘉新宇腾博昌隆天海金通明德安佳汇永兴荣富凯晟鼎铭捷众迅远欣卓诚志高精宝中万伟康顺达立拓科力"
@@ -310,7 +314,8 @@ def seed_regional(*, seed: int = SEED, year: int | None = None, generated: int |
             park_id=regions[f["park"]] if f["park"] else None, status=OrgStatus.VERIFIED,
             verified_at=now - timedelta(days=400), verified_by=None, industry_section="C",
             industry_division=f["division"], above_scale=f["above"], employees=f["employees"],
-            revenue_band=f["band"], cluster=f["cluster"], established_year=2000 + f["serial"] % 20,
+            revenue_band=f["band"], cluster=f["cluster"],
+            chain=CHAINS.get(f["division"], "") if f["serial"] % 10 else "", established_year=2000 + f["serial"] % 20,
         ) for f in firms]
         Enterprise.objects.bulk_create(rows, batch_size=BATCH)
         pks = dict(Enterprise.objects.filter(uscc__in=[r.uscc for r in rows]).values_list("uscc", "pk"))

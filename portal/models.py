@@ -89,8 +89,8 @@ class User(AbstractUser):
         constraints = [
             # Bureau staff always have a jurisdiction; nobody else carries one.
             models.CheckConstraint(
-                condition=(Q(staff_role__in=["district_staff", "city_staff"], region__isnull=False)
-                           | (~Q(staff_role__in=["district_staff", "city_staff"]) & Q(region__isnull=True))),
+                condition=(Q(staff_role__in=["district_staff", "city_staff", "province_staff"], region__isnull=False)
+                           | (~Q(staff_role__in=["district_staff", "city_staff", "province_staff"]) & Q(region__isnull=True))),
                 name="portal_user_region_matches_role",
             ),
         ]

@@ -17,6 +17,7 @@ class StaffRole(models.TextChoices):
     NONE = "", _("None")
     DISTRICT = "district_staff", _("District bureau staff")
     CITY = "city_staff", _("City bureau staff")
+    PROVINCE = "province_staff", _("Province bureau staff")
     EXPERT = "expert", _("Expert reviewer")
     # 三员: separated administrators. None of them sees business data; none is a superuser.
     SYSTEM_ADMIN = "system_admin", _("System administrator")
@@ -24,7 +25,7 @@ class StaffRole(models.TextChoices):
     AUDIT_ADMIN = "audit_admin", _("Audit administrator")
 
 
-BUREAU_ROLES = frozenset({StaffRole.DISTRICT, StaffRole.CITY})
+BUREAU_ROLES = frozenset({StaffRole.DISTRICT, StaffRole.CITY, StaffRole.PROVINCE})
 ADMIN_ROLES = frozenset({StaffRole.SYSTEM_ADMIN, StaffRole.SECURITY_ADMIN, StaffRole.AUDIT_ADMIN})
 # Roles that must pass TOTP two-factor on every session (docs/security.md R4).
 PRIVILEGED_ROLES = BUREAU_ROLES | ADMIN_ROLES | {StaffRole.EXPERT}
@@ -56,7 +57,8 @@ def is_system_admin(user) -> bool:
 
 def staff_region_path(user) -> str | None:
     """The region subtree bureau staff may see; None for everyone else. Every app scopes its own
-    querysets with it (``visible_to``), so district and city staff see the same slice everywhere."""
+    querysets with it (``visible_to``), so district, city and province staff see the same slice everywhere
+    (a province's staff: every city and district of their province)."""
     if user.staff_role in BUREAU_ROLES and user.region_id:
         return user.region.path
     return None

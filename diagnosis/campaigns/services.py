@@ -11,13 +11,14 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from diagnosis.campaigns import selectors
 from diagnosis.campaigns.imports import TargetRow, read_rows
-from diagnosis.models import Campaign, CampaignReminder, CampaignTarget
+from diagnosis.models import Campaign, CampaignEmail, CampaignReminder, CampaignTarget
 from diagnosis.review import services as services_review
 from portal.audit import audit_log
 from portal.claims import claim_token
@@ -214,39 +215,100 @@ def campaign_invite(*, campaign: Campaign, actor, request=None) -> int:
     mail = _tell(campaign, targets, kind="campaign.invited", title=title, body=body)
     CampaignTarget.objects.filter(pk__in=[t.pk for t in targets]).update(invited_at=timezone.now())
     if mail:
-        from diagnosis.campaigns import tasks
-
-        enqueue_on_commit(tasks.campaign_emails, mail, "invite")
+        _queue_emails(mail, CampaignEmail.Kind.INVITE)
     audit_log(action="campaign.invite", actor=actor, request=request, obj=campaign,
               detail={"targets": len(targets), "emails": len(mail)})
     return len(targets)
 
 
+# A campaign e-mail claimed (sending) or pending longer than this has lost its message (broker down,
+# worker killed): the sweeper queues it again; after EMAIL_ATTEMPTS_MAX attempts it is marked failed.
+EMAIL_RESEND_AFTER = timedelta(minutes=10)
+EMAIL_ATTEMPTS_MAX = 5
+
+
+def _track_emails(target_ids: list[int], kind: str) -> list[int]:
+    """The tracking rows of the e-mails to ``target_ids`` for today (created when missing: one per
+    target, kind and day), in the caller's transaction; their ids, to be queued after commit."""
+    today = timezone.localdate()
+    targets = CampaignTarget.objects.filter(pk__in=target_ids).exclude(contact_email="")
+    CampaignEmail.objects.bulk_create(
+        [CampaignEmail(target=t, kind=kind, day=today, address=t.contact_email) for t in targets],
+        ignore_conflicts=True)
+    return list(CampaignEmail.objects.filter(target_id__in=target_ids, kind=kind, day=today,
+                                             status=CampaignEmail.Status.PENDING).values_list("pk", flat=True))
+
+
+def _queue_emails(target_ids: list[int], kind: str) -> None:
+    ids = _track_emails(target_ids, kind)
+    if ids:
+        from diagnosis.campaigns import tasks
+
+        enqueue_on_commit(tasks.campaign_email_send, ids)
+
+
 def send_emails(target_ids: list[int], kind: str) -> int:
-    """The e-mail with the claim link to unregistered targets (a firm that registered meanwhile is
-    skipped: it got the in-app notice path next time)."""
+    """Messages queued before the tracking rows existed (target ids): track them, then send."""
+    with transaction.atomic():
+        ids = _track_emails(target_ids, kind)
+    return send_tracked_emails(ids)
+
+
+def send_tracked_emails(email_ids: list[int]) -> int:
+    """Send the pending campaign e-mails among ``email_ids``: each row is claimed first (pending →
+    sending, attempt counted, one conditional UPDATE), so a message delivered twice sends once; a
+    firm that registered meanwhile is skipped (it gets the in-app notice from now on). Returns how
+    many were sent."""
     sent = 0
-    members = set(Membership.objects.filter(enterprise__campaign_targets__pk__in=target_ids)
-                  .values_list("enterprise_id", flat=True))
-    for target in CampaignTarget.objects.filter(pk__in=target_ids).select_related("campaign", "enterprise"):
-        if not target.contact_email or target.enterprise_id in members:
+    for pk in email_ids:
+        claimed = CampaignEmail.objects.filter(pk=pk, status=CampaignEmail.Status.PENDING,
+                                               attempts__lt=EMAIL_ATTEMPTS_MAX).update(
+            status=CampaignEmail.Status.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now())
+        if claimed != 1:
             continue
-        campaign = target.campaign
+        email = CampaignEmail.objects.select_related("target__campaign", "target__enterprise").get(pk=pk)
+        target, campaign = email.target, email.target.campaign
+        if Membership.objects.filter(enterprise_id=target.enterprise_id).exists():
+            CampaignEmail.objects.filter(pk=pk).update(status=CampaignEmail.Status.SKIPPED)
+            continue
         with translation.override(settings.LANGUAGE_CODE):
-            subject = (_("Reminder: %(campaign)s") if kind == "remind" else _("Invitation: %(campaign)s")) % {
-                "campaign": campaign.title}
+            subject = (_("Reminder: %(campaign)s") if email.kind == CampaignEmail.Kind.REMIND
+                       else _("Invitation: %(campaign)s")) % {"campaign": campaign.title}
             message = _("%(name)s: the bureau invites your enterprise to take part in %(campaign)s (deadline "
                         "%(deadline)s). Register with this link to take over the record the bureau prepared "
                         "for you:\n\n%(url)s\n\nThe link works once and expires in 60 days.") % {
                 "name": target.enterprise.name, "campaign": campaign.title,
                 "deadline": campaign.deadline.isoformat(), "url": claim_url(target.enterprise)}
         try:
-            send_mail(subject, message, None, [target.contact_email])
+            send_mail(subject, message, None, [email.address])
         except Exception:
-            logger.exception("campaign target %s: the e-mail could not be sent", target.pk)
+            logger.exception("campaign e-mail %s: the e-mail could not be sent", pk)
+            status = (CampaignEmail.Status.FAILED if email.attempts >= EMAIL_ATTEMPTS_MAX
+                      else CampaignEmail.Status.PENDING)
+            CampaignEmail.objects.filter(pk=pk).update(status=status)
             continue
+        CampaignEmail.objects.filter(pk=pk).update(status=CampaignEmail.Status.SENT, sent_at=timezone.now())
         sent += 1
     return sent
+
+
+def sweep_emails() -> int:
+    """Queue again the campaign e-mails whose message was lost: claimed by a worker that died, or still
+    pending a while after they were created or last tried (broker outage). Idempotent; returns how
+    many were queued."""
+    stale = timezone.now() - EMAIL_RESEND_AFTER
+    CampaignEmail.objects.filter(status=CampaignEmail.Status.SENDING, claimed_at__lt=stale).update(
+        status=CampaignEmail.Status.PENDING)
+    CampaignEmail.objects.filter(status=CampaignEmail.Status.PENDING,
+                                 attempts__gte=EMAIL_ATTEMPTS_MAX).update(status=CampaignEmail.Status.FAILED)
+    ids = list(CampaignEmail.objects.filter(status=CampaignEmail.Status.PENDING, created_at__lt=stale)
+               .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale)).values_list("pk", flat=True)[:500])
+    if ids:
+        from diagnosis.campaigns import tasks
+        from portal.jobs import enqueue
+
+        enqueue(tasks.campaign_email_send, ids)
+    return len(ids)
 
 
 def send_reminders(*, today: date | None = None) -> int:
@@ -269,9 +331,7 @@ def send_reminders(*, today: date | None = None) -> int:
                                                         "deadline": campaign.deadline.isoformat()}
                     mail = _tell(campaign, [target], kind="campaign.reminder", title=title, body=body)
                     if mail:
-                        from diagnosis.campaigns import tasks
-
-                        enqueue_on_commit(tasks.campaign_emails, mail, "remind")
+                        _queue_emails(mail, CampaignEmail.Kind.REMIND)
             except IntegrityError:
                 continue  # reminded already today
             reminded += 1

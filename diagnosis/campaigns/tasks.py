@@ -13,6 +13,14 @@ def campaign_reminders() -> int:
 
 @shared_task(name="diagnosis.tasks.campaign_emails")
 def campaign_emails(target_ids: list[int], kind: str) -> int:
+    """Messages queued before the tracking rows existed: tracked, then sent (see campaign_email_send)."""
     from diagnosis.campaigns.services import send_emails
 
     return send_emails(target_ids, kind)
+
+
+@shared_task(name="diagnosis.tasks.campaign_email_send")
+def campaign_email_send(email_ids: list[int]) -> int:
+    from diagnosis.campaigns.services import send_tracked_emails
+
+    return send_tracked_emails(email_ids)

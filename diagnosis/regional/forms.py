@@ -21,7 +21,10 @@ class RegionalFilterForm(forms.Form):
     def __init__(self, *args, regions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["spec"].choices = spec_choices()
-        self.fields["region"].widget.choices = [(r.pk, f"{'　' if r.level == 'district' else ''}{r.name}")
+        # Indented by depth below the highest region listed (a province's cities, then their districts).
+        depth = {"province": 0, "city": 1, "district": 2, "park": 3}
+        top = min((depth.get(r.level, 0) for r in regions), default=0)
+        self.fields["region"].widget.choices = [(r.pk, f"{'　' * (depth.get(r.level, 0) - top)}{r.name}")
                                                 for r in regions]
 
     def value(self, name, default=None):
@@ -41,3 +44,9 @@ class DemandCellForm(forms.Form):
     division = forms.RegexField(regex=r"^\d{2}$|^$", required=False, max_length=2)
     category = forms.ChoiceField(choices=NewMode.choices)
     year = forms.IntegerField(min_value=2000, max_value=2100)
+
+
+class PolicyFilterForm(RegionalFilterForm):
+    """The filters of a slice group's page (一行一策 / 一园一策 / 一链一策): the group's key rides along."""
+
+    key = forms.CharField(max_length=50, widget=forms.HiddenInput)

@@ -35,6 +35,7 @@ SLICE_FIELDS = {
     "scale": "enterprise__above_scale",
     "cluster": "enterprise__cluster",
     "park": "enterprise__park_id",
+    "chain": "enterprise__chain",
 }
 FIELDS = ("enterprise_id", "spec_code", "spec_version", "year", "region_id", "status", "standing", "doc",
           "verified", *SLICE_FIELDS.values())

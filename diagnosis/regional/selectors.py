@@ -52,10 +52,24 @@ class Area:
     region: Region
     ids: tuple[int, ...]
     own: bool
+    label: str = ""  # the column heading when it is not the region's name (a slice group's columns)
 
     @property
     def key(self) -> str:
         return self.region.code
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One group of a slice kind (an industry division, a park id, a chain name): the population of
+    the 一行一策 / 一园一策 / 一链一策 pages."""
+
+    kind: str
+    key: str
+
+    @property
+    def lookup(self) -> dict[str, str]:
+        return {SLICES[self.kind]: self.key}
 
 
 def subtree(region: Region) -> list[Region]:
@@ -147,12 +161,20 @@ def _base(spec: Spec, year: int | None, areas: Sequence[Area], *fields: str, **e
             .values("enterprise_id", "region_id", "standing", *fields, **extra))
 
 
-def index(spec: Spec, year: int, areas: Sequence[Area]) -> list[Aggregate]:
-    """Mean score with its sample per area (one scan, one aggregate per area)."""
+def index(spec: Spec, year: int, areas: Sequence[Area], part: Slice | None = None) -> list[Aggregate]:
+    """Mean score with its sample per area (one scan, one aggregate per area); of one slice group's
+    enterprises only with ``part`` (read from the slice's roll-up cells)."""
+    empty = [Aggregate(a.key, Decimal(0), 0, 0) for a in areas]
+    if part is not None:
+        rows = _rolled(spec, year, areas, part.kind)
+        if rows is None:
+            rows = _grouped(_base(spec, year, areas).filter(**part.lookup), areas)
+            return next(iter(rows.values()), empty)
+        return rows.get(part.key, empty)
     rows = _rolled(spec, year, areas, "all")
     if rows is None:
         rows = _grouped(_base(spec, year, areas), areas)
-    return next(iter(rows.values()), [Aggregate(a.key, Decimal(0), 0, 0) for a in areas])
+    return next(iter(rows.values()), empty)
 
 
 def verified_share(spec: Spec, year: int, scope: Area) -> tuple[int, int]:
@@ -167,23 +189,70 @@ def verified_share(spec: Spec, year: int, scope: Area) -> tuple[int, int]:
     return figures["verified"], figures["n"]
 
 
-def levels(spec: Spec, year: int, areas: Sequence[Area]) -> dict[str, list[Aggregate]]:
-    """Grade (level, else stage, of the standing result) → per-area firm counts, in area order."""
+def levels(spec: Spec, year: int, areas: Sequence[Area], part: Slice | None = None) -> dict[str, list[Aggregate]]:
+    """Grade (level, else stage, of the standing result) → per-area firm counts, in area order; of one
+    slice group only with ``part`` (grouped from the assessments: the roll-up keeps no grade per group)."""
     grade = "COALESCE(s.standing_result -> 'level' ->> 'code', s.standing_result -> 'stage' ->> 'code', '')"
-    rolled = _rolled(spec, year, areas, "level")
+    rolled = _rolled(spec, year, areas, "level") if part is None else None
     if rolled is not None:
         return rolled
-    return _grouped(_base(spec, year, areas, standing_result=standing_result()), areas, key=grade, total="0")
+    return _grouped(_sliced(_base(spec, year, areas, standing_result=standing_result()), part), areas, key=grade,
+                    total="0")
 
 
-def dimensions(spec: Spec, year: int, areas: Sequence[Area]) -> dict[str, list[Aggregate]]:
-    """Top-level dimension code → per-area (sum of score rates %, count, firms)."""
-    rolled = _rolled(spec, year, areas, "dimension")
+def _sliced(queryset: QuerySet, part: Slice | None) -> QuerySet:
+    return queryset if part is None else queryset.filter(**part.lookup)
+
+
+def dimensions(spec: Spec, year: int, areas: Sequence[Area], part: Slice | None = None,
+               ) -> dict[str, list[Aggregate]]:
+    """Top-level dimension code → per-area (sum of score rates %, count, firms); of one slice group only
+    with ``part``."""
+    rolled = _rolled(spec, year, areas, "dimension") if part is None else None
     if rolled is not None:
         return rolled
-    return _grouped(_base(spec, year, areas, standing_result=standing_result()), areas, key="d ->> 'code'",
+    return _grouped(_sliced(_base(spec, year, areas, standing_result=standing_result()), part), areas,
+                    key="d ->> 'code'",
                     total="(d ->> 'percent')::numeric", distinct=False,
                     lateral="CROSS JOIN LATERAL jsonb_array_elements(s.standing_result -> 'dimensions') d")
+
+
+def items(spec: Spec, year: int, areas: Sequence[Area], part: Slice | None = None) -> dict[str, list[Aggregate]]:
+    """Scored item code → per-area (sum of the items' score rates %, count, count): how far the
+    enterprises got on each scored question (unscored and hidden questions left out)."""
+    rate = "(i ->> 'points')::numeric * 100 / (i ->> 'max_points')::numeric"
+    return _grouped(_sliced(_base(spec, year, areas, standing_result=standing_result()), part), areas,
+                    key="i ->> 'code'", total=rate, distinct=False,
+                    lateral="CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(s.standing_result "
+                            "-> 'items') = 'array' THEN s.standing_result -> 'items' ELSE '[]'::jsonb END) i "
+                            "WHERE i ->> 'points' IS NOT NULL AND (i ->> 'max_points')::numeric > 0")
+
+
+def needs(year: int, areas: Sequence[Area], part: Slice | None = None) -> dict[str, list[Aggregate]]:
+    """Need category → per-area enterprises stating it (counted assessments of ``year``, every standard
+    together, as on the demand map); of one slice group only with ``part``."""
+    rows = Need.objects.filter(assessment__year=year, assessment__status__in=COUNTED_STATUSES,
+                               assessment__region_id__in=sorted({pk for a in areas for pk in a.ids}))
+    if part is not None:
+        rows = rows.filter(**{f"assessment__{SLICES[part.kind]}": part.key})
+    grouped = (rows.order_by().values_list("category", "assessment__region_id")
+               .annotate(n=Count("assessment__enterprise", distinct=True)))
+    return _sum_areas(((category, region_id, 0, n, n) for category, region_id, n in grouped), areas)
+
+
+def slice_firms(user, *, spec: Spec, year: int, region_ids: Sequence[int], part: Slice) -> QuerySet:
+    """The enterprises of one slice group counted in the scope (assessments ``user`` may see)."""
+    return (Enterprise.objects.filter(
+        assessments__in=Assessment.objects.visible_to(user).filter(
+            spec_code=spec.code, spec_version=spec.version, year=year, status__in=COUNTED_STATUSES,
+            region_id__in=region_ids, **part.lookup))
+        .distinct().select_related("region").order_by("name", "pk"))
+
+
+def chains(ids: Sequence[int]) -> list[str]:
+    """The industry chains named by the enterprises of the regions ``ids``, alphabetically."""
+    return list(Enterprise.objects.filter(region_id__in=ids).exclude(chain="").order_by("chain")
+                .values_list("chain", flat=True).distinct())
 
 
 def trend(spec: Spec, areas: Sequence[Area]) -> dict[int, list[Aggregate]]:
@@ -240,6 +309,7 @@ SLICES = {
     "scale": "enterprise__above_scale",
     "cluster": "enterprise__cluster",
     "park": "enterprise__park_id",
+    "chain": "enterprise__chain",
 }
 
 

@@ -11,6 +11,9 @@ urlpatterns = [
     path("demand/", views.demand, name="demand"),
     path("demand/firms/", views.demand_firms, name="demand-firms"),
     path("export/<slug:table>/", views.export, name="export"),
+    path("policy/<slug:kind>/", views.policy, name="policy"),
+    path("policy/<slug:kind>/firms/", views.policy_firms, name="policy-firms"),
+    path("policy/<slug:kind>/export/<slug:table>/", views.policy_export, name="policy-export"),
     path("public/", views.public, name="public"),
     # The regional analysis report PDF (diagnosis/regional_report)
     path("report/", report.report_request, name="report"),

@@ -1,6 +1,6 @@
 """The regional dashboards (issue #12): the regional index, slices and the demand map for bureau staff
-(district staff: their district; city staff: every district of their city and the city; a province
-line for both), the drill-down from the demand map to the firms, the Excel export of every table, and
+(district staff: their district; city staff: every district of their city and the city; province
+staff: every city of their province and each city's districts; a province line for all), the drill-down from the demand map to the firms, the Excel export of every table, and
 the anonymous public regional index (aggregates only).
 
 Access: bureau staff only (403 for anyone else signed in); a region outside the user's jurisdiction
@@ -24,13 +24,14 @@ from diagnosis.extensions import regional_panels
 from diagnosis.regional import selectors, tables
 from diagnosis.regional import services as services_regional
 from diagnosis.regional.charts import table_figure
-from diagnosis.regional.forms import DemandCellForm, RegionalFilterForm
+from diagnosis.regional.forms import DemandCellForm, PolicyFilterForm, RegionalFilterForm
 from diagnosis.results.charts import plotly_js_static_path
 from diagnosis.spec import get_spec
 from portal.audit import audit_denied, audit_log
 from portal.exceptions import DomainError
 from portal.exports import XLSX_CONTENT_TYPE
 from portal.models import Region
+from portal.reference import INDUSTRY_DIVISIONS
 from portal.roles import staff_region_path
 
 PAGE_SIZE = 50
@@ -59,21 +60,39 @@ def region_in(request, path: str, region_id) -> Region:
 class _Filters:
     """The page's filters resolved: spec, scope region (inside the jurisdiction), year."""
 
-    def __init__(self, request):
+    def __init__(self, request, form_class=RegionalFilterForm):
         self.path = _staff_path(request)
-        self.regions = list(Region.objects.filter(path__startswith=self.path,
-                                                  level__in=(Region.Level.CITY, Region.Level.DISTRICT)))
-        self.form = RegionalFilterForm(request.GET or None, regions=self.regions)
+        self.regions = list(Region.objects.filter(
+            path__startswith=self.path, level__in=(Region.Level.PROVINCE, Region.Level.CITY, Region.Level.DISTRICT))
+            .order_by("path"))
+        self.form = form_class(request.GET or None, regions=self.regions)
         self.spec = get_spec(self.form.spec_key())
         region_id = self.form.value("region")
         self.scope = region_in(request, self.path, region_id) if region_id else \
             Region.objects.select_related("parent__parent").get(pk=request.user.region_id)
+        self._resolve()
+
+    def rescope(self, region: Region) -> None:
+        """Compute for ``region`` (inside the jurisdiction) instead of the region asked for."""
+        self.scope = region
+        self._resolve()
+        if self.form.is_bound:
+            self.form.data["region"] = str(region.pk)
+
+    def _resolve(self) -> None:
         self.scope_area = selectors.area(self.scope, viewer_path=self.path)
         latest = selectors.latest_year(self.spec, self.scope_area.ids)
         self.year = self.form.value("year") or latest or timezone.localdate().year
         self.parent = selectors.area(self.scope.parent, viewer_path=self.path) if self.scope.parent else None
         if not self.form.is_bound:
             self.form.initial = {"region": self.scope.pk, "spec": self.spec.key, "year": self.year}
+        else:
+            # A bound form shows its data: the filters left out of the address show what was used.
+            data = self.form.data.copy()
+            for name, value in (("region", self.scope.pk), ("spec", self.spec.key), ("year", self.year)):
+                if not data.get(name):
+                    data[name] = str(value)
+            self.form.data = data
 
     def query(self) -> dict:
         return {"region": self.scope.pk, "spec": self.spec.key, "year": self.year}
@@ -88,13 +107,24 @@ class _Filters:
 def _index_tables(f: _Filters) -> list:
     areas = selectors.index_areas(f.scope, viewer_path=f.path)
     comparison = [a for a in areas if a.region.pk == f.scope.pk or f.scope.path.startswith(a.region.path)]
-    return [tables.index_table(f.spec, f.year, areas), tables.levels_table(f.spec, f.year, comparison),
-            tables.dimensions_table(f.spec, f.year, comparison), tables.trend_table(f.spec, comparison),
-            tables.change_table(f.spec, f.year, comparison)]
+    if f.scope.level == Region.Level.PROVINCE:
+        # The province view compares its cities (a handful of columns) on every table, not only the index.
+        comparison = areas
+    dimensions = selectors.dimensions(f.spec, f.year, comparison)
+    found = [tables.index_table(f.spec, f.year, areas), tables.levels_table(f.spec, f.year, comparison),
+             tables.dimensions_table(f.spec, f.year, comparison, data=dimensions)]
+    if tables.composite_applies(f.spec):
+        found.append(tables.composite_table(f.spec, f.year, comparison, data=dimensions))
+    return found + [tables.trend_table(f.spec, comparison), tables.change_table(f.spec, f.year, comparison)]
 
 
 def _slice_tables(f: _Filters) -> list:
-    return [tables.slice_table(kind, f.spec, f.year, f.scope_area, f.parent) for kind in selectors.SLICES]
+    def link(kind, key):
+        if kind not in tables.POLICY_KINDS:
+            return None
+        return reverse("regional:policy", args=[kind]) + "?" + urlencode({**f.query(), "key": key})
+
+    return [tables.slice_table(kind, f.spec, f.year, f.scope_area, f.parent, link=link) for kind in selectors.SLICES]
 
 
 def _demand_tables(request, f: _Filters) -> list:
@@ -117,7 +147,8 @@ def dashboard(request):
     verified, counted = selectors.verified_share(f.spec, f.year, f.scope_area)
     return render(request, "diagnosis/regional/dashboard.html", {
         **f.context(request, "index"), "blocks": _with_figures(_index_tables(f)),
-        "verified": verified, "counted": counted})
+        "verified": verified, "counted": counted, "composite": tables.composite_applies(f.spec),
+        "composite_version": tables.CCID_SURVEY_COMPOSITE.version})
 
 
 @login_required
@@ -157,7 +188,7 @@ def demand_firms(request):
         "category_label": dict(form.fields["category"].choices)[form.cleaned_data["category"]]})
 
 
-EXPORTABLE = {"index", "levels", "dimensions", "trend", "change", "demand",
+EXPORTABLE = {"index", "levels", "dimensions", "composite", "trend", "change", "demand",
               *(f"slice-{kind}" for kind in selectors.SLICES)}
 
 
@@ -184,6 +215,85 @@ def export(request, table):
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="regional-{table}-{f.scope.code}-{f.year}-{stamp}.xlsx"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- one slice group: 一行一策 / 一园一策 / 一链一策 ---------------------------------------------------
+
+
+def _policy_filters(request, kind) -> tuple[_Filters, selectors.Slice]:
+    """The filters and the group of a slice group's page; 404 for an unknown kind or group, and for a
+    park outside the jurisdiction (audited). A park outside the region asked for is shown within its
+    own district."""
+    if kind not in tables.POLICY_KINDS:
+        raise Http404
+    f = _Filters(request, PolicyFilterForm)
+    key = f.form.value("key")
+    if not key or kind == "industry" and key not in INDUSTRY_DIVISIONS or kind == "park" and not key.isdigit():
+        raise Http404
+    if kind == "park":
+        park = region_in(request, f.path, int(key))
+        if park.level != Region.Level.PARK:
+            raise Http404
+        if not park.path.startswith(f.scope.path):
+            f.rescope(Region.objects.select_related("parent__parent").get(pk=park.parent_id))
+    return f, selectors.Slice(kind, key)
+
+
+def _policy_context(request, f: _Filters, part: selectors.Slice) -> dict:
+    return {**f.context(request, "slices"), "kind": part.kind, "key": part.key, "group": tables.slice_label(part.kind, part.key),
+            "policy_title": tables.POLICY_KINDS[part.kind](), "query": urlencode({**f.query(), "key": part.key})}
+
+
+@login_required
+@require_GET
+def policy(request, kind):
+    """One industry, park or chain in the scope: its index, level mix, dimensions, weakest dimensions and
+    items and needs, beside its parent region (k rule there) and the scope's every enterprise."""
+    f, part = _policy_filters(request, kind)
+    found = tables.policy_tables(f.spec, f.year, part, f.scope_area, f.parent)
+    return render(request, "diagnosis/regional/policy.html", {
+        **_policy_context(request, f, part), "blocks": _with_figures(found), "sample": found[0].rows[0]})
+
+
+@login_required
+@require_GET
+def policy_firms(request, kind):
+    """The enterprises of one slice group counted in the scope (inside the jurisdiction), audited."""
+    f, part = _policy_filters(request, kind)
+    firms = selectors.slice_firms(request.user, spec=f.spec, year=f.year, region_ids=f.scope_area.ids, part=part)
+    page = Paginator(firms, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_log(action="regional.slice_drilldown", request=request, obj=f.scope,
+              detail={**{k: str(v) for k, v in f.query().items()}, "kind": kind, "key": part.key})
+    return render(request, "diagnosis/regional/policy_firms.html", {**_policy_context(request, f, part), "page": page})
+
+
+POLICY_EXPORTABLE = {"policy-index", "policy-levels", "policy-dimensions", "policy-weakest", "policy-needs"}
+
+
+@login_required
+@require_GET
+def policy_export(request, kind, table):
+    if table not in POLICY_EXPORTABLE:
+        raise Http404
+    f, part = _policy_filters(request, kind)
+    found = [t for t in tables.policy_tables(f.spec, f.year, part, f.scope_area, f.parent) if t.key == table]
+    found[0].title = f"{tables.slice_label(kind, part.key)} {found[0].title}"  # the sheet is named by its group
+    filters = {**f.query(), "kind": kind, "key": part.key}
+    try:
+        content = services_regional.table_export(actor=request.user, table=found[0], filters=filters, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('regional:policy', args=[kind])}?{urlencode({**f.query(), 'key': part.key})}")
+    return _xlsx(content, f"regional-{kind}-{table.removeprefix('policy-')}-{f.scope.code}-{f.year}")
+
+
+def _xlsx(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

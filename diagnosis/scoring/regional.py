@@ -85,6 +85,69 @@ def ccid_composite(
     return total.quantize(places, rounding=ROUND_HALF_UP)
 
 
+# --- The CCID composite from the enterprise survey (provisional parameter set) -----------------------
+# The published CCID index rests on 23 indicators, 15 of them public statistics the portal does not hold,
+# and its sub-indices are benchmark-normalised. What the portal can compute where the standard applies
+# (GB/T 23020 assessments) is the same three-category, 25/50/25 composite over the enterprises' dimension
+# score rates: each category the weighted mean of the dimensions mapped to it (weights: the component
+# weights proposed in docs/sources.md §1.5 [P]). The mapping and the within-category weights are ours
+# [P]; the set is versioned so a published figure can say which one it used.
+
+
+@dataclass(frozen=True, slots=True)
+class CompositeCategory:
+    weight: CompositeWeight
+    dimensions: tuple[tuple[str, Decimal], ...]  # (dimension code, weight within the category)
+
+
+@dataclass(frozen=True, slots=True)
+class CompositeParameters:
+    version: str
+    spec_codes: frozenset[str]
+    provenance: str
+    categories: tuple[CompositeCategory, ...]
+
+
+CCID_SURVEY_COMPOSITE = CompositeParameters(
+    version="ccid-survey-2026.1",
+    spec_codes=frozenset({"gbt23020-2013"}),
+    provenance="P",
+    categories=(
+        CompositeCategory(CCID_WEIGHTS[0], (("infrastructure", Decimal(25)),)),
+        CompositeCategory(CCID_WEIGHTS[1], (("single-application", Decimal(25)), ("integration", Decimal(15)),
+                                            ("synergy", Decimal(10)))),
+        CompositeCategory(CCID_WEIGHTS[2], (("competitiveness", Decimal("12.5")), ("benefit", Decimal("12.5")))),
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyComposite:
+    sub_indices: tuple[Decimal | None, ...]  # per category, in the parameter set's order
+    composite: Decimal | None  # None when a category lacks a figure
+
+
+def survey_composite(rates: dict[str, Decimal | None],
+                     params: CompositeParameters = CCID_SURVEY_COMPOSITE) -> SurveyComposite:
+    """The composite from mean dimension score rates (%, code → rate; None where withheld or missing):
+    each category the weighted mean of its dimensions (None if any is missing), then 25/50/25, rounded
+    half up to 0.1."""
+    subs: list[Decimal | None] = []
+    for category in params.categories:
+        values = [rates.get(code) for code, _w in category.dimensions]
+        if any(v is None for v in values):
+            subs.append(None)
+            continue
+        weight = sum((w for _c, w in category.dimensions), Decimal(0))
+        total = sum((_decimal(v, code) * w for (code, w), v in zip(category.dimensions, values, strict=True)),
+                    Decimal(0))
+        subs.append((total / weight).quantize(ONE_PLACE, rounding=ROUND_HALF_UP))
+    if any(v is None for v in subs):
+        return SurveyComposite(tuple(subs), None)
+    composite = ccid_composite(*subs, places=ONE_PLACE)
+    return SurveyComposite(tuple(subs), composite)
+
+
 # --- Aggregates computed in the database, and the k-anonymity rule --------------------------------
 
 # Figures shown outside the bureau's own jurisdiction, and on the public regional index, never rest on

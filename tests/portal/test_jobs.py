@@ -72,7 +72,8 @@ def test_the_sweeper_runs_on_beat_under_a_fixed_name_and_sweeps_the_reports():
     assert entry["task"] == "portal.tasks.sweep_jobs"
     assert entry["schedule"] <= 300  # "within a few minutes" of a lease expiring
     assert "diagnosis-reports" in jobs.sweepers()
-    assert sweep_jobs() == {"diagnosis-reports": {"requeued": (), "gave_up": 0, "unsent": 0},
+    assert sweep_jobs() == {"diagnosis-campaign-emails": 0,
+                            "diagnosis-reports": {"requeued": (), "gave_up": 0, "unsent": 0},
                             "diagnosis-regional-reports": {"requeued": (), "gave_up": 0, "unsent": 0},
                             "portal-notification-emails": 0, "subsidies-voucher-expiry": 0,
                             "providers-pairing-jobs": {"gave_up": 0, "requeued": (), "unsent": 0}}

@@ -57,6 +57,11 @@ def test_random_submit_approve_return_sequences_equal_a_rebuild(db):
     firm.industry_division = "40"
     firm.save()
     assert_rebuilt_equal()
+    # Joining an industry chain moves the enterprise into the chain's cells (一链一策), incrementally.
+    firm.chain = "新一代电子信息产业链"
+    firm.save()
+    assert RegionalCell.objects.filter(kind="chain", key="新一代电子信息产业链").exists()
+    assert_rebuilt_equal()
     Assessment.objects.filter(enterprise=firm, total=Decimal("41.25")).get().delete()
     assert_rebuilt_equal()
     assert RegionalCell.objects.filter(n__lte=0).count() == 0
