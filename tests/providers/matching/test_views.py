@@ -194,3 +194,19 @@ def test_all_components_are_on_the_form(login, city_staff):
     html = login(city_staff).get(reverse("providers:matching-weights")).content.decode()
     for code in COMPONENT_CODES:
         assert f'name="{code}"' in html
+
+
+def test_cached_panel_follows_a_new_weights_version(login, owner, city_staff, assessment, provider):
+    assert "default-1" in _panel(login(owner), assessment).content.decode()
+    assert _post(login(city_staff)).status_code == 302
+    html = _panel(login(owner), assessment).content.decode()
+    assert "default-1" not in html and "440300-v1" in html
+
+
+def test_cached_panel_follows_the_assessment_priorities(login, owner, assessment, provider):
+    client = login(owner)
+    first = _panel(client, assessment).content.decode()
+    assessment.priorities = {"cost": 0, "quality": 0, "delivery": 0, "energy": 5, "safety": 5}
+    assessment.save(update_fields=["priorities"])
+    second = _panel(client, assessment).content.decode()
+    assert first != second
