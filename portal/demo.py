@@ -106,7 +106,7 @@ def demo_account(username: str) -> DemoAccount | None:
 
 def demo_totp_key(username: str) -> str:
     """The hex TOTP secret of a demo staff account: derived from the username, hence public."""
-    return hashlib.sha1(f"dx-portal-demo:{username}".encode()).hexdigest()
+    return hashlib.sha1(f"dx-portal-demo:{username}".encode(), usedforsecurity=False).hexdigest()
 
 
 def totp_code(device: TOTPDevice, *, at: float) -> str:
@@ -675,3 +675,20 @@ def seed_registry(*, seed: int = DEFAULT_SEED, progress: Callable[[str, int], No
         authors[provider.pk] = owner
     return seed_provider_registry(seed=seed, authors=authors, creator=User.objects.filter(username="shenzhen").first(),
                                   expert=User.objects.filter(username="zhuanjia").first(), progress=progress)
+
+
+# --- Leads (contact requests, pipelines, outcome ratings) ----------------------------------------
+
+
+def seed_leads() -> int:
+    """Demo leads in every stage and accepted engagements measured by re-assessment (the generator
+    lives with the feature, providers/leads/demo.py), after the registry and the regional data; the
+    demo provider (`fuwushang`) gets leads in its inbox when a pool serving Longhua lists it, and
+    the demo enterprise (`qiye`) one contact request at the proposal stage."""
+    from providers.leads.demo import seed_leads as seed_provider_leads
+
+    provider = Provider.objects.filter(uscc=DEMO_PROVIDER_USCC).first()
+    enterprise = Enterprise.objects.filter(uscc=DEMO_ENTERPRISE_USCC).first()
+    return seed_provider_leads(featured_provider_id=provider.pk if provider else None,
+                               featured_enterprise_id=enterprise.pk if enterprise else None,
+                               featured_owner=User.objects.filter(username="qiye").first())

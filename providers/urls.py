@@ -10,4 +10,5 @@ urlpatterns = [
     path("pools/", include("providers.pools.urls")),
     path("ecosystem/", include("providers.ecosystem.urls")),
     path("matching/", include("providers.matching.urls")),
+    path("leads/", include("providers.leads.urls")),
 ]

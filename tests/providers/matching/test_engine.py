@@ -238,3 +238,13 @@ def test_demo_weights_are_valid():
     from providers.demo import DEMO_WEIGHTS
 
     assert sum(parse_points(DEMO_WEIGHTS).values()) == 100
+
+
+@pytest.mark.parametrize(("excess", "share"), [
+    (Decimal(0), Decimal("0.5")), (Decimal(10), Decimal(1)), (Decimal(-10), Decimal(0)), (Decimal(30), Decimal(1)),
+    (Decimal("2.5"), Decimal("0.625")),
+])
+def test_leads_excess_uplift_maps_to_an_outcome_share(excess, share):
+    from providers.matching.ratings import share_of
+
+    assert share_of(excess) == share

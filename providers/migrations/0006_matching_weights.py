@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('diagnosis', '0008_regional_cell'),
         ('portal', '0006_record_history'),
-        ('providers', '0004_track_history'),
+        ('providers', '0005_leads'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
