@@ -248,3 +248,14 @@ def test_leads_excess_uplift_maps_to_an_outcome_share(excess, share):
     from providers.matching.ratings import share_of
 
     assert share_of(excess) == share
+
+
+@settings(max_examples=100, deadline=None)
+@given(providers_st, solutions_st, scenes_st)
+def test_array_scenario_shares_equal_the_reference(provider_rows, solution_rows, scene_rows):
+    from providers.matching.engine import _Ranker, _scenario_shares, default_weights
+
+    catalog = build(provider_rows, solution_rows)
+    ranker = _Ranker(ENTERPRISE, make_scenes(scene_rows), catalog, default_weights(), None)
+    fast = _scenario_shares(ranker, catalog.index).tolist()
+    assert fast == [ranker.scenario_share(k) for k in catalog.index.item_keys]
