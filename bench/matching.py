@@ -229,6 +229,13 @@ def result_with_panel_step(client: Client) -> str | None:
     return None if b"match-breakdown" in body else "panel without matches"
 
 
+def result_step(client: Client) -> str | None:
+    status, body = client.request("GET", f"/assessments/{client.account.assessment_pk}/result/")
+    if status != 200:
+        return f"result page: HTTP {status}"
+    return None if b'id="panel-matching"' in body else "result page without the matching panel"
+
+
 def panel_step(client: Client) -> str | None:
     status, body = client.request("GET", f"/registry/matching/assessments/{client.account.assessment_pk}/panel/")
     if status != 200:
@@ -267,17 +274,21 @@ def measure_pages(*, clients: int, duration: float, warmup: float, workers: int)
             outcomes = [drive("bare view", sessions, bare_step, duration=duration, warmup=0.5),
                         drive("result page + matching panel", sessions, result_with_panel_step, duration=duration,
                               warmup=warmup),
-                        drive("matching panel alone", sessions, panel_step, duration=duration, warmup=warmup)]
+                        drive("matching panel alone", sessions, panel_step, duration=duration, warmup=warmup),
+                        drive("result page alone", sessions, result_step, duration=duration, warmup=warmup)]
             server_log = _tail(workdir / "gunicorn.log")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     if any(outcome.errors for outcome in outcomes):
         report = "; ".join(f"{o.name}: {o.summary()}" for o in outcomes)
         raise BenchError(f"requests failed — {report}\ngunicorn log tail:\n{server_log}")
-    bare, page, panel = outcomes
+    bare, page, panel, result = outcomes
     share = page.rate / bare.rate if bare.rate else 0.0
     verdict = "PASS" if share >= PAGE_GOAL else "MISS"
     return [
+        Figure(name="result page alone GET (without loading the panel)", value=result.rate, unit="requests/s",
+               baseline=bare.rate, baseline_name="bare view",
+               note=f"{result.rate / bare.rate if bare.rate else 0:.2f} of bare; {result.summary()}"),
         Figure(name="matching panel alone GET", value=panel.rate, unit="requests/s", baseline=bare.rate,
                baseline_name="bare view", note=f"{panel.rate / bare.rate if bare.rate else 0:.2f} of bare; "
                                               f"{panel.summary()}"),
