@@ -153,6 +153,9 @@ class CatalogIndex:
     category_idx: np.ndarray
     item_keys: tuple[frozenset[tuple[str, str]], ...]
     item_idx: np.ndarray
+    member_keys: tuple[tuple[str, str], ...]  # every (spec, code) named by some item set
+    member_idx: np.ndarray  # flattened members of the item sets …
+    member_set: np.ndarray  # … and the item set each belongs to
     area_keys: tuple[frozenset[str], ...]
     area_idx: np.ndarray
     industry_keys: tuple[frozenset[str], ...]
@@ -199,6 +202,13 @@ def index_catalog(catalog: Catalog) -> CatalogIndex:
                 found[1].append(count)
     categories, items, areas, industries, prices = {}, {}, {}, {}, {}
     provider_ids = np.fromiter((s.provider_id for s in solutions), dtype=np.int64, count=len(solutions))
+    item_idx = _interned([s.items for s in solutions], items)
+    members: dict[tuple[str, str], int] = {}
+    member_idx, member_set = [], []
+    for set_no, item_set in enumerate(items):
+        for member in item_set:
+            member_idx.append(members.setdefault(member, len(members)))
+            member_set.append(set_no)
     return CatalogIndex(
         ids=np.fromiter((s.id for s in solutions), dtype=np.int64, count=len(solutions)),
         position={s.id: i for i, s in enumerate(solutions)},
@@ -207,7 +217,8 @@ def index_catalog(catalog: Catalog) -> CatalogIndex:
                                  count=len(solutions)),
         provider_rows=rows,
         category_idx=_interned([s.categories for s in solutions], categories), category_keys=tuple(categories),
-        item_idx=_interned([s.items for s in solutions], items), item_keys=tuple(items),
+        item_idx=item_idx, item_keys=tuple(items), member_keys=tuple(members),
+        member_idx=np.array(member_idx, dtype=np.int64), member_set=np.array(member_set, dtype=np.int64),
         area_idx=_interned([s.areas for s in solutions], areas), area_keys=tuple(areas),
         industry_idx=_interned([s.industries for s in solutions], industries), industry_keys=tuple(industries),
         price_idx=_interned([s.price_min for s in solutions], prices), price_keys=tuple(prices),
@@ -489,6 +500,32 @@ class _Ranker:
         return sum(self.cents_of(code, share) for code, share in zip(COMPONENT_CODES, shares, strict=True))
 
 
+def _scenario_shares(ranker: _Ranker, idx: CatalogIndex) -> np.ndarray:
+    """``ranker.scenario_share`` of every distinct item set, summed on arrays where that is exact:
+    a set whose named scenes are each named by one member only (a question names itself) is the sum
+    of its members' weights; a set with a member naming several scenes (a dimension) may count a
+    scene twice that way, so its union is taken in Python."""
+    n_sets = len(idx.item_keys)
+    if not n_sets or not len(idx.member_idx):
+        return np.zeros(n_sets, dtype=np.int64)
+    plain = np.zeros(len(idx.member_keys), dtype=np.int64)
+    complex_ = np.zeros(len(idx.member_keys), dtype=np.int64)
+    for i, key in enumerate(idx.member_keys):
+        targets = ranker.key_scenes.get(key)
+        if not targets:
+            continue
+        if targets == [key]:
+            plain[i] = ranker.scene_weight[key]
+        else:
+            complex_[i] = 1
+    sums = np.bincount(idx.member_set, weights=plain[idx.member_idx], minlength=n_sets).astype(np.int64)
+    mixed = np.bincount(idx.member_set, weights=complex_[idx.member_idx], minlength=n_sets) > 0
+    shares = sums * SCALE // ranker.total
+    for set_no in np.flatnonzero(mixed).tolist():
+        shares[set_no] = ranker.scenario_share(idx.item_keys[set_no])
+    return shares
+
+
 def rank(enterprise: EnterpriseFacts, scenes: Sequence[Scene], catalog: Catalog, weights: Weights | None = None,
          *, outcomes: Outcomes = None, net_prices: NetPrices = None, limit: int = 10,
          provider_ids: Iterable[int] | None = None) -> tuple[Match, ...]:
@@ -509,7 +546,7 @@ def rank(enterprise: EnterpriseFacts, scenes: Sequence[Scene], catalog: Catalog,
         return cents[code] * np.asarray(shares, dtype=np.int64) // SCALE
 
     need_share = np.array([ranker.need_share(k) for k in idx.category_keys], dtype=np.int64)
-    scenario_share = np.array([ranker.scenario_share(k) for k in idx.item_keys], dtype=np.int64)
+    scenario_share = _scenario_shares(ranker, idx)
     relevant = (need_share[idx.category_idx] > 0) | (scenario_share[idx.item_idx] > 0)
     if provider_ids is not None:
         relevant &= np.isin(idx.provider_ids, np.fromiter(set(provider_ids), dtype=np.int64))

@@ -1,9 +1,13 @@
 """The "匹配的服务商" result-page panel (an HTMX fragment) and the staff page of the matching weights."""
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -13,8 +17,10 @@ from portal.errors import status_for
 from portal.exceptions import DomainError, Forbidden
 from portal.permissions import can_write_for
 from portal.roles import is_bureau_staff
+from providers import cache as registry_cache
 from providers.matching import selectors
 from providers.matching.engine import COMPONENT_CODES, default_source, default_weights
+from providers.matching.extensions import net_price_fn
 from providers.matching.forms import COMPONENT_TITLES, WeightsForm
 from providers.matching.scenemap import scene_map
 from providers.matching.services import can_tune_weights, create_weights_version
@@ -50,10 +56,19 @@ def result_panel(request, pk):
     assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, request=request)
     if assessment.result is None:
         return render(request, "providers/matching/panel.html", {"assessment": assessment, "unscored": True})
-    return render(request, "providers/matching/panel.html", {
-        "assessment": assessment, **panel_context(assessment),
-        "can_request_contact": can_write_for(request.user, assessment.enterprise),
-    })
+    can_contact = can_write_for(request.user, assessment.enterprise)
+    # The body changes only with the registry (its version is in every key), the weights in force,
+    # the assessment's standing and priorities, and whether a net-price source is installed; the
+    # TTL bounds what none of these track (a subsidy's remaining budget).
+    weights = selectors.weights_version_for(assessment.enterprise)
+    key = registry_cache.key("matching-panel", assessment.pk, assessment.status, assessment.total,
+                             assessment.verified_total, assessment.reviewed_at,
+                             json.dumps(assessment.priorities, sort_keys=True, default=str),
+                             weights.pk if weights else "default", can_contact, net_price_fn() is not None)
+    body = registry_cache.cached(key, lambda: render_to_string("providers/matching/panel.html", {
+        "assessment": assessment, **panel_context(assessment), "can_request_contact": can_contact,
+    }, request=request))
+    return HttpResponse(body)
 
 
 def _weights_page(request, form, *, status=200):

@@ -14,7 +14,12 @@ def register() -> None:
         register_result_panel,
     )
     from portal.extensions import HomeCard, register_home_card
+    from providers.matching.extensions import register_outcome_ratings
+    from providers.matching.ratings import leads_outcome_ratings
     from providers.matching.report import build_section
+
+    # Outcome ratings come from the leads feature (accepted engagements, measured uplift).
+    register_outcome_ratings(leads_outcome_ratings)
 
     register_result_panel(ResultPanel(key="matching", title=_("Matched service providers"),
                                       url_name="providers:matching-panel", order=50))

@@ -238,3 +238,24 @@ def test_demo_weights_are_valid():
     from providers.demo import DEMO_WEIGHTS
 
     assert sum(parse_points(DEMO_WEIGHTS).values()) == 100
+
+
+@pytest.mark.parametrize(("excess", "share"), [
+    (Decimal(0), Decimal("0.5")), (Decimal(10), Decimal(1)), (Decimal(-10), Decimal(0)), (Decimal(30), Decimal(1)),
+    (Decimal("2.5"), Decimal("0.625")),
+])
+def test_leads_excess_uplift_maps_to_an_outcome_share(excess, share):
+    from providers.matching.ratings import share_of
+
+    assert share_of(excess) == share
+
+
+@settings(max_examples=100, deadline=None)
+@given(providers_st, solutions_st, scenes_st)
+def test_array_scenario_shares_equal_the_reference(provider_rows, solution_rows, scene_rows):
+    from providers.matching.engine import _Ranker, _scenario_shares, default_weights
+
+    catalog = build(provider_rows, solution_rows)
+    ranker = _Ranker(ENTERPRISE, make_scenes(scene_rows), catalog, default_weights(), None)
+    fast = _scenario_shares(ranker, catalog.index).tolist()
+    assert fast == [ranker.scenario_share(k) for k in catalog.index.item_keys]

@@ -79,6 +79,7 @@ def test_district_staff_of_the_enterprise_see_the_panel_without_contact_button(l
                                                                                provider):
     response = _panel(login(district_staff), assessment)
     assert response.status_code == 200 and "车间设备联网改造" in response.content.decode()
+    assert "data-contact" not in response.content.decode()
 
 
 def test_contact_button_only_when_the_lead_url_exists(login, owner, assessment, provider):
@@ -88,7 +89,7 @@ def test_contact_button_only_when_the_lead_url_exists(login, owner, assessment, 
     except NoReverseMatch:
         exists = False
     html = _panel(login(owner), assessment).content.decode()
-    assert ("请求联系" in html or "Request contact" in html) == exists
+    assert ('data-contact' in html) == exists
 
 
 def test_unknown_assessment_is_404(login, owner):
@@ -194,3 +195,19 @@ def test_all_components_are_on_the_form(login, city_staff):
     html = login(city_staff).get(reverse("providers:matching-weights")).content.decode()
     for code in COMPONENT_CODES:
         assert f'name="{code}"' in html
+
+
+def test_cached_panel_follows_a_new_weights_version(login, owner, city_staff, assessment, provider):
+    assert "default-1" in _panel(login(owner), assessment).content.decode()
+    assert _post(login(city_staff)).status_code == 302
+    html = _panel(login(owner), assessment).content.decode()
+    assert "default-1" not in html and "440300-v1" in html
+
+
+def test_cached_panel_follows_the_assessment_priorities(login, owner, assessment, provider):
+    client = login(owner)
+    first = _panel(client, assessment).content.decode()
+    assessment.priorities = {"cost": 0, "quality": 0, "delivery": 0, "energy": 5, "safety": 5}
+    assessment.save(update_fields=["priorities"])
+    second = _panel(client, assessment).content.decode()
+    assert first != second
