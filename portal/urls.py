@@ -48,6 +48,7 @@ urlpatterns = [
     path("regional/", include("diagnosis.regional.urls")),
     path("campaigns/", include("diagnosis.campaigns.urls")),
     path("registry/", include("providers.urls")),
+    path("subsidies/", include("subsidies.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
     path("verify/<str:code>/", report_views.report_verify, name="report-verify"),
