@@ -56,7 +56,7 @@ def money(value) -> str:
         return _("no cap")
     value = Decimal(value)
     if value >= 10000 and value % 10000 == 0:
-        return _("%(amount)s万元") % {"amount": f"{value / 10000:,.0f}"}
+        return _("%(amount)s × ¥10k") % {"amount": f"{value / 10000:,.0f}"}
     return _("¥%(amount)s") % {"amount": f"{value:,.2f}"}
 
 

@@ -77,7 +77,8 @@ def _table_rows(name: str, text: str) -> list[dict]:
 class VersionForm(forms.Form):
     document_number = forms.CharField(label=gettext_lazy("Policy document number (文号)"), max_length=80)
     document_title = forms.CharField(label=gettext_lazy("Policy document title"), max_length=200)
-    document_url = forms.URLField(label=gettext_lazy("Policy document link"), required=False, max_length=200)
+    document_url = forms.URLField(label=gettext_lazy("Policy document link"), required=False, max_length=200,
+                                   assume_scheme="https")
     effective_from = forms.DateField(label=gettext_lazy("Effective from"))
     effective_to = forms.DateField(label=gettext_lazy("Effective until"))
     applications_open = forms.DateField(label=gettext_lazy("Applications open"))

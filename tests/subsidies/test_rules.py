@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from subsidies import rules as r
@@ -224,11 +224,15 @@ def test_a_provisional_value_needs_no_source_but_stays_provisional():
 
 # ─── properties ──────────────────────────────────────────────────────────────────────────────
 
+# The CPU is shared: generation may be slow, never the point of these tests.
+props = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
 money = st.decimals(min_value=0, max_value=r.MONEY_MAX, places=2, allow_nan=False, allow_infinity=False)
 rates = st.decimals(min_value=0, max_value=1, places=4, allow_nan=False, allow_infinity=False)
 caps = st.decimals(min_value=D("0.01"), max_value=r.MONEY_MAX, places=2, allow_nan=False, allow_infinity=False)
 
 
+@props
 @given(share=rates, cap=caps, price=money)
 def test_voucher_never_above_cap_nor_negative(share, cap, price):
     vp = r.parse_params("service_voucher", {"share": p(str(share)), "cap": p(str(cap)), "per_enterprise": p(1)})
@@ -237,6 +241,7 @@ def test_voucher_never_above_cap_nor_negative(share, cap, price):
     assert value <= price or price == 0 or value - price <= D("0.01")
 
 
+@props
 @given(a=money, b=money)
 def test_longhua_monotone_and_bounded(a, b):
     low, high = sorted((a, b))
@@ -244,6 +249,7 @@ def test_longhua_monotone_and_bounded(a, b):
     assert D(0) <= x <= y <= D("30000000")
 
 
+@props
 @given(rate=rates, cap=caps, a=money, b=money)
 def test_single_band_reward_monotone_and_capped(rate, cap, a, b):
     single = r.parse_params("post_hoc_reward", {"bands": p([{"lower": "0", "rate": str(rate), "cap": str(cap)}])})
@@ -252,6 +258,7 @@ def test_single_band_reward_monotone_and_capped(rate, cap, a, b):
     assert D(0) <= x <= y <= cap
 
 
+@props
 @given(first=rates, decline=rates, term=st.integers(1, 10), cap=caps,
        interests=st.lists(money, max_size=12))
 def test_interest_subsidy_never_above_cap_nor_interest(first, decline, term, cap, interests):
@@ -262,18 +269,21 @@ def test_interest_subsidy_never_above_cap_nor_interest(first, decline, term, cap
     assert value <= sum(interests, D(0)) + D("0.01") * len(interests)
 
 
+@props
 @given(paid=money, level=st.sampled_from(["L1", "L2", "L3", "L4", "L5", None]))
 def test_level_reward_never_negative_nor_above_the_top(paid, level):
     value = r.level_reward(PINGSHAN, level, paid_before=str(paid)).value
     assert D(0) <= value <= D("5000000")
 
 
+@props
 @given(award=money, passed=st.sets(st.sampled_from(["contract", "midterm", "acceptance"])))
 def test_open_call_payable_within_award(award, passed):
     value = r.open_call_payable(CHANGSHA, str(award), sorted(passed)).value
     assert D(0) <= value <= award
 
 
+@props
 @given(investment=money)
 def test_open_call_award_within_cap(investment):
     assert D(0) <= r.open_call_award(CHANGSHA, str(investment)).value <= D("2000000")
