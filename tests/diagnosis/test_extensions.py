@@ -20,6 +20,16 @@ from tests.factories.diagnosis import scored_assessment
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _empty_registries(monkeypatch):
+    """Start from empty registries: the installed apps (subsidies' pre-check) register their own
+    panels and sections at start-up, and these tests are about the registry itself."""
+    from portal.extensions import Registry
+
+    monkeypatch.setattr(extensions, "_result_panels", Registry())
+    monkeypatch.setattr(extensions, "_report_sections", Registry())
+
+
 @pytest.fixture
 def assessment(enterprise):
     return scored_assessment(enterprise)
