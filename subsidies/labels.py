@@ -55,6 +55,8 @@ def money(value) -> str:
     if value is None:
         return _("no cap")
     value = Decimal(value)
+    if value >= 100000000 and value % 1000000 == 0:
+        return _("%(amount)s × ¥100M") % {"amount": f"{value / 100000000:,.2f}".rstrip("0").rstrip(".")}
     if value >= 10000 and value % 10000 == 0:
         return _("%(amount)s × ¥10k") % {"amount": f"{value / 10000:,.0f}"}
     return _("¥%(amount)s") % {"amount": f"{value:,.2f}"}

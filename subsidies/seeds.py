@@ -90,7 +90,7 @@ PROGRAMMES: tuple[dict, ...] = (
         "budget_total": "30000000.00",
         "districts": {},
         "params": {
-            "first_year_share": v("0.50", "议题#11：贴息最高50%", "S"),
+            "first_year_share": v("0.50", "种子材料：深圳贷款贴息最高50%", "S"),
             "yearly_decline": v("0", NOT_FOUND, "P"),
             "term_years": v(3, NOT_FOUND, "P"),
             "cap": v("1000000", "参照江门政银保：每家企业上限100万元", "S"),

@@ -78,11 +78,12 @@ def estimate(params: rules.InstrumentParams, facts: rules.Facts) -> dict:
         fact = facts.assessments.get(params["standard"])
         level = fact.level if fact else ""
         amount = rules.level_reward(params, level).value
-        return {"kind": "exact" if amount else "none", "amount": amount,
+        return {"kind": "exact" if amount else "none", "amount": amount, "amount_text": labels.money(amount),
                 "level": labels.level_title(params["standard"], level) if level else "",
                 "verified": bool(fact and fact.verified)}
     top = rules.maximum(params)
-    return {"kind": "up_to" if top is not None else "none", "amount": top}
+    return {"kind": "up_to" if top is not None else "none", "amount": top,
+            "amount_text": labels.money(top) if top is not None else ""}
 
 
 def precheck(enterprise: Enterprise, today=None) -> list[dict]:

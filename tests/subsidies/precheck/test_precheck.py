@@ -41,7 +41,8 @@ def test_precheck_rows_say_what_is_met_and_not(enterprise, assessment, programme
     # Longhua enterprise: Dongguan's and Pingshan's programmes do not cover its region at all.
     assert set(rows) == {"sz-service-voucher", "lh-equipment-upgrade", "sz-interest-subsidy"}
     voucher = rows["sz-service-voucher"]
-    assert voucher["eligible"] and voucher["estimate"] == {"kind": "up_to", "amount": D("100000.00")}
+    assert voucher["eligible"] and voucher["estimate"] == {"kind": "up_to", "amount": D("100000.00"),
+                                                          "amount_text": "10万元"}
     assert any("资源池" in line or "resource pool" in line for line in voucher["to_check"])
     longhua = rows["lh-equipment-upgrade"]
     assert not longhua["eligible"] and len(longhua["unmet"]) == 1          # not 规上
