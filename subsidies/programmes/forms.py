@@ -19,6 +19,7 @@ from subsidies import labels, rules
 from subsidies.models import Instrument
 from subsidies.programmes.services import districts_of
 
+DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal(0), "max_value": rules.MONEY_MAX}
 CONFIDENCE_CHOICES = [(c, labels.CONFIDENCE_LABELS[c]) for c in rules.CONFIDENCES]
 
@@ -79,10 +80,10 @@ class VersionForm(forms.Form):
     document_title = forms.CharField(label=gettext_lazy("Policy document title"), max_length=200)
     document_url = forms.URLField(label=gettext_lazy("Policy document link"), required=False, max_length=200,
                                    assume_scheme="https")
-    effective_from = forms.DateField(label=gettext_lazy("Effective from"))
-    effective_to = forms.DateField(label=gettext_lazy("Effective until"))
-    applications_open = forms.DateField(label=gettext_lazy("Applications open"))
-    applications_close = forms.DateField(label=gettext_lazy("Applications close"))
+    effective_from = forms.DateField(label=gettext_lazy("Effective from"), **DATE)
+    effective_to = forms.DateField(label=gettext_lazy("Effective until"), **DATE)
+    applications_open = forms.DateField(label=gettext_lazy("Applications open"), **DATE)
+    applications_close = forms.DateField(label=gettext_lazy("Applications close"), **DATE)
     budget_total = forms.DecimalField(label=gettext_lazy("Total budget (yuan)"), **MONEY)
     notes = forms.CharField(label=gettext_lazy("Notes"), max_length=4000, required=False, widget=forms.Textarea)
 
@@ -134,6 +135,8 @@ class VersionForm(forms.Form):
                 self.fields[f"p_{name}"] = forms.CharField(label=title, required=required, max_length=4000,
                                                           widget=forms.Textarea(attrs={"rows": 4}),
                                                           help_text=TABLE_HELP[kind])
+            elif kind == "standard":
+                self.fields[f"p_{name}"] = forms.ChoiceField(label=title, choices=standards)
             elif kind == "step":
                 self.fields[f"p_{name}"] = forms.ChoiceField(
                     label=title, required=False,
