@@ -13,3 +13,13 @@ class SubsidiesConfig(AppConfig):
 
         for feature in (programmes, precheck):
             feature.register()
+
+        # The net price after the best voucher, for matching's ranking (providers/matching/extensions.py).
+        # Matching is built on its own branch: until it is merged there is nothing to register with.
+        try:
+            from providers.matching.extensions import register_net_price
+        except ImportError:
+            return
+        from subsidies.precheck.net_price import net_prices
+
+        register_net_price(net_prices)

@@ -45,12 +45,13 @@ def net_price(price_10k: Decimal, vouchers: Iterable[rules.InstrumentParams]) ->
 
 
 def net_prices(enterprise, solutions) -> dict[int, Decimal]:
-    """{solution id: net price in ¥10k} for the solutions with a ``price_min``."""
+    """{solution id: net price in ¥10k} for the solutions with a ``price_min``. ``solutions`` are
+    anything with ``id`` and ``price_min`` (the matching engine's SolutionFacts, ListingSolution)."""
     vouchers = applicable_vouchers(enterprise)
     out = {}
     for solution in solutions:
         price = getattr(solution, "price_min", None)
         if price is None or price < 0:
             continue
-        out[solution.pk] = net_price(price, vouchers)
+        out[solution.id] = net_price(price, vouchers)
     return out

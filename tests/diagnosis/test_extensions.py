@@ -21,13 +21,17 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _empty_registries(monkeypatch):
-    """Start from empty registries: the installed apps (subsidies' pre-check) register their own
-    panels and sections at start-up, and these tests are about the registry itself."""
-    from portal.extensions import Registry
-
-    monkeypatch.setattr(extensions, "_result_panels", Registry())
-    monkeypatch.setattr(extensions, "_report_sections", Registry())
+def _only_this_modules_registrations():
+    """These tests are about the registries themselves: start each from empty registries (the
+    installed apps register their own panels and sections at start-up) and put those back after."""
+    saved = (dict(extensions._result_panels._entries), dict(extensions._report_sections._entries))
+    extensions._result_panels._entries.clear()
+    extensions._report_sections._entries.clear()
+    yield
+    extensions._result_panels._entries.clear()
+    extensions._report_sections._entries.clear()
+    extensions._result_panels._entries.update(saved[0])
+    extensions._report_sections._entries.update(saved[1])
 
 
 @pytest.fixture

@@ -104,7 +104,7 @@ def test_home_page_shows_the_panel(login, owner, assessment, programmes):
 def test_net_price_applies_the_best_voucher(enterprise, assessment, programmes):
     class Solution:
         def __init__(self, pk, price):
-            self.pk, self.price_min = pk, price
+            self.id, self.price_min = pk, price
 
     prices = net_price.net_prices(enterprise, [Solution(1, D("10")), Solution(2, D("100")), Solution(3, None)])
     # ¥100k: 30 % = ¥30k → ¥70k; ¥1M: capped at ¥100k → ¥900k. No price: left out.
@@ -116,6 +116,11 @@ def test_net_price_without_voucher_is_the_price(other_enterprise, programmes):
     other_enterprise.save()
 
     class Solution:
-        pk, price_min = 7, D("12.34")
+        id, price_min = 7, D("12.34")
 
     assert net_price.net_prices(other_enterprise, [Solution()]) == {7: D("12.340000")}
+
+
+def test_net_price_is_registered_with_matching_when_installed():
+    extensions = pytest.importorskip("providers.matching.extensions")
+    assert extensions.net_price_fn() is net_price.net_prices
