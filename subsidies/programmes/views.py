@@ -128,7 +128,7 @@ def _version_page(request, programme, form, *, version=None, status=200):
 def _save_version(request, programme, *, version=None):
     form = forms.VersionForm(request.POST, programme=programme)
     if not form.is_valid():
-        messages.error(request, _("Not saved: check the fields marked below."))
+        messages.error(request, _("Nothing was saved: check the fields marked below."))
         return _version_page(request, programme, form, version=version, status=422)
     try:
         if version is None:
