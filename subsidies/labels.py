@@ -4,6 +4,7 @@ turns them into translated, plain sentences for pages, the PDF and error message
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -94,10 +95,16 @@ def level_title(standard: str, level: str) -> str:
     return level
 
 
-def _region_names(codes) -> str:
-    from portal.models import Region
+@cache
+def _all_region_names() -> dict[str, str]:
+    """Reference data (portal.reference.REGIONS), read once per process."""
+    from portal.reference import REGIONS
 
-    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    return {r.code: r.name for r in REGIONS}
+
+
+def _region_names(codes) -> str:
+    names = _all_region_names()
     return _join(names.get(code, code) for code in codes)
 
 

@@ -372,3 +372,12 @@ def test_bad_conditions(raw, key):
     with pytest.raises(r.RuleError) as error:
         r.parse_conditions(raw)
     assert key in [problem.key for problem in error.value.problems]
+
+
+@props
+@given(amount=caps, share=rates, investment=money)
+def test_demonstration_grant_within_amount_and_share(amount, share, investment):
+    grant = r.parse_params("demonstration_grant", {"amount": p(str(amount)), "max_share": p(str(share))})
+    value = r.demonstration_grant(grant, str(investment)).value
+    assert D(0) <= value <= amount
+    assert value <= r.round_money(share * investment)

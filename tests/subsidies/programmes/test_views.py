@@ -54,7 +54,8 @@ def test_public_pages_for_anonymous(client, voucher, longhua):
     assert "30 %" in detail and "10万元" in detail
     cloud = programme_from_seed("dg-cloud-voucher")
     detail = client.get(url("programme-public", cloud.code)).content.decode()
-    assert "data-provisional" in detail  # NOT FOUND values are said to be provisional
+    assert "data-provisional" in detail  # NOT FOUND values are said to be provisional, in plain words
+    assert "暂定（政策原文未找到）" in detail
     assert client.get(url("programme-public", "no-such")).status_code == 404
 
 
@@ -224,3 +225,17 @@ def test_band_table_through_the_form(login, district_staff, longhua):
         p_bands=gap, p_bands_confidence="V", p_bands_source="x", cond_regions=["440309"]), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 422 and "每一档应从上一档的终点开始" in response.content.decode()
     assert longhua.versions.count() == 2
+
+
+def test_level_reward_form_round_trip(login, city_staff):
+    pingshan = programme_from_seed("ps-cmmm-level-reward", creator=city_staff)
+    client = login(city_staff)
+    data = version_post(p_standard="gbt39116-2020", p_standard_confidence="V", p_standard_source="CMMM",
+                        p_levels="L5 | 6000000\nL4 | 3000000", p_levels_confidence="V", p_levels_source="坪山",
+                        cond_regions=["440310"], cond_level_standard="gbt39116-2020", cond_level="L4")
+    assert client.post(url("programme-version-new", pingshan.pk), data).status_code == 302
+    draft = pingshan.versions.get(number=2)
+    assert draft.params["levels"]["value"] == [{"level": "L5", "amount": "6000000"}, {"level": "L4", "amount": "3000000"}]
+    assert {"kind": "min_level", "standard": "gbt39116-2020", "level": "L4"} in draft.conditions
+    response = client.post(url("programme-version-new", pingshan.pk), data | {"p_standard": "no-such-standard"})
+    assert response.status_code == 422 and pingshan.versions.count() == 2
