@@ -124,3 +124,19 @@ def test_net_price_without_voucher_is_the_price(other_enterprise, programmes):
 def test_net_price_is_registered_with_matching_when_installed():
     extensions = pytest.importorskip("providers.matching.extensions")
     assert extensions.net_price_fn() is net_price.net_prices
+
+
+def test_the_pdf_report_includes_the_section(enterprise, assessment, programmes):
+    from datetime import UTC, datetime
+
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from diagnosis.report.context import build_report_context
+
+    assessment.refresh_from_db()
+    with translation.override("zh-hans"):
+        html = render_to_string("diagnosis/report/pdf.html", build_report_context(
+            assessment, language="zh-hans", verification_code="ABCD-EFGH", issued_at=datetime(2026, 6, 1, tzinfo=UTC)))
+    section = html[html.index('id="section-subsidy-precheck"'):]
+    assert "深圳市中小企业数字化转型服务券" in section and "预估金额：最高10万元" in section
