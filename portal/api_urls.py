@@ -19,4 +19,5 @@ urlpatterns = [
          name="api-change-request-decision"),
     path("assessments/", include("diagnosis.api_urls")),
     path("registry/", include("providers.api_urls")),
+    path("subsidies/", include("subsidies.api_urls")),
 ]

@@ -1,0 +1,7 @@
+"""The subsidies API under /api/v1/subsidies/, one include per feature package."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("subsidies.programmes.api_urls")),
+]
