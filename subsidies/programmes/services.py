@@ -10,6 +10,8 @@ is refused as stale. Every write is audited with before/after."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -106,6 +108,13 @@ def _state(version: ProgrammeVersion) -> dict:
                       for line in version.budget_lines.select_related("region")}}
 
 
+def state_token(version: ProgrammeVersion) -> str:
+    """A fingerprint of what a page showed of a version (its content, status and budget lines): a
+    write carrying an older fingerprint was decided on something that has changed since (409)."""
+    text = json.dumps(_state(version), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
 def _lock_programme(programme: Programme, actor) -> Programme:
     locked = Programme.objects.select_for_update().select_related("region").get(pk=programme.pk)
     if not Programme.objects.writable_by(actor).filter(pk=locked.pk).exists():
@@ -135,14 +144,18 @@ def version_draft(*, actor, programme: Programme, values: dict, request=None) ->
     return version
 
 
-def version_update(*, actor, version: ProgrammeVersion, values: dict, request=None) -> ProgrammeVersion:
-    """Change a draft; a published, superseded or closed version never changes."""
+def version_update(*, actor, version: ProgrammeVersion, values: dict, expected_state: str | None = None,
+                   request=None) -> ProgrammeVersion:
+    """Change a draft; a published, superseded or closed version never changes. ``expected_state``
+    is the draft's ``state_token`` when the form was opened (None: no check, for internal callers)."""
     with transaction.atomic():
         _lock_programme(version.programme, actor)
         locked = ProgrammeVersion.objects.select_for_update().get(pk=version.pk)
         if locked.status != ProgrammeVersion.Status.DRAFT:
             raise Conflict(_("Only a draft can be changed; this version is “%(status)s”. Draft a new version "
                              "instead.") % {"status": locked.get_status_display()}, code="not_draft")
+        if expected_state is not None and expected_state != state_token(locked):
+            raise _stale()
         before = _state(locked)
         values, _conditions, districts = _check_version_values(locked.programme, values)
         for f in VERSION_FIELDS:
@@ -156,9 +169,10 @@ def version_update(*, actor, version: ProgrammeVersion, values: dict, request=No
 
 
 def version_publish(*, actor, version: ProgrammeVersion, expected_current: int | None,
-                    request=None) -> ProgrammeVersion:
+                    expected_state: str | None = None, request=None) -> ProgrammeVersion:
     """Publish a draft: the programme's published version (if any) becomes superseded, atomically.
-    ``expected_current`` is the pk of the published version the page showed (None: none)."""
+    ``expected_current`` is the pk of the published version the page showed (None: none) and
+    ``expected_state`` the draft's ``state_token`` there (None: no check, for internal callers)."""
     with transaction.atomic():
         programme = _lock_programme(version.programme, actor)
         locked = ProgrammeVersion.objects.select_for_update().get(pk=version.pk)
@@ -167,6 +181,8 @@ def version_publish(*, actor, version: ProgrammeVersion, expected_current: int |
                 "status": locked.get_status_display()}, code="not_draft")
         current = programme.versions.select_for_update().filter(status=ProgrammeVersion.Status.PUBLISHED).first()
         if (current.pk if current else None) != expected_current:
+            raise _stale()
+        if expected_state is not None and expected_state != state_token(locked):
             raise _stale()
         _check_version_values(programme, {**{f: getattr(locked, f) for f in VERSION_FIELDS},
                                           "params": locked.params, "conditions": locked.conditions})

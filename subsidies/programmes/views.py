@@ -115,33 +115,37 @@ def programme_detail(request, pk):
     current = next((v for v in versions if v.status == ProgrammeVersion.Status.PUBLISHED), None)
     for version in versions:
         version.rules = selectors.rules_in_words(version)
+        version.token = services.state_token(version)
     return render(request, "subsidies/programmes/programme_detail.html", {
         "programme": programme, "versions": versions, "current": current,
         "can_write": _can_write(request.user, programme)})
 
 
-def _version_page(request, programme, form, *, version=None, status=200):
+def _version_page(request, programme, form, *, version=None, status=200, token=None):
+    if version is not None and token is None:
+        token = services.state_token(ProgrammeVersion.objects.get(pk=version.pk))
     return render(request, "subsidies/programmes/version_form.html",
-                  {"programme": programme, "form": form, "version": version}, status=status)
+                  {"programme": programme, "form": form, "version": version, "state_token": token}, status=status)
 
 
 def _save_version(request, programme, *, version=None):
     form = forms.VersionForm(request.POST, programme=programme)
+    token = request.POST.get("expected_state", "")[:64]
     if not form.is_valid():
         messages.error(request, _("Nothing was saved: check the fields marked below."))
-        return _version_page(request, programme, form, version=version, status=422)
+        return _version_page(request, programme, form, version=version, status=422, token=token)
     try:
         if version is None:
             version = services.version_draft(actor=request.user, programme=programme, values=form.cleaned_data,
                                              request=request)
         else:
             version = services.version_update(actor=request.user, version=version, values=form.cleaned_data,
-                                              request=request)
+                                              expected_state=token, request=request)
     except Forbidden:
         raise PermissionDenied from None
     except DomainError as exc:
         form.add_error(None, exc.message)
-        return _version_page(request, programme, form, version=version, status=status_for(exc))
+        return _version_page(request, programme, form, version=version, status=status_for(exc), token=token)
     messages.success(request, _("Draft version %(number)s saved. Publish it when it is ready.") % {
         "number": version.number})
     return redirect("subsidies:programme-detail", programme.pk)
@@ -183,6 +187,7 @@ def _action(request, version, perform, done):
         versions = list(selectors.versions_of(programme))
         for v in versions:
             v.rules = selectors.rules_in_words(v)
+            v.token = services.state_token(v)
         current = next((v for v in versions if v.status == ProgrammeVersion.Status.PUBLISHED), None)
         return render(request, "subsidies/programmes/programme_detail.html", {
             "programme": programme, "versions": versions, "current": current,
@@ -199,6 +204,7 @@ def version_publish(request, pk):
     expected = int(raw) if raw.isdigit() and len(raw) < 12 else None
     return _action(request, version,
                    lambda: services.version_publish(actor=request.user, version=version, expected_current=expected,
+                                                    expected_state=request.POST.get("expected_state", "")[:64],
                                                     request=request),
                    _("Version %(number)s is published; the previous version is superseded.") % {
                        "number": version.number})

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from portal.models import AuditEvent
 from subsidies.models import BudgetLine, Programme, ProgrammeVersion
+from subsidies.programmes.services import state_token
 from tests.subsidies.factories import programme_from_seed
 
 pytestmark = pytest.mark.django_db
@@ -119,20 +120,34 @@ def test_draft_edit_publish_supersedes_atomically(login, city_staff, voucher):
     assert {"kind": "pool_provider"} in draft.conditions
     lines = {(line.region.code if line.region else None): line.allocated for line in draft.budget_lines.all()}
     assert lines == {None: 1000000, "440309": 300000, "440306": 200000.5}
-    # edit the draft
-    response = client.post(url("programme-version-edit", draft.pk), version_post(p_share="0.35"))
+    # edit the draft: the form carries the draft's state as the page showed it
+    edit_page = client.get(url("programme-version-edit", draft.pk)).content.decode()
+    token = state_token(draft)
+    assert f'name="expected_state" value="{token}"' in edit_page
+    response = client.post(url("programme-version-edit", draft.pk), version_post(p_share="0.35", expected_state=token))
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.params["share"]["value"] == "0.35"
-    # publish with the page's view of the current version
-    response = client.post(url("programme-version-publish", draft.pk), {"expected_current": first.pk})
+    # a second edit from the same (now stale) page: 409, nothing changed
+    response = client.post(url("programme-version-edit", draft.pk), version_post(p_share="0.2", expected_state=token))
+    assert response.status_code == 409
+    draft.refresh_from_db()
+    assert draft.params["share"]["value"] == "0.35"
+    # publishing what the page showed before that edit: 409
+    response = client.post(url("programme-version-publish", draft.pk), {"expected_current": first.pk,
+                                                                       "expected_state": token})
+    assert response.status_code == 409 and ProgrammeVersion.objects.get(pk=draft.pk).status == "draft"
+    # publish with the page's view of the current version and of the draft
+    response = client.post(url("programme-version-publish", draft.pk), {"expected_current": first.pk,
+                                                                       "expected_state": state_token(draft)})
     assert response.status_code == 302
     first.refresh_from_db()
     draft.refresh_from_db()
     assert (first.status, draft.status) == ("superseded", "published")
     assert AuditEvent.objects.filter(action="subsidy.version_publish", object_id=str(draft.pk)).exists()
     # publishing it again: 409, nothing changed
-    response = client.post(url("programme-version-publish", draft.pk), {"expected_current": draft.pk})
+    response = client.post(url("programme-version-publish", draft.pk), {"expected_current": draft.pk,
+                                                                       "expected_state": state_token(draft)})
     assert response.status_code == 409
     # the published version cannot be edited
     assert client.post(url("programme-version-edit", draft.pk), version_post(p_share="0.1")).status_code == 302
@@ -146,9 +161,11 @@ def test_stale_publish_is_409(login, city_staff, voucher):
     client.post(url("programme-version-new", voucher.pk), version_post())
     client.post(url("programme-version-new", voucher.pk), version_post())
     second, third = voucher.versions.get(number=2), voucher.versions.get(number=3)
-    assert client.post(url("programme-version-publish", second.pk), {"expected_current": first.pk}).status_code == 302
+    assert client.post(url("programme-version-publish", second.pk), {
+        "expected_current": first.pk, "expected_state": state_token(second)}).status_code == 302
     # a page opened before that publish still shows version 1 as current
-    response = client.post(url("programme-version-publish", third.pk), {"expected_current": first.pk})
+    response = client.post(url("programme-version-publish", third.pk), {"expected_current": first.pk,
+                                                                       "expected_state": state_token(third)})
     assert response.status_code == 409
     assert "Nothing was changed" in response.content.decode() or "未作任何更改" in response.content.decode()
     third.refresh_from_db()
