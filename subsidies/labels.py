@@ -27,6 +27,7 @@ PARAM_TITLES = {
     "rate": gettext_lazy("Share of the project investment funded"),
     "milestones": gettext_lazy("Milestones"),
     "round_to": gettext_lazy("Rounding step (yuan)"),
+    "investment": gettext_lazy("Planned investment or service price"),
 }
 
 CONFIDENCE_LABELS = {

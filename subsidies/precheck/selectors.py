@@ -72,8 +72,19 @@ def candidate_versions(enterprise: Enterprise, today=None):
             .select_related("programme", "programme__region").order_by("programme__code"))
 
 
-def estimate(params: rules.InstrumentParams, facts: rules.Facts) -> dict:
-    """{"kind": "exact" | "up_to" | "none", "amount", "note"}."""
+# Instruments whose amount follows from one figure the enterprise can state before applying: the
+# planned investment (or, for a voucher, the service price).
+BY_INVESTMENT = {rules.POST_HOC_REWARD: rules.post_hoc_reward, rules.DEMONSTRATION_GRANT: rules.demonstration_grant,
+                 rules.OPEN_CALL: rules.open_call_award, rules.SERVICE_VOUCHER: rules.voucher,
+                 rules.CLOUD_VOUCHER: rules.voucher}
+
+
+def estimate(params: rules.InstrumentParams, facts: rules.Facts, investment: Decimal | None = None) -> dict:
+    """{"kind": "exact" | "for_investment" | "up_to" | "none", "amount", "amount_text", …}."""
+    if investment is not None and params.instrument in BY_INVESTMENT:
+        result = BY_INVESTMENT[params.instrument](params, investment)
+        return {"kind": "for_investment", "amount": result.value, "amount_text": labels.money(result.value),
+                "investment_text": labels.money(investment), "capped": result.capped}
     if params.instrument == rules.LEVEL_REWARD:
         fact = facts.assessments.get(params["standard"])
         level = fact.level if fact else ""
@@ -86,9 +97,10 @@ def estimate(params: rules.InstrumentParams, facts: rules.Facts) -> dict:
             "amount_text": labels.money(top) if top is not None else ""}
 
 
-def precheck(enterprise: Enterprise, today=None) -> list[dict]:
+def precheck(enterprise: Enterprise, today=None, investment: Decimal | None = None) -> list[dict]:
     """One row per programme the enterprise's region is covered by: eligible ones first (highest
-    estimate first), then those with unmet conditions."""
+    estimate first), then those with unmet conditions. With ``investment`` (a checked yuan amount)
+    the instruments that depend on it are estimated for that figure."""
     facts = enterprise_facts(enterprise, today)
     rows = []
     for version in candidate_versions(enterprise, facts.today):
@@ -103,7 +115,7 @@ def precheck(enterprise: Enterprise, today=None) -> list[dict]:
             "met": [labels.reason_text(r) for r in outcome.met],
             "unmet": [labels.reason_text(r) for r in outcome.unmet],
             "to_check": [labels.reason_text(r) for r in outcome.to_check],
-            "estimate": estimate(params, facts), "formula": labels.formula_text(params),
+            "estimate": estimate(params, facts, investment), "formula": labels.formula_text(params),
             "provisional": labels.provisional_names(params),
         })
     rows.sort(key=lambda r: (not r["eligible"], -(r["estimate"]["amount"] or Decimal(0)), r["programme"].code))

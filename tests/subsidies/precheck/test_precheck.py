@@ -140,3 +140,31 @@ def test_the_pdf_report_includes_the_section(enterprise, assessment, programmes)
             assessment, language="zh-hans", verification_code="ABCD-EFGH", issued_at=datetime(2026, 6, 1, tzinfo=UTC)))
     section = html[html.index('id="section-subsidy-precheck"'):]
     assert "深圳市中小企业数字化转型服务券" in section and "预估金额：最高10万元" in section
+
+
+def test_panel_estimates_for_a_planned_investment(login, owner, enterprise, assessment, programmes):
+    enterprise.above_scale = True
+    enterprise.save()
+    client = login(owner)
+    path = reverse("subsidies:precheck-panel", args=[assessment.pk])
+    page = client.get(path, {"investment": "50000000"}).content.decode()
+    longhua = page[page.index('data-programme="lh-equipment-upgrade"'):]
+    assert "按5,000万元估算：500万元" in longhua[:2000] and "已达上限" in longhua[:2000]
+    voucher = page[page.index('data-programme="sz-service-voucher"'):]
+    assert "按5,000万元估算：10万元" in voucher[:2000]
+    assert "按1万元估算：3,000.00元" in client.get(path, {"investment": "10000"}).content.decode()
+
+
+@pytest.mark.parametrize(("raw", "message"), [("-1", "不能为负数"), ("1.001", "两位小数"), ("1e20", "大得不合理"),
+                                              ("abc", "不是有效数字")])
+def test_panel_refuses_a_bad_investment(login, owner, assessment, programmes, raw, message):
+    response = login(owner).get(reverse("subsidies:precheck-panel", args=[assessment.pk]), {"investment": raw})
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert message in body and "计划投资额或服务价格" in body
+    assert "预估金额：最高" in body  # the estimates stay "up to"
+
+
+def test_panel_nul_byte_is_a_plain_400(login, owner, assessment):
+    response = login(owner).get(reverse("subsidies:precheck-panel", args=[assessment.pk]), {"investment": "1\x00"})
+    assert response.status_code == 400  # refused by the portal's NUL-byte guard before the view
