@@ -13,7 +13,7 @@ ENV DJANGO_SETTINGS_MODULE=portal.settings.base \
 
 # The same list as scripts/install-system-packages.sh minus chromium (browser tests only):
 # CJK fonts and HarfBuzz subsetting for WeasyPrint PDFs, Pango for its layout, poppler-utils for
-# PDF inspection, gettext for compilemessages.
+# PDF inspection, gettext for compilemessages, the PostgreSQL client for `manage.py backup`/`restore`.
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         fonts-noto-cjk \
@@ -22,6 +22,8 @@ RUN apt-get update \
         libpangoft2-1.0-0 \
         poppler-utils \
         gettext \
+        postgresql-client \
+        gnupg \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 portal \
@@ -30,10 +32,10 @@ RUN groupadd --system --gid 10001 portal \
 
 WORKDIR /app
 
-# Dependencies first, from pyproject.toml alone, so code changes do not reinstall them.
-# (pyproject declares no packages: `pip install .` installs just the dependencies.)
-COPY pyproject.toml ./
-RUN pip install .
+# Dependencies first, from the lock file alone (exact versions, every file's hash checked), so code
+# changes do not reinstall them and two builds of one commit install the same bytes.
+COPY requirements/main.lock requirements/main.lock
+RUN pip install --require-hashes -r requirements/main.lock
 
 COPY . .
 
@@ -43,7 +45,7 @@ COPY . .
 # and creating it here lets named volumes mounted on it inherit the ownership.
 RUN SECRET_KEY=build-only-not-a-secret python manage.py compilemessages --ignore=.venv -v 0 \
     && SECRET_KEY=build-only-not-a-secret python manage.py collectstatic --noinput -v 0 \
-    && mkdir -p var/media var/beat \
+    && mkdir -p var/media var/beat var/backups \
     && chown -R portal:portal var
 
 USER portal

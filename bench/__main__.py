@@ -20,7 +20,7 @@ from datetime import datetime
 from bench.db import bench_database_url, fresh_django_database, server_version
 
 # Modules with a BENCHMARKS mapping, in the order their benchmarks run.
-MODULES = ("bench.scoring", "bench.pages", "bench.reports", "bench.registry", "bench.regional",
+MODULES = ("bench.scoring", "bench.pages", "bench.reports", "bench.registry", "bench.backup", "bench.regional",
            "bench.decisions")
 
 

@@ -22,7 +22,8 @@ from django.db import transaction
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal.models import Enterprise, Membership, OrgStatus, Provider, Region, User
+from portal.models import ConsentRecord, Enterprise, Membership, OrgStatus, Provider, Region, User
+from portal.privacy.notices import current as current_notice
 from portal.reference import REGIONS, section_of_division
 from portal.roles import PRIVILEGED_ROLES, MemberRole, StaffRole
 from portal.uscc import ALPHABET, check_character
@@ -106,7 +107,7 @@ def demo_account(username: str) -> DemoAccount | None:
 
 def demo_totp_key(username: str) -> str:
     """The hex TOTP secret of a demo staff account: derived from the username, hence public."""
-    return hashlib.sha1(f"dx-portal-demo:{username}".encode()).hexdigest()
+    return hashlib.sha1(f"dx-portal-demo:{username}".encode(), usedforsecurity=False).hexdigest()
 
 
 def totp_code(device: TOTPDevice, *, at: float) -> str:
@@ -655,6 +656,10 @@ def ensure_demo_accounts() -> list[User]:
                 kind, role = account.membership
                 Membership.objects.update_or_create(user=user, **{kind: organisations[kind]},
                                                     defaults={"role": role})
+                # They registered like anyone else: with the current notice read and agreed to.
+                notice = current_notice("registration")
+                ConsentRecord.objects.get_or_create(user=user, purpose=notice.purpose, version=notice.version,
+                                                    withdrawn_at=None)
     return users
 
 
@@ -687,3 +692,20 @@ def seed_subsidies() -> int:
     from subsidies.demo import seed_programmes
 
     return seed_programmes(creator=User.objects.filter(username="shenzhen").first() or seed_user())
+
+
+# --- Leads (contact requests, pipelines, outcome ratings) ----------------------------------------
+
+
+def seed_leads() -> int:
+    """Demo leads in every stage and accepted engagements measured by re-assessment (the generator
+    lives with the feature, providers/leads/demo.py), after the registry and the regional data; the
+    demo provider (`fuwushang`) gets leads in its inbox when a pool serving Longhua lists it, and
+    the demo enterprise (`qiye`) one contact request at the proposal stage."""
+    from providers.leads.demo import seed_leads as seed_provider_leads
+
+    provider = Provider.objects.filter(uscc=DEMO_PROVIDER_USCC).first()
+    enterprise = Enterprise.objects.filter(uscc=DEMO_ENTERPRISE_USCC).first()
+    return seed_provider_leads(featured_provider_id=provider.pk if provider else None,
+                               featured_enterprise_id=enterprise.pk if enterprise else None,
+                               featured_owner=User.objects.filter(username="qiye").first())

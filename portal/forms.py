@@ -70,6 +70,9 @@ class AccountForm(forms.Form):
     password2 = forms.CharField(label=_("Password again"), strip=False, widget=forms.PasswordInput)
     notice = forms.BooleanField(label=_("I have read the personal-information notice and agree that the "
                                         "bureau processes these data to run the diagnosis programme."))
+    # The version of the notice the page showed: a form posted against an older text is refused
+    # (portal/privacy/notices.py), so nobody agrees to a text they were not shown.
+    notice_version = forms.CharField(widget=forms.HiddenInput, max_length=16)
 
     def clean_username(self):
         username = self.cleaned_data["username"]
@@ -90,10 +93,18 @@ class AccountForm(forms.Form):
                 self.add_error("password1", exc)
         return data
 
+    def __init__(self, *args, **kwargs):
+        from portal.privacy.notices import current
+
+        super().__init__(*args, **kwargs)
+        # Not `self.notice`: templates would resolve form.notice to the checkbox's bound field.
+        self.privacy_notice = current("registration")
+        self.fields["notice_version"].initial = self.privacy_notice.version
+
     def user_data(self) -> dict:
         d = self.cleaned_data
         return {"username": d["username"], "first_name": d["full_name"], "email": d["email"],
-                "phone": d["phone"], "password": d["password1"]}
+                "phone": d["phone"], "password": d["password1"], "notice_version": d["notice_version"]}
 
 
 class DivisionSelect(forms.Select):

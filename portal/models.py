@@ -478,3 +478,53 @@ class RecordHistory(models.Model):
         """Column → (before, after) for an update; every column for an insert or delete."""
         old, new = self.old or {}, self.new or {}
         return {k: (old.get(k), new.get(k)) for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)}
+
+
+class ConsentRecord(models.Model):
+    """Proof that a person read a versioned notice and agreed (PIPL Art. 14, 17; R27): who, which
+    notice and version, when, from where; a withdrawal is recorded on the row, never by deleting it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=32)
+    version = models.CharField(_("notice version"), max_length=16)
+    given_at = models.DateTimeField(_("given at"), auto_now_add=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_at", "-pk"]
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        constraints = [models.UniqueConstraint(fields=["user", "purpose", "version"], condition=Q(withdrawn_at=None),
+                                               name="portal_consent_one_active")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.purpose} v{self.version}"
+
+
+class ErasureRequest(models.Model):
+    """A person's request to delete their personal data (PIPL Art. 47; R28), handled by the nightly
+    job by its deadline: personal fields anonymised or deleted per the classification registry, what
+    the law keeps (audit trail, finance records) retained."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="erasure_requests")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    due_at = models.DateTimeField(_("due by"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("erasure request")
+        verbose_name_plural = _("erasure requests")
+        constraints = [models.UniqueConstraint(fields=["user"], condition=Q(status="pending"),
+                                               name="portal_erasure_one_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.status}"

@@ -21,6 +21,7 @@ from portal.models import (
     Provider,
     User,
 )
+from portal.privacy.services import consent_record
 from portal.roles import MemberRole, console_may, is_bureau_staff
 
 
@@ -30,6 +31,7 @@ def organisation_register(*, kind: str, user_data: dict, org_data: dict, request
     The forms have validated every field; a unique clash that slipped past them still rolls back."""
     model = {"enterprise": Enterprise, "provider": Provider}[kind]
     password = user_data.pop("password")
+    notice_version = user_data.pop("notice_version", None)
     user = User(**user_data)
     user.set_password(password)
     user.save()
@@ -37,6 +39,7 @@ def organisation_register(*, kind: str, user_data: dict, org_data: dict, request
     org.full_clean()
     org.save()
     Membership.objects.create(user=user, role=MemberRole.OWNER, **{kind: org})
+    consent_record(user=user, purpose="registration", version=notice_version, request=request)
     audit_log(action=f"{kind}.register", actor=user, request=request, obj=org)
     return user, org
 
@@ -50,6 +53,7 @@ def enterprise_claim(*, token: str, user_data: dict, org_data: dict, request=Non
 
     enterprise = claimable(token, for_update=True)
     password = user_data.pop("password")
+    notice_version = user_data.pop("notice_version", None)
     user = User(**user_data)
     user.set_password(password)
     user.save()
@@ -59,6 +63,7 @@ def enterprise_claim(*, token: str, user_data: dict, org_data: dict, request=Non
     enterprise.full_clean()
     enterprise.save()
     Membership.objects.create(user=user, role=MemberRole.OWNER, enterprise=enterprise)
+    consent_record(user=user, purpose="registration", version=notice_version, request=request)
     audit_log(action="enterprise.claim", actor=user, request=request, obj=enterprise)
     return user, enterprise
 

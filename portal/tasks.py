@@ -38,3 +38,12 @@ def send_notification_emails(notification_ids: list[int]) -> int:
     from portal.notifications.services import send_emails
 
     return send_emails(notification_ids)
+
+
+@shared_task(name="portal.tasks.privacy_nightly")
+def privacy_nightly() -> dict:
+    """Beat, daily: carry out pending deletion requests, then the retention rules of the data
+    classification registry (portal/privacy/). Both are idempotent: a second run finds nothing due."""
+    from portal.privacy.services import erasure_process_due, retention_apply
+
+    return {"erasures": erasure_process_due(), "retention": retention_apply()}

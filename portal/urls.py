@@ -9,6 +9,7 @@ from portal import views
 from portal.auditlog import views as auditlog
 from portal.changes import views as changes_views
 from portal.notifications import views as notifications
+from portal.privacy import views as privacy_views
 
 portal_patterns = [
     path("", views.home, name="home"),
@@ -30,6 +31,11 @@ portal_patterns = [
     path("providers/<int:pk>/", views.provider_detail, name="provider-detail"),
     path("staff/registrations/", views.staff_registrations, name="staff-registrations"),
     path("staff/registrations/<slug:kind>/<int:pk>/decide/", views.staff_verify, name="staff-verify"),
+    path("privacy/", privacy_views.privacy_notice, name="privacy"),
+    path("account/privacy/", privacy_views.my_data, name="my-data"),
+    path("account/privacy/download/", privacy_views.my_data_download, name="my-data-download"),
+    path("account/privacy/erasure/", privacy_views.erasure_request, name="my-data-erasure"),
+    path("account/privacy/erasure/cancel/", privacy_views.erasure_cancel, name="my-data-erasure-cancel"),
     path("notifications/", notifications.inbox, name="notifications"),
     path("notifications/<int:pk>/open/", notifications.notification_open, name="notification-open"),
     path("notifications/read-all/", notifications.mark_all_read, name="notifications-read-all"),

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("providers.profiles.api_urls")),
     path("", include("providers.pools.api_urls")),
     path("", include("providers.ecosystem.api_urls")),
+    path("", include("providers.leads.api_urls")),
 ]

@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.models import Enterprise, Provider, Region
 from portal.roles import WRITE_ROLES, StaffRole, staff_region_path
@@ -719,3 +720,133 @@ class Complaint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise} → {self.provider}: {self.subject}"
+
+
+# ─── Leads (contact requests and their pipeline) ─────────────────────────────────────────────
+
+
+class LeadQuerySet(models.QuerySet):
+    """An enterprise's people see its leads, a provider's people the leads to it, bureau staff
+    those of enterprises in their region (read-only); experts and administrators none. Pages of one
+    side narrow further (``of_enterprises_of`` / ``of_providers_of``), so a user who belongs to
+    both an enterprise and a provider never reaches one side's lead through the other's page."""
+
+    def visible_to(self, user):
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        path = staff_region_path(user)
+        if path is not None:
+            return self.filter(enterprise__region__path__startswith=path)
+        if user.staff_role:
+            return self.none()
+        return self.filter(Q(enterprise__memberships__user=user) | Q(provider__memberships__user=user)).distinct()
+
+    def writable_by(self, user):
+        if not user.is_authenticated or not user.is_active or user.staff_role:
+            return self.none()
+        return self.filter(Q(enterprise__memberships__user=user, enterprise__memberships__role__in=WRITE_ROLES)
+                           | Q(provider__memberships__user=user, provider__memberships__role__in=WRITE_ROLES)
+                           ).distinct()
+
+    def of_enterprises_of(self, user):
+        if not user.is_authenticated or not user.is_active or user.staff_role:
+            return self.none()
+        return self.filter(enterprise__memberships__user=user).distinct()
+
+    def of_providers_of(self, user):
+        if not user.is_authenticated or not user.is_active or user.staff_role:
+            return self.none()
+        return self.filter(provider__memberships__user=user).distinct()
+
+
+class Lead(models.Model):
+    """An enterprise's request that a provider contact it about one solution, sharing a summary of
+    one diagnosis under an explicit, withdrawable consent; then the provider's pipeline for it
+    (stages and their rules: providers/leads/workflow.py).
+
+    The solution is kept by its stable key and a title snapshot: publishing a profile re-projects
+    the listing, so a foreign key to a ListingSolution row would not survive. The summary is a
+    snapshot of exactly what the consent page showed; withdrawing the consent hides it from the
+    provider at once (the row keeps it for the enterprise's own record)."""
+
+    class Stage(models.TextChoices):
+        REQUESTED = "requested", pgettext_lazy("lead stage", "Requested")
+        CONTACTED = "contacted", _("Contacted")
+        PROPOSAL = "proposal", _("Proposal")
+        CONTRACT = "contract", _("Contract")
+        DELIVERED = "delivered", _("Delivered")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        CLOSED = "closed", pgettext_lazy("lead stage", "Closed")
+
+    OPEN = ("requested", "contacted", "proposal", "contract", "delivered")
+
+    enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="leads")
+    provider = models.ForeignKey(Provider, models.CASCADE, related_name="leads")
+    solution_key = models.CharField(max_length=36)
+    solution_title = models.CharField(_("solution"), max_length=100)
+    # ",software,integration," like ListingSolution.areas: the areas the outcome rating counts under.
+    solution_areas = models.CharField(max_length=200, blank=True)
+    assessment = models.ForeignKey("diagnosis.Assessment", models.PROTECT, related_name="leads")
+    summary = models.JSONField(_("shared diagnosis summary"), default=dict)
+    # Dimension codes of the assessment's standard the engagement works on (outcome rating).
+    targeted_dimensions = models.JSONField(default=list, blank=True)
+    consent_version = models.CharField(max_length=16)
+    consented_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    consented_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.REQUESTED)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    contacted_on = models.DateField(_("contacted on"), null=True, blank=True)
+    proposal_on = models.DateField(_("proposal on"), null=True, blank=True)
+    contract_on = models.DateField(_("contract signed on"), null=True, blank=True)
+    delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    proposal_amount = models.DecimalField(_("proposal amount (yuan)"), max_digits=12, decimal_places=2, null=True,
+                                          blank=True)
+    contract_amount = models.DecimalField(_("contract amount (yuan)"), max_digits=12, decimal_places=2, null=True,
+                                          blank=True)
+    close_note = models.CharField(_("note"), max_length=500, blank=True)
+    # Bumped on every transition: an action sent with an older number is stale (409).
+    state_version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LeadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        constraints = [
+            # One open lead per enterprise and provider, enforced by the database (two concurrent
+            # identical requests leave one lead).
+            models.UniqueConstraint(fields=["enterprise", "provider"],
+                                    condition=Q(stage__in=["requested", "contacted", "proposal", "contract",
+                                                           "delivered"]),
+                                    name="providers_lead_one_open"),
+            models.CheckConstraint(condition=Q(proposal_amount__isnull=True) | Q(proposal_amount__gt=0),
+                                   name="providers_lead_proposal_positive"),
+            models.CheckConstraint(condition=Q(contract_amount__isnull=True) | Q(contract_amount__gt=0),
+                                   name="providers_lead_contract_positive"),
+            models.CheckConstraint(condition=~Q(stage="accepted") | Q(accepted_on__isnull=False),
+                                   name="providers_lead_accepted_dated"),
+        ]
+        indexes = [models.Index(fields=["provider", "stage"]), models.Index(fields=["enterprise", "stage"]),
+                   models.Index(fields=["stage", "accepted_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} → {self.provider}: {self.solution_title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in self.OPEN
+
+    @property
+    def consent_active(self) -> bool:
+        return self.withdrawn_at is None
+
+    def area_codes(self) -> tuple[str, ...]:
+        return tuple(code for code in self.solution_areas.split(",") if code)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("profile/", include("providers.profiles.urls")),
     path("pools/", include("providers.pools.urls")),
     path("ecosystem/", include("providers.ecosystem.urls")),
+    path("leads/", include("providers.leads.urls")),
 ]

@@ -84,3 +84,14 @@ def test_decisions_time_submit_and_approve_against_the_bare_view(monkeypatch):
                                          "approve, PDF in the request"]
     for figure in figures:
         assert figure.unit == "ms/request" and figure.value > 0 and figure.baseline > 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres
+def test_backup_core_backs_up_and_restores_at_a_tiny_size():
+    from bench.backup import measure_backup
+
+    backup, restore = measure_backup(assessments=20, media_files=3)
+    assert backup.unit == restore.unit == "s"
+    assert backup.value > 0 and backup.baseline > 0 and restore.value > 0 and restore.baseline > 0
+    assert "RPO" in backup.note

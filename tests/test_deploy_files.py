@@ -84,6 +84,7 @@ def test_compose_file_validates(tmp_path):
     # Run in a scratch copy: env_file .env must exist, and the checkout must not gain a .env.
     shutil.copy(COMPOSE, tmp_path / "docker-compose.yml")
     shutil.copy(ENV_EXAMPLE, tmp_path / ".env")
+    shutil.copytree(ROOT / "deploy", tmp_path / "deploy")
     binary = _compose_binary()
     if binary is None:
         assert not REQUIRE_SERVICES, "REQUIRE_SERVICES=1 but docker-compose is not installed"
@@ -136,6 +137,45 @@ def test_compose_services_are_wired_as_documented():
     web_volume = _named_volumes(services["web"]).get(web_media)
     assert web_volume, f"web: MEDIA_ROOT {web_media} is not on a named volume"
     assert _named_volumes(services["worker"]).get(worker_media) == web_volume
+
+
+def test_compose_keeps_secrets_out_of_the_environment_and_serves_through_a_tls_proxy():
+    """#14: secrets as compose secrets (files), the database password configurable, gunicorn only on
+    the loopback, and a TLS-terminating proxy as the public entry."""
+    compose = _compose()
+    services = compose["services"]
+    secret_names = {"SECRET_KEY", "DATABASE_PASSWORD", "POSTGRES_PASSWORD", "BACKUP_KEY", "EMAIL_HOST_PASSWORD"}
+    for name, service in services.items():
+        env = _environment(service)
+        assert not secret_names & env.keys(), f"{name} passes a secret as a plain value"
+        assert ":" not in env.get("DATABASE_URL", "postgres://").split("//", 1)[1].split("@")[0], (
+            f"{name}: password inside DATABASE_URL")
+        for key, value in env.items():
+            if key.endswith("_FILE"):
+                assert value.startswith("/run/secrets/"), f"{name}: {key} is not a compose secret"
+                assert value.rsplit("/", 1)[1] in (service.get("secrets") or []), f"{name}: {key} not mounted"
+    assert {"django_secret_key", "db_password", "backup_key"} <= set(compose["secrets"])
+    for secret in compose["secrets"].values():
+        assert secret["file"].startswith("./secrets/")
+    assert _environment(services["db"])["POSTGRES_PASSWORD_FILE"] == "/run/secrets/db_password"
+    assert "/secrets/" in (ROOT / ".gitignore").read_text().splitlines()
+
+    assert services["web"]["ports"] == ["127.0.0.1:8000:8000"]
+    proxy = services["proxy"]
+    assert {"80:80", "443:443"} <= set(proxy["ports"])
+    assert any(str(v).startswith("./deploy/Caddyfile:") for v in proxy["volumes"])
+    assert "reverse_proxy web:8000" in (ROOT / "deploy" / "Caddyfile").read_text()
+    production = (ROOT / "deploy" / "production.env").read_text()
+    for switch in ("BEHIND_TLS_PROXY=1", "SECURE_COOKIES=1", "SECURE_SSL_REDIRECT=1", "DEMO_MODE=0", "DEBUG=0"):
+        assert switch in production.splitlines()
+    for name in ("web", "worker", "beat"):
+        assert services[name]["env_file"][0] == "deploy/production.env", name
+
+    # The backup service writes to its own volume and reads the same media the web process writes.
+    backup = services["backup"]
+    assert "manage.py backup" in " ".join(_command(backup))
+    assert _named_volumes(backup)["/app/var/media"] == _named_volumes(services["web"])["/app/var/media"]
+    assert _named_volumes(backup)["/app/var/backups"] == "backups"
 
 
 # --- Dockerfile -----------------------------------------------------------------------------------

@@ -64,6 +64,14 @@ ACTION_LABELS = {
     "admin.denied": _("Console action refused"),
     "admin.password_reset": _("Password reset by the security administrator"),
     "admin.totp_reset": _("Two-factor device revoked by the security administrator"),
+    "backup.created": _("Backup written"),
+    "privacy.consent": _("Consent given"),
+    "privacy.consent_withdrawn": _("Consent withdrawn"),
+    "privacy.export": _("Personal data downloaded"),
+    "privacy.erasure_requested": _("Deletion of personal data requested"),
+    "privacy.erasure_cancelled": _("Deletion request cancelled"),
+    "privacy.erasure_done": _("Personal data deleted or anonymised"),
+    "privacy.retention": _("Retention rules applied"),
 }
 
 ROLE_LABELS = {

@@ -211,6 +211,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Backups (portal/backup.py, `manage.py backup` / `restore`): where they are written and the key that
+# encrypts them (BACKUP_KEY, or BACKUP_KEY_FILE naming a secret file). Without a key no backup is made.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
+BACKUP_KEY = env_secret("BACKUP_KEY")
 MEDIA_URL = None  # no public media URL: every file goes through a permission-checked view
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
@@ -306,6 +310,8 @@ REPORTS_IN_BACKGROUND_THREAD = env_bool("REPORTS_IN_BACKGROUND_THREAD", False)
 CELERY_BEAT_SCHEDULE = {
     "disable-stale-accounts": {"task": "portal.tasks.disable_stale_accounts", "schedule": 24 * 3600},
     "clear-sessions": {"task": "portal.tasks.clear_expired_sessions", "schedule": 24 * 3600},
+    # Deletion requests and the retention rules of the data classification registry (PIPL, R28/R30).
+    "privacy-nightly": {"task": "portal.tasks.privacy_nightly", "schedule": 24 * 3600},
     # A sweep that waited longer than an interval for a worker is dropped: the next one does its work.
     "sweep-jobs": {"task": "portal.tasks.sweep_jobs", "schedule": JOB_SWEEP_INTERVAL_SECONDS,
                    "options": {"expires": JOB_SWEEP_INTERVAL_SECONDS}},
@@ -335,4 +341,9 @@ LOGGING = {
 }
 
 PORTAL_NAME = _("Digital Transformation Diagnosis Portal")
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]  # lockout keyed on username by design; per-IP limits live in nginx
+SILENCED_SYSTEM_CHECKS = [
+    "axes.W006",  # lockout keyed on username by design; per-IP limits live in the proxy
+    # The HSTS preload list is keyed on the registrable domain (a bureau's gov.cn subdomain), which
+    # its DNS owner submits; a portal host cannot opt in for it. SECURE_HSTS_PRELOAD stays available.
+    "security.W021",
+]

@@ -78,6 +78,11 @@ def env_database(name: str = "DATABASE_URL") -> dict | None:
         raise ImproperlyConfigured(f"{name} is not a valid database URL: {exc}") from None
     if config.get("ENGINE") not in _KNOWN_ENGINES or not config.get("NAME"):
         raise ImproperlyConfigured(f"{name} is not a valid database URL: {raw!r}")
+    # The password may stay out of the URL (which `docker inspect` shows): DATABASE_PASSWORD, or the
+    # file named by DATABASE_PASSWORD_FILE (a compose secret), wins over one written in the URL.
+    password = env_secret("DATABASE_PASSWORD")
+    if password:
+        config["PASSWORD"] = password
     return config
 
 

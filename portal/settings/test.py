@@ -23,7 +23,7 @@ os.environ.setdefault("SECURE_COOKIES", "0")
 if "DATABASE_URL" not in os.environ and _local_postgres_answers():
     # One database per checkout: two worktrees (or a developer's and CI's clone) running tests at
     # the same time must not create and drop each other's test database.
-    _checkout = hashlib.sha1(str(Path(__file__).resolve().parents[2]).encode()).hexdigest()[:8]
+    _checkout = hashlib.sha1(str(Path(__file__).resolve().parents[2]).encode(), usedforsecurity=False).hexdigest()[:8]
     os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/dxportal_{_checkout}"
 # The suite exercises the broker only in tests marked `redis`; everything else runs eagerly.
 _broker = os.environ.pop("CELERY_BROKER_URL", None)

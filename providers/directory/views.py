@@ -24,6 +24,7 @@ from providers.directory import charts
 from providers.directory import selectors as selectors_directory
 from providers.directory.forms import DirectoryFilterForm
 from providers.ecosystem import services as services_ecosystem
+from providers.leads import selectors as leads_selectors
 from providers.taxonomy import APP_CATEGORIES, CAPABILITY_AREAS, DEPLOYMENTS, PRICE_MODELS, titles
 
 PAGE_SIZE = 20
@@ -200,6 +201,8 @@ def portrait(request, pk):
     return render(request, "providers/directory/portrait.html", {
         "name": parts["name"], "body_html": mark_safe(parts["body"]),  # noqa: S308 — our own template's output
         "plotly_js": plotly_js_static_path(),
+        # Outside the cached body: the ratings move with leads and re-assessments, not the registry version.
+        "outcome_ratings": leads_selectors.provider_outcome_ratings(pk),
     })
 
 

@@ -28,6 +28,7 @@ def _payload(**overrides):
         "account-password1": "Long-enough passphrase 1",
         "account-password2": "Long-enough passphrase 1",
         "account-notice": "on",
+        "account-notice_version": "2026-11",
     }
     data.update(overrides)
     return data

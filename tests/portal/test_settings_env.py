@@ -230,6 +230,21 @@ def test_env_database(setenv):
     assert env_database(VAR)["ENGINE"] == "django.db.backends.sqlite3"
 
 
+def test_env_database_password_from_a_secret_file_wins(setenv, monkeypatch, tmp_path):
+    """Compose passes the password as a secret file, so it never shows in `docker inspect` (#14)."""
+    setenv("postgres://portal@db:5432/portal")
+    monkeypatch.delenv("DATABASE_PASSWORD", raising=False)
+    monkeypatch.delenv("DATABASE_PASSWORD_FILE", raising=False)
+    assert env_database(VAR)["PASSWORD"] == ""
+    monkeypatch.setenv("DATABASE_PASSWORD", "from-variable")
+    assert env_database(VAR)["PASSWORD"] == "from-variable"
+    secret = tmp_path / "db_password"
+    secret.write_text("s3cret-from-file\n", encoding="utf-8")
+    monkeypatch.setenv("DATABASE_PASSWORD_FILE", str(secret))
+    setenv("postgres://portal:in-url@db:5432/portal")
+    assert env_database(VAR)["PASSWORD"] == "s3cret-from-file"
+
+
 @pytest.mark.parametrize("raw", ["notaurl://x", "postgres//bad", "postgres://db-without-name"])
 def test_env_database_rejects(setenv, raw):
     setenv(raw)

@@ -19,6 +19,7 @@ PUBLIC = {
     "healthz": "load-balancer health check, status words only",
     "report-verify": "public report verification by the code printed in the PDF (minimal facts only)",
     "robots": "robots.txt",
+    "portal:privacy": "the personal information notice (PIPL Art. 17: shown before anyone registers)",
     "regional:public": "public regional index: aggregates only, no cell under 5 enterprises (issue #12)",
     "set_language": "language switch (POST only)",
     "api-token": "token exchange (POST only, password + TOTP)",
@@ -41,6 +42,9 @@ PUBLIC = {
     "api-registry-providers": "public directory API (published providers)",
     "api-registry-solutions": "public directory API (published solutions)",
     "api-registry-apps": "public directory API (published apps)",
+    # Ratings by measured outcome (issue #10): aggregates over n ≥ 3 engagements, shown on portraits.
+    "providers:outcome-method": "how the outcome rating is computed (public documentation)",
+    "api-registry-outcome-ratings": "published outcome ratings (aggregates, n ≥ 3), as on the portraits",
 }
 
 _SAMPLES = {"kind": "enterprise", "pk": "1"}

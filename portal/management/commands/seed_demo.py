@@ -61,6 +61,8 @@ class Command(BaseCommand):
             # The regional seed writes in bulk, past the roll-up hooks: rebuild the dashboards' roll-up.
             call_command("regional_rebuild", verbosity=0)
             demo_campaigns.seed_campaigns()  # Longhua's campaign, every stage (#12)
+            if registry is not None:
+                demo.seed_leads()  # contact requests in every stage, outcome ratings (#10)
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
         elapsed = time.monotonic() - started

@@ -197,7 +197,8 @@ def test_invite_notifies_members_and_mails_a_claim_link(staff_client, campaign, 
 
 ACCOUNT = {"account-username": "claimer", "account-full_name": "王五", "account-email": "w@example.cn",
            "account-phone": "13800001111", "account-password1": "Xq7!long-enough-pass",
-           "account-password2": "Xq7!long-enough-pass", "account-notice": "on"}
+           "account-password2": "Xq7!long-enough-pass", "account-notice": "on",
+           "account-notice_version": "2026-11"}
 
 
 def _claim_post(client, token, record, **extra):
