@@ -8,12 +8,16 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
+        from django.core import checks
+
         from portal import signals  # noqa: F401  (login/logout audit receivers)
+        from portal.crypto import check_keys
         from portal.extensions import HomeCard, register_home_card
         from portal.jobs import register_sweeper
         from portal.notifications.services import sweep_emails
         from portal.roles import is_bureau_staff
 
+        checks.register(check_keys, checks.Tags.security, deploy=True)
         # Notification e-mails left pending by a broker outage go out with the next sweep.
         register_sweeper("portal-notification-emails", sweep_emails)
 

@@ -709,3 +709,38 @@ def seed_leads() -> int:
     return seed_provider_leads(featured_provider_id=provider.pk if provider else None,
                                featured_enterprise_id=enterprise.pk if enterprise else None,
                                featured_owner=User.objects.filter(username="qiye").first())
+
+# --- Subsidy applications (issue #11) ---------------------------------------------------------------
+
+
+def seed_subsidy_applications():
+    """Demo subsidy applications in every state for the demo enterprise (subsidies/demo_applications.py),
+    handled by the district bureau's `longhua` account, created under the city's `shenzhen` account,
+    scored by `zhuanjia`. Needs the demo accounts; returns None without them."""
+    from subsidies.demo_applications import seed
+
+    users = {u.username: u for u in User.objects.filter(username__in=("qiye", "longhua", "shenzhen", "zhuanjia"))}
+    enterprise = Enterprise.objects.filter(uscc=DEMO_ENTERPRISE_USCC).first()
+    if enterprise is None or not {"qiye", "longhua", "shenzhen"} <= set(users):
+        return None
+    return seed(owner=users["qiye"], enterprise=enterprise, district=users["longhua"], creator=users["shenzhen"],
+                expert=users.get("zhuanjia"), provider=Provider.objects.filter(uscc=DEMO_PROVIDER_USCC).first())
+
+
+# --- Subsidies: vouchers, projects, integrity flags (#11) -----------------------------------------
+
+
+def seed_subsidy_integrity():
+    """Vouchers in every state, projects filed and accepted against a T1, payee accounts and
+    integrity flags (subsidies/demo_integrity.py), acted on by the demo bureau accounts. Needs the
+    demo accounts, the registry's pools and the regional demo's assessed firms; without them it adds
+    nothing."""
+    from subsidies.demo_integrity import IntegritySeedCounts, seed_integrity
+
+    city = User.objects.filter(username="shenzhen").first()
+    district = User.objects.filter(username="longhua").first()
+    if city is None or district is None:
+        return IntegritySeedCounts()
+    return seed_integrity(city_staff=city, district_staff=district,
+                          enterprise_owner=User.objects.filter(username="qiye").first(),
+                          demo_enterprise=Enterprise.objects.filter(uscc=DEMO_ENTERPRISE_USCC).first())

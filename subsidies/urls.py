@@ -1,4 +1,4 @@
-"""Subsidy pages, one include per feature package."""
+"""/subsidies/… (namespace "subsidies"): a plain list of the feature packages' URLs."""
 
 from django.urls import include, path
 
@@ -7,4 +7,8 @@ app_name = "subsidies"
 urlpatterns = [
     path("programmes/", include("subsidies.programmes.urls")),
     path("precheck/", include("subsidies.precheck.urls")),
+    path("applications/", include("subsidies.applications.urls")),
+    path("review/", include("subsidies.review.urls")),
+    path("notice/", include("subsidies.notice.urls")),
+    path("disbursement/", include("subsidies.disbursement.urls")),
 ]

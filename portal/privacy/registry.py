@@ -74,6 +74,8 @@ PERSONAL_LOOKING = re.compile(
     r"ip_address|^ip$|user_agent|first_name|last_name|full_name|username|real_name|person|participants)", re.I)
 
 _ORG_FIELDS = {"name": PUB, "uscc": PUB, "contact_name": P, "contact_phone": P}
+# Subsidy records are finance records: kept for the archive period of fiscal documents.
+_FINANCE = "finance records: at least 10 years after payment (会计档案管理办法), never deleted on request"
 _KEEP_LAW = "kept while the organisation takes part, then as long as the archive rules for public programmes require"
 
 REGISTRY: dict[str, ModelRule] = {
@@ -191,6 +193,32 @@ REGISTRY: dict[str, ModelRule] = {
     "subsidies.Programme": ModelRule("subsidy programmes", "permanent", "everyone", default=PUB),
     "subsidies.ProgrammeVersion": ModelRule("programme rule versions", "permanent", "everyone (published)", default=PUB),
     "subsidies.BudgetLine": ModelRule("programme budgets", "permanent (finance records)", "bureau staff", default=B),
+    "subsidies.Application": ModelRule("subsidy applications", _FINANCE, "the enterprise; bureau staff of its region; "
+                                       "assigned experts", default=B),
+    "subsidies.ApplicationFile": ModelRule("application attachments", _FINANCE, "as the application", default=B),
+    "subsidies.ApplicationEvent": ModelRule("application timeline", _FINANCE, "as the application", default=B),
+    "subsidies.ExpertReview": ModelRule("expert score sheets and conflict declarations", _FINANCE, "bureau staff",
+                                        default=B),
+    "subsidies.Objection": ModelRule("objections during a subsidy's public notice", _FINANCE, "bureau staff",
+                                     default=B, fields={"contact": P, "text": P}),
+    "subsidies.DisbursementBatch": ModelRule("payment batches to the finance department", _FINANCE, "bureau staff",
+                                             default=B),
+    "subsidies.Disbursement": ModelRule("payments", _FINANCE, "the enterprise; bureau staff", default=B),
+    "subsidies.PayeeAccount": ModelRule("payee bank accounts and legal representatives", _FINANCE,
+                                        "the organisation; bureau staff (masked in lists and exports)", default=B,
+                                        fields={"legal_representative": P, "legal_representative_id": S,
+                                                "legal_representative_id_index": INT, "address": P,
+                                                "address_key": INT, "bank_name": B, "account_name": B, "account_number": S,
+                                                "account_number_index": INT}),
+    "subsidies.ApplicationInvoice": ModelRule("invoices claimed in applications", _FINANCE, "bureau staff", default=B),
+    "subsidies.IntegrityFlag": ModelRule("related-party and duplicate-claim flags", _FINANCE, "bureau staff",
+                                         default=B),
+    "subsidies.Voucher": ModelRule("service and cloud vouchers", _FINANCE, "the enterprise; the redeeming provider; "
+                                   "bureau staff", default=B, fields={"contract_number": B}),
+    "subsidies.VoucherFile": ModelRule("voucher contracts and payment proofs", _FINANCE, "as the voucher", default=B),
+    "subsidies.Project": ModelRule("filed transformation projects", _FINANCE, "the enterprise; its provider; staff",
+                                   default=B),
+    "subsidies.ProjectFile": ModelRule("project acceptance evidence", _FINANCE, "as the project", default=B),
 }
 
 

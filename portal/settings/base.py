@@ -180,6 +180,13 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 # Defence in depth: should django-otp's own device admin ever be registered again, it shows no secret.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
+# --- Encryption at rest (docs/security.md R26, portal/crypto.py) ---------------------------------
+# Fernet keys, comma-separated: the first encrypts, all decrypt (rotation). Not required to start;
+# storing an encrypted field without them fails, and `check --deploy` reports them missing.
+FIELD_ENCRYPTION_KEYS = [k.strip() for k in (env_secret("FIELD_ENCRYPTION_KEYS") or "").split(",") if k.strip()]
+# HMAC key of the blind indexes (equality checks on encrypted values); never rotated with the above.
+FIELD_INDEX_KEY = env_secret("FIELD_INDEX_KEY") or ""
+
 # --- Security headers ---------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -5,6 +5,9 @@ import os
 os.environ.setdefault("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
 os.environ.setdefault("DEMO_MODE", "1")
 os.environ.setdefault("SECURE_COOKIES", "0")
+# Development-only keys for encrypted fields (portal/crypto.py); production sets its own.
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "ZGV2LW9ubHktZmllbGQta2V5LWNoYW5nZS1tZS0wMTI=")
+os.environ.setdefault("FIELD_INDEX_KEY", "dev-only-blind-index-key")
 
 from portal.settings.base import *  # noqa: E402,F403
 

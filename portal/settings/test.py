@@ -20,6 +20,9 @@ def _local_postgres_answers() -> bool:
 os.environ.setdefault("SECRET_KEY", "test-only-key-0123456789-abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("DEMO_MODE", "1")
 os.environ.setdefault("SECURE_COOKIES", "0")
+# Fixed test keys (portal/crypto.py): never used outside tests.
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWZpZWxkLWtleS0wMTIzNDU2Nzg5YWI=")
+os.environ.setdefault("FIELD_INDEX_KEY", "test-only-blind-index-key")
 if "DATABASE_URL" not in os.environ and _local_postgres_answers():
     # One database per checkout: two worktrees (or a developer's and CI's clone) running tests at
     # the same time must not create and drop each other's test database.

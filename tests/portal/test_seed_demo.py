@@ -115,7 +115,13 @@ def test_generated_records_pass_model_validation():
 def _delete_organisations():
     # The registry's rows protect the providers they describe (published versions, pool decisions).
     from providers.models import Listing, Pool, PoolApplication, PoolMember, ProfileVersion
+    from subsidies.models import Application, Disbursement, DisbursementBatch
+    from subsidies.projects.models import Project
+    from subsidies.vouchers.models import Voucher
 
+    # …and so do the demo subsidy applications (#11), vouchers and projects (subsidies/demo_integrity.py).
+    for model in (Voucher, Project, Disbursement, DisbursementBatch, Application):
+        model.objects.all().delete()
     for model in (PoolMember, PoolApplication, Pool, Listing, ProfileVersion):
         model.objects.all().delete()
     Enterprise.objects.all().delete()

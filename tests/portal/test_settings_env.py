@@ -285,6 +285,9 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "BEHIND_TLS_PROXY": "yes",
         "STATIC_ROOT": str(tmp_path / "static"),
         "MEDIA_ROOT": str(tmp_path / "media"),
+        # Encrypted fields need their keys (portal/crypto.py; `check --deploy` reports them missing).
+        "FIELD_ENCRYPTION_KEYS": "dGVzdC1vbmx5LWZpZWxkLWtleS0wMTIzNDU2Nzg5YWI=",
+        "FIELD_INDEX_KEY": "deploy-check-index-key",
     }
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)

@@ -45,6 +45,9 @@ PUBLIC = {
     # Ratings by measured outcome (issue #10): aggregates over n ≥ 3 engagements, shown on portraits.
     "providers:outcome-method": "how the outcome rating is computed (public documentation)",
     "api-registry-outcome-ratings": "published outcome ratings (aggregates, n ≥ 3), as on the portraits",
+    # Subsidy public notice (公示, issue #11): anyone may read it and object, anonymously with a contact.
+    "subsidies:notice": "subsidy public notice (公示): applications in notice, public by design",
+    "subsidies:notice-object": "an objection to a subsidy in notice (POST only; anonymous objections leave a contact)",
 }
 
 _SAMPLES = {"kind": "enterprise", "pk": "1"}

@@ -63,6 +63,10 @@ class Command(BaseCommand):
             demo_campaigns.seed_campaigns()  # Longhua's campaign, every stage (#12)
             if registry is not None:
                 demo.seed_leads()  # contact requests in every stage, outcome ratings (#10)
+            if not no_accounts:
+                demo.seed_subsidy_applications()  # subsidy applications in every state (#11)
+            # Vouchers, projects and integrity flags (#11): after the registry and the regional firms.
+            integrity = None if no_accounts else demo.seed_subsidy_integrity()
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
         elapsed = time.monotonic() - started
@@ -79,6 +83,8 @@ class Command(BaseCommand):
             + (f"服务商档案 published profiles: {registry.profiles_created} new, {registry.listings_total} in total, "
                f"{registry.apps_total} apps; 资源池 pools: {registry.pools_created} new, {registry.members_total} "
                f"members, {registry.applications_total} applications\n" if registry else "") +
+            (f"补贴 subsidies: {integrity.vouchers} vouchers, {integrity.projects} projects, {integrity.flags} "
+               f"integrity flags\n" if integrity and integrity.vouchers else "") +
             f"seed {seed}, {elapsed:.1f} s"
         )
         if users:

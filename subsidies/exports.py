@@ -1,0 +1,33 @@
+"""Excel exports of the subsidy workflow (notice list, decisions, disbursement batches) through
+portal.exports.table_workbook, each one audited with its row count."""
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.audit import audit_log
+from portal.exports import XLSX_CONTENT_TYPE, table_workbook
+
+
+def workbook_response(*, request, title: str, name: str, columns, rows, action: str, detail: dict | None = None):
+    rows = list(rows)
+    now = timezone.now()
+    content = table_workbook(title, columns, rows, exported_by=request.user, exported_at=now)
+    audit_log(action=action, actor=request.user, request=request,
+              detail={"rows": len(rows), **(detail or {})})
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def application_columns():
+    return [(_("Reference"), 16), (_("Subsidy programme"), 28), (_("Enterprise"), 32), (_("District"), 14),
+            (_("Project title"), 32), (_("Status"), 14)]
+
+
+def application_cells(a) -> list:
+    return [a.reference, a.version.programme.name, a.enterprise.name, a.region.name, a.project_title,
+            a.get_status_display()]

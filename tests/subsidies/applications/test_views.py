@@ -1,0 +1,179 @@
+"""The pages: who sees what (404 outside scope, 403 without the role), the forms posting through
+the services, stale versions answering 409, the anonymous notice and the audited exports."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from portal.models import AuditEvent
+from subsidies.models import Application, BudgetLine, DisbursementBatch, Objection
+from tests.factories.subsidies import application_in
+from tests.subsidies.conftest import pdf
+
+pytestmark = pytest.mark.django_db
+
+
+def test_enterprise_files_and_submits_through_the_pages(client, login, version, enterprise, owner):
+    login(owner)
+    page = client.get("/subsidies/applications/")
+    assert page.status_code == 200 and version.programme.name in page.content.decode()
+    response = client.post(f"/subsidies/applications/apply/{version.pk}/", {
+        "enterprise": enterprise.pk, "project_title": "云 ERP", "declared_investment": "120000.555"})
+    assert response.status_code == 422 and not Application.objects.exists()
+    response = client.post(f"/subsidies/applications/apply/{version.pk}/", {
+        "enterprise": enterprise.pk, "project_title": "云 ERP", "declared_investment": "120000"})
+    app = Application.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/a/{app.pk}/")
+    client.post(f"/subsidies/applications/a/{app.pk}/attach/", {"kind": "invoice", "file": pdf()})
+    assert app.files.count() == 1
+    stale = client.post(f"/subsidies/applications/a/{app.pk}/submit/", {
+        "state_version": app.state_version + 5, "truthful": "on", "no_double_funding": "on",
+        "not_filed_by_provider": "on"})
+    assert stale.status_code == 409
+    client.post(f"/subsidies/applications/a/{app.pk}/submit/", {
+        "state_version": app.state_version, "truthful": "on", "no_double_funding": "on", "not_filed_by_provider": "on"})
+    app.refresh_from_db()
+    assert app.status == "submitted"
+    detail = client.get(f"/subsidies/applications/a/{app.pk}/").content.decode()
+    assert app.reference in detail and "check_pass" not in detail
+    download = client.get(f"/subsidies/applications/files/{app.files.get().pk}/")
+    assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    download.close()
+
+
+def test_scope_of_pages(client, login, version, enterprise, owner, teammate, outsider, other_district_staff,
+                        district_staff, expert):
+    app = application_in(version, "submitted", enterprise=enterprise, filed_by=owner)
+    url = f"/subsidies/applications/a/{app.pk}/"
+    for user, code in ((outsider, 404), (other_district_staff, 404), (expert, 404), (teammate, 200),
+                       (district_staff, 200)):
+        login(user)
+        assert client.get(url).status_code == code, user
+        if user is other_district_staff:
+            assert client.post(f"/subsidies/review/{app.pk}/check/",
+                               {"outcome": "pass", "state_version": app.state_version}).status_code == 404
+    login(teammate)
+    assert client.post(f"{url}withdraw/", {"state_version": app.state_version}).status_code == 403
+    login(outsider)
+    assert client.get("/subsidies/review/").status_code == 403
+    assert client.get("/subsidies/disbursement/").status_code == 403
+    assert client.get("/subsidies/notice/export/").status_code == 403
+    assert Application.objects.get(pk=app.pk).status == "submitted"
+    assert client.get("/subsidies/applications/a/abc/").status_code == 404
+
+
+def test_staff_stage_forms(client, login, version, enterprise, owner, district_staff, city_staff, expert):
+    app = application_in(version, "submitted", enterprise=enterprise, filed_by=owner)
+    login(district_staff)
+    queue = client.get("/subsidies/review/?stage=form_check&q=\x00MES").content.decode()
+    assert app.reference not in queue  # NUL search finds nothing and does not crash
+    assert app.reference in client.get("/subsidies/review/?stage=form_check").content.decode()
+    client.post(f"/subsidies/review/{app.pk}/check/", {"outcome": "pass", "state_version": 0})
+    app.refresh_from_db()
+    assert app.status == "form_checked"
+    page = client.get(f"/subsidies/applications/a/{app.pk}/").content.decode()
+    assert f"/subsidies/review/{app.pk}/experts/" in page and expert.first_name in page
+    client.post(f"/subsidies/review/{app.pk}/experts/", {"expert": expert.pk, "state_version": app.state_version})
+    sheet = app.expert_reviews.get()
+    login(expert)
+    assert client.get("/subsidies/review/tasks/").status_code == 200
+    response = client.post(f"/subsidies/review/tasks/{sheet.pk}/", {
+        "necessity": "90", "feasibility": "80", "investment": "70", "benefit": "60"})
+    assert response.status_code == 422  # no declaration
+    client.post(f"/subsidies/review/tasks/{sheet.pk}/", {
+        "necessity": "90", "feasibility": "80", "investment": "70", "benefit": "60", "no_conflict": "on"})
+    sheet.refresh_from_db()
+    assert sheet.total == Decimal("75.50")
+    login(city_staff)  # a TOTP code is not reusable: the city bureau covers the district
+    app.refresh_from_db()
+    client.post(f"/subsidies/review/{app.pk}/close/", {"state_version": app.state_version})
+    app.refresh_from_db()
+    response = client.post(f"/subsidies/review/{app.pk}/audit/", {"verified_investment": "-3",
+                                                                  "state_version": app.state_version})
+    assert response.status_code == 422
+    client.post(f"/subsidies/review/{app.pk}/audit/", {"verified_investment": "90000",
+                                                       "state_version": app.state_version})
+    app.refresh_from_db()
+    assert app.status == "audited" and app.verified_investment == Decimal("90000.00")
+    assert client.get("/subsidies/review/budget/").status_code == 200
+
+
+def test_anonymous_objection_and_decision(client, login, version, enterprise, owner, district_staff):
+    today = timezone.localdate()
+    app = application_in(version, "in_notice", enterprise=enterprise, filed_by=owner, notice_starts=today,
+                         notice_ends=today + dt.timedelta(days=2))
+    page = client.get("/subsidies/notice/")
+    assert page.status_code == 200 and app.reference in page.content.decode()
+    assert client.post(f"/subsidies/notice/{app.pk}/object/", {"text": "虚报"}).status_code == 422
+    client.post(f"/subsidies/notice/{app.pk}/object/", {"text": "虚报", "contact": "13900000000"})
+    objection = Objection.objects.get()
+    assert objection.filed_by is None
+    login(district_staff)
+    assert client.post(f"/subsidies/review/{app.pk}/decide/", {"state_version": app.state_version + 1}).status_code \
+        in (409, 422)
+    client.post(f"/subsidies/notice/objections/{objection.pk}/resolve/", {"outcome": "dismissed", "resolution": "查无实据"})
+    objection.refresh_from_db()
+    assert objection.status == "dismissed"
+    export = client.get("/subsidies/notice/export/")
+    assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxml")
+    assert AuditEvent.objects.filter(action="subsidy_export.notice", detail__rows=1).exists()
+
+
+def test_disbursement_pages(client, login, version, enterprise, owner, district_staff):
+    app = application_in(version, "decided", enterprise=enterprise, filed_by=owner, decided_amount=Decimal("20000"),
+                         budget_line=BudgetLine.objects.get(version=version))
+    BudgetLine.objects.filter(version=version).update(reserved=Decimal("20000"))
+    login(district_staff)
+    assert app.reference in client.get("/subsidies/disbursement/").content.decode()
+    client.post("/subsidies/disbursement/new/", {"version": version.pk})
+    batch = DisbursementBatch.objects.get()
+    client.post(f"/subsidies/disbursement/{batch.pk}/pay/")
+    client.post(f"/subsidies/disbursement/{batch.pk}/pay/")
+    assert BudgetLine.objects.get(version=version).disbursed == Decimal("20000.00")
+    assert client.get(f"/subsidies/disbursement/{batch.pk}/export/").status_code == 200
+    assert client.get("/subsidies/disbursement/decisions/export/").status_code == 200
+    assert AuditEvent.objects.filter(action="subsidy_export.batch").exists()
+
+
+def test_every_state_renders_for_owner_and_staff(client, login, enterprise, owner, district_staff, city_staff,
+                                                 expert):
+    from subsidies.demo_applications import seed
+
+    seed(owner=owner, enterprise=enterprise, district=district_staff, creator=city_staff, expert=expert)
+    apps = list(Application.objects.all())
+    login(owner)
+    assert "/subsidies/applications/" in client.get("/").content.decode()
+    for app in apps:
+        page = client.get(f"/subsidies/applications/a/{app.pk}/")
+        assert page.status_code == 200 and app.reference in page.content.decode()
+    login(district_staff)
+    home = client.get("/").content.decode()
+    assert "/subsidies/review/" in home
+    for app in apps:
+        page = client.get(f"/subsidies/applications/a/{app.pk}/").content.decode()
+        assert app.get_status_display() in page
+    for stage in ("form_check", "expert_review", "audit", "decision", "notice", "disbursement", "evaluation"):
+        assert client.get(f"/subsidies/review/?stage={stage}").status_code == 200
+    budget = client.get("/subsidies/review/budget/").content.decode()
+    assert "budget-figure" in budget and "plotly" in budget
+    assert client.get("/subsidies/disbursement/").status_code == 200
+    notice = client.get("/subsidies/notice/").content.decode()
+    assert "数字孪生产线" in notice and "供应链协同平台" in notice
+
+
+def test_returned_application_keeps_content_through_the_edit_form(client, login, version, enterprise, owner):
+    app = application_in(version, "returned", enterprise=enterprise, filed_by=owner,
+                         figures={"contract_number": "HT-9", "price": "5000.00"}, stage_note="请补充发票")
+    login(owner)
+    page = client.get(f"/subsidies/applications/a/{app.pk}/").content.decode()
+    assert 'value="HT-9"' in page and "请补充发票" in page and 'value="100000.00"' in page
+    client.post(f"/subsidies/applications/a/{app.pk}/edit/", {
+        "state_version": app.state_version, "project_title": "MES 上线（补正）", "declared_investment": "100000.00",
+        "contract_number": "HT-9", "price": "5000.00", "invoice_number": "FP-1"})
+    app.refresh_from_db()
+    assert app.project_title == "MES 上线（补正）" and app.status == "returned"
+    assert app.figures == {"contract_number": "HT-9", "price": "5000.00", "invoice_number": "FP-1"}
+    assert AuditEvent.objects.filter(action="subsidy_application.edit").exists()
