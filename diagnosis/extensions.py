@@ -1,5 +1,5 @@
 """Extension points of the diagnosis app: places where higher apps (providers, subsidies) add
-something to the result page and the PDF report without diagnosis importing them (docs/architecture.md, Layers).
+something to the result page, the PDF report and the regional dashboards without diagnosis importing them (docs/architecture.md, Layers).
 
 A higher app registers in its ``AppConfig.ready()``; diagnosis renders whatever is registered and
 nothing when a registry is empty. Registration is idempotent by key: registering a key again
@@ -82,3 +82,41 @@ def unregister_report_section(key: str) -> None:
 
 def report_sections() -> list[ReportSection]:
     return _report_sections.entries()
+
+
+@dataclass(frozen=True)
+class RegionalPanel:
+    """A panel on the regional dashboards (bureau staff), loaded after the page by htmx.
+
+    The page shows a card titled ``title`` (pass a lazy translation) whose body is fetched with
+    ``hx-get`` from ``url_name`` reversed without arguments, with the dashboard's filters as its
+    query string (``region``, ``spec``, ``year``). That view gets the request, must check access
+    itself (the region lies in the user's jurisdiction or it answers 404; the page's own check
+    does not carry over) and returns an HTML fragment. ``tabs`` names the dashboard tabs it shows
+    on ("index", "slices", "demand"); ``visible`` gets the signed-in user and returns whether the
+    panel is shown to them. ``key`` names the panel in the page (``id="panel-<key>"``).
+    """
+
+    key: str
+    title: Any
+    url_name: str
+    order: int = 100
+    tabs: tuple[str, ...] = ("index",)
+    visible: Callable[[Any], bool] | None = None
+
+
+_regional_panels: Registry[RegionalPanel] = Registry()
+
+
+def register_regional_panel(panel: RegionalPanel) -> RegionalPanel:
+    return _regional_panels.register(panel)
+
+
+def unregister_regional_panel(key: str) -> None:
+    _regional_panels.unregister(key)
+
+
+def regional_panels(user, tab: str) -> list[RegionalPanel]:
+    """The panels ``user`` sees on the regional dashboard tab ``tab``, in order."""
+    return [panel for panel in _regional_panels.entries()
+            if tab in panel.tabs and (panel.visible is None or panel.visible(user))]

@@ -10,12 +10,13 @@ class ProvidersConfig(AppConfig):
         # Each feature registers its own home cards, landing lines and panels (docs/architecture.md).
         from providers.directory import wiring as directory
         from providers.ecosystem import wiring as ecosystem
+        from providers.gaps import wiring as gaps
         from providers.leads import wiring as leads
         from providers.pools import tasks as pools_tasks  # noqa: F401  (Celery looks only in <app>.tasks)
         from providers.pools import wiring as pools
         from providers.profiles import wiring as profiles
 
-        for feature in (profiles, pools, directory, ecosystem, leads):
+        for feature in (profiles, pools, directory, ecosystem, leads, gaps):
             feature.register()
 
         # Pools and memberships show on the portraits and filter the directory: their changes

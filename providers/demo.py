@@ -8,7 +8,9 @@ weighted so that 软件和模型开发, 智能硬件产品及服务 and 平台�
 数字化咨询 weak; 23 industries served, led by 电子 (39) ≈ 10.6 %, 电力 (44) ≈ 9.3 % and 服务业
 ≈ 7.9 % of the provider–industry links (GB/T 4754 has no single "services" division; 74
 专业技术服务业 stands for it); about 9,671 apps over the 292 providers of the default run
-(≈ 39 per published provider: the unverified ones publish nothing); a Shenzhen city pool with 42
+(≈ 39 per published provider: the unverified ones publish nothing); service regions local for most
+providers (their district, sometimes one or two more) and city-wide for about a third, so the
+supply-demand gap map differs between districts; a Shenzhen city pool with 42
 active members, a Guangdong province pool with 18 and a Longhua district pool (seed 002's 42
 city- and 18 province-level providers), and pool applications in every status.
 
@@ -21,6 +23,7 @@ re-checks) are relative to the day of the run so that the pool-health screen has
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import random
 import uuid
@@ -209,7 +212,7 @@ def profile_document(provider: Provider, *, seed: int, today: dt.date, mean_apps
                                    "number": f"{kind[:2].upper()}{rng.randrange(10**9):09d}",
                                    "expires": expires.isoformat()})
     employees = int(rng.lognormvariate(math.log(120), 0.9)) + 10
-    region_codes = list(provider.region.path.strip("/").split("/")[1:])
+    region_codes = _service_regions(provider, seed)
     return {
         "facts": {
             "summary": provider.description, "registered_capital": f"{rng.choice((100, 200, 500, 1000, 2000, 5000))}.00",
@@ -224,6 +227,31 @@ def profile_document(provider: Provider, *, seed: int, today: dt.date, mean_apps
         "industries": [{"division": d, "clients": rng.randint(1, 40)} for d in divisions],
         "apps": apps, "solutions": solutions, "cases": cases,
     }
+
+
+# Share of providers serving their whole city; the others serve their own district and, for some,
+# one or two neighbouring districts, so the gap map's supply differs from district to district.
+CITY_WIDE_SHARE = 0.3
+
+
+def _service_regions(provider: Provider, seed: int) -> list[str]:
+    """Where a provider offers its services: its own region and, for about one in three, its whole
+    city; a district provider that does not serve the city also serves up to two other districts of
+    it. Its own generator (seeded by USCC), so the rest of the profile does not change with it."""
+    rng = random.Random(f"regions:{seed}:{provider.uscc}")
+    chain = provider.region.path.strip("/").split("/")[1:]  # below the province: city, district, park
+    if len(chain) <= 1 or rng.random() < CITY_WIDE_SHARE:
+        return chain[:1] or chain
+    district = chain[1]
+    neighbours = [code for code in _districts_of_city(chain[0]) if code != district]
+    extra = rng.sample(neighbours, min(len(neighbours), rng.choice((0, 1, 1, 2))))
+    return [district, *sorted(extra)]
+
+
+@functools.lru_cache(maxsize=64)
+def _districts_of_city(code: str) -> tuple[str, ...]:
+    return tuple(Region.objects.filter(parent__code=code, level=Region.Level.DISTRICT).order_by("code")
+                 .values_list("code", flat=True))
 
 
 def seed_user():

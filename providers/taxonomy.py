@@ -19,8 +19,9 @@ def _codes(terms: tuple[Term, ...]) -> tuple[str, ...]:
     return tuple(t.code for t in terms)
 
 
-def titles(terms: tuple[Term, ...]) -> dict[str, str]:
-    return {t.code: t.title for t in terms}
+def titles(terms: tuple[Term, ...], *, english: bool = False) -> dict[str, str]:
+    """Code → title (Chinese; ``english`` for the English title where there is one)."""
+    return {t.code: (t.title_en or t.title) if english else t.title for t in terms}
 
 
 # Seed 000 names the first five; the rest extend the list as domain.md allows.
@@ -97,3 +98,20 @@ PRICE_MODELS: tuple[Term, ...] = (
     Term("free", "免费", "Free"),
 )
 PRICE_MODEL_CODES = _codes(PRICE_MODELS)
+
+# Which capability areas serve a need category (the six new modes of the demand map,
+# diagnosis.models.NewMode): the supply side the gap map counts against each category's demand.
+# Ours ([P], docs/sources.md): read from domain.md's lists (seed 000's demand map and provider
+# portrait) and the usual content of each mode: 数字化管理 is management software, consulting and
+# cloud; 智能化制造 is smart hardware, system integration and industrial apps on the shop floor;
+# 网络化协同 runs on networks and platforms and needs security; 个性化定制 rests on software and
+# customer data; 服务化延伸 on connected-product data and platforms; 平台化设计 on platforms and
+# cloud. Kept narrow (two or three areas) so that each category's supply differs.
+CATEGORY_AREAS: dict[str, tuple[str, ...]] = {
+    "digital_management": ("software", "consulting", "cloud"),
+    "smart_manufacturing": ("smart_hardware", "integration", "industrial_app"),
+    "networked_collaboration": ("network_5g", "platform", "security"),
+    "personalised_customisation": ("software", "data"),
+    "service_extension": ("data", "platform"),
+    "platform_design": ("platform", "cloud"),
+}

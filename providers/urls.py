@@ -10,4 +10,5 @@ urlpatterns = [
     path("pools/", include("providers.pools.urls")),
     path("ecosystem/", include("providers.ecosystem.urls")),
     path("leads/", include("providers.leads.urls")),
+    path("gaps/", include("providers.gaps.urls")),
 ]

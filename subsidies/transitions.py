@@ -111,6 +111,10 @@ def record(locked: Application, *, actor, action: str, before: dict, fields=(), 
                                         note=note)
     audit_log(action=f"subsidy_application.{action}", actor=actor, request=request, obj=locked,
               detail={"before": before, "after": state(locked), "note": note, **(detail or {})})
+    if event:
+        from subsidies.applications import notifications
+
+        notifications.status_changed(locked, action, note)
 
 
 def audited_refusals(action: str):

@@ -20,6 +20,7 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from diagnosis.extensions import regional_panels
 from diagnosis.regional import selectors, tables
 from diagnosis.regional import services as services_regional
 from diagnosis.regional.charts import table_figure
@@ -44,8 +45,9 @@ def _staff_path(request) -> str:
     return path
 
 
-def _region_in(request, path: str, region_id) -> Region:
-    """The region ``region_id`` inside the jurisdiction ``path``; 404 (audited when it exists) otherwise."""
+def region_in(request, path: str, region_id) -> Region:
+    """The region ``region_id`` inside the jurisdiction ``path``; 404 (audited when it exists) otherwise.
+    Also used by the panels other apps add to these pages (diagnosis/extensions.py, RegionalPanel)."""
     region = Region.objects.filter(pk=region_id, path__startswith=path).select_related("parent__parent").first()
     if region is None:
         if Region.objects.filter(pk=region_id).exists():
@@ -64,7 +66,7 @@ class _Filters:
         self.form = RegionalFilterForm(request.GET or None, regions=self.regions)
         self.spec = get_spec(self.form.spec_key())
         region_id = self.form.value("region")
-        self.scope = _region_in(request, self.path, region_id) if region_id else \
+        self.scope = region_in(request, self.path, region_id) if region_id else \
             Region.objects.select_related("parent__parent").get(pk=request.user.region_id)
         self.scope_area = selectors.area(self.scope, viewer_path=self.path)
         latest = selectors.latest_year(self.spec, self.scope_area.ids)
@@ -76,9 +78,11 @@ class _Filters:
     def query(self) -> dict:
         return {"region": self.scope.pk, "spec": self.spec.key, "year": self.year}
 
-    def context(self) -> dict:
+    def context(self, request, tab: str) -> dict:
         return {"form": self.form, "spec": self.spec, "scope": self.scope, "year": self.year,
-                "query": urlencode(self.query()), "plotly_js": plotly_js_static_path()}
+                "query": urlencode(self.query()), "plotly_js": plotly_js_static_path(), "tab": tab,
+                # Panels other apps register (diagnosis/extensions.py), each loaded by its own view.
+                "panels": regional_panels(request.user, tab)}
 
 
 def _index_tables(f: _Filters) -> list:
@@ -112,7 +116,7 @@ def dashboard(request):
     f = _Filters(request)
     verified, counted = selectors.verified_share(f.spec, f.year, f.scope_area)
     return render(request, "diagnosis/regional/dashboard.html", {
-        **f.context(), "tab": "index", "blocks": _with_figures(_index_tables(f)),
+        **f.context(request, "index"), "blocks": _with_figures(_index_tables(f)),
         "verified": verified, "counted": counted})
 
 
@@ -121,7 +125,7 @@ def dashboard(request):
 def slices(request):
     f = _Filters(request)
     return render(request, "diagnosis/regional/dashboard.html", {
-        **f.context(), "tab": "slices", "blocks": _with_figures(_slice_tables(f))})
+        **f.context(request, "slices"), "blocks": _with_figures(_slice_tables(f))})
 
 
 @login_required
@@ -130,7 +134,7 @@ def demand(request):
     f = _Filters(request)
     found = _demand_tables(request, f)
     return render(request, "diagnosis/regional/demand.html", {
-        **f.context(), "tab": "demand", "table": found[0], "shares": tables.demand_shares(found[0])})
+        **f.context(request, "demand"), "table": found[0], "shares": tables.demand_shares(found[0])})
 
 
 @login_required
@@ -141,7 +145,7 @@ def demand_firms(request):
     form = DemandCellForm(request.GET)
     if not form.is_valid():
         raise Http404
-    district = _region_in(request, path, form.cleaned_data["district"])
+    district = region_in(request, path, form.cleaned_data["district"])
     ids = selectors.area(district, viewer_path=path).ids
     firms = selectors.demand_firms(request.user, year=form.cleaned_data["year"], region_ids=ids,
                                    division=form.cleaned_data["division"], category=form.cleaned_data["category"])

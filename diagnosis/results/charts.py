@@ -20,7 +20,7 @@ FONT = "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif"
 
 # Trace types the vendored partial bundle holds (scripts/plotly-bundle/entry.js); a figure of any
 # other type would draw nothing, which tests/test_vendor.py guards against.
-BUNDLED_TRACES = ("scatter", "scatterpolar", "bar")
+BUNDLED_TRACES = ("scatter", "scatterpolar", "bar", "heatmap")
 
 
 def plotly_js_static_path() -> str:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Sum
+from django.utils.translation import get_language
 
 from portal.models import Enterprise, Region
 from portal.reference import INDUSTRY_DIVISIONS
@@ -208,3 +209,75 @@ def _pool_health(path: str, today: dt.date):
 
 def level_names() -> list[str]:
     return [f"L{t.code}" for t in CAPABILITY_LEVELS]
+
+
+# --- The regional dashboards' panel: the providers serving a region ------------------------------
+
+TOP_PROVIDERS = 5
+
+
+@dataclass(frozen=True)
+class ServingArea:
+    code: str
+    title: str
+    providers: int  # published providers serving the region that declare the area
+    members: int  # of which active pool members
+
+
+@dataclass(frozen=True)
+class TopProvider:
+    provider_id: int
+    name: str
+    region: str
+    verified_cases: int
+    solutions: int
+    areas: tuple[str, ...]  # titles of the declared capability areas
+    member: bool  # an active member of a pool
+
+
+@dataclass(frozen=True)
+class RegionSupply:
+    region: Region
+    providers: int
+    members: int
+    areas: tuple[ServingArea, ...]
+    top: tuple[TopProvider, ...]
+
+
+def serving_listings(region: Region):
+    """The published listings serving ``region``: their service regions name it, a region above it
+    (a provider serving the whole city serves each of its districts) or a region below it."""
+    from django.db.models import Q
+
+    codes = set(region.path.strip("/").split("/"))
+    codes |= set(Region.objects.filter(path__startswith=region.path).values_list("code", flat=True))
+    match = Q()
+    for code in sorted(codes):
+        match |= Q(service_regions__contains=f",{code},")
+    return Listing.objects.filter(match)
+
+
+def region_supply(region: Region, *, today: dt.date, top: int = TOP_PROVIDERS) -> RegionSupply:
+    """The dashboard panel's figures: providers and active pool members serving ``region`` per
+    capability area, and the strongest of them (verified cases, then solutions); four queries."""
+    listings = serving_listings(region)
+    active = (PoolMember.objects.filter(status=PoolMember.Status.ACTIVE, valid_until__gte=today)
+              .values_list("provider_id", flat=True))
+    member_ids = set(listings.filter(provider_id__in=active).values_list("provider_id", flat=True))
+    per_area: dict[str, list[int]] = {}
+    for area, provider_id in (ListingCapability.objects.filter(listing__in=listings)
+                              .values_list("area", "listing__provider_id").order_by()):
+        per_area.setdefault(area, []).append(provider_id)
+    english = get_language() == "en"
+    areas = tuple(sorted((ServingArea(t.code, t.title_en if english else t.title, len(per_area.get(t.code, ())),
+                                      sum(1 for p in per_area.get(t.code, ()) if p in member_ids))
+                          for t in CAPABILITY_AREAS), key=lambda a: (-a.providers, a.code)))
+    area_title = titles(CAPABILITY_AREAS, english=english)
+    strongest = list(listings.select_related("region").defer("search_text", "service_regions")
+                     .prefetch_related("capabilities")
+                     .order_by("-verified_case_count", "-solution_count", "name", "pk")[:top])
+    return RegionSupply(
+        region=region, providers=listings.count(), members=len(member_ids), areas=areas,
+        top=tuple(TopProvider(item.provider_id, item.name, item.region.name, item.verified_case_count,
+                              item.solution_count, tuple(area_title.get(c.area, c.area) for c in item.capabilities.all()),
+                              item.provider_id in member_ids) for item in strongest))

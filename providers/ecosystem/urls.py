@@ -6,4 +6,5 @@ urlpatterns = [
     path("", views.analysis, name="ecosystem"),
     path("export/", views.analysis_export, name="ecosystem-export"),
     path("import/", views.provider_import, name="provider-import"),
+    path("panel/", views.regional_panel, name="ecosystem-panel"),
 ]

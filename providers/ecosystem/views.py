@@ -9,16 +9,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from diagnosis.regional.views import region_in
 from diagnosis.results.charts import plotly_js_static_path
-from portal.errors import status_for
+from portal.errors import bad_request, status_for
 from portal.exceptions import DomainError, Forbidden
-from portal.roles import is_bureau_staff
+from portal.roles import is_bureau_staff, staff_region_path
 from providers.directory import charts
 from providers.directory.views import xlsx_response
 from providers.ecosystem import selectors as selectors_ecosystem
 from providers.ecosystem import services as services_ecosystem
 from providers.ecosystem.forms import ImportForm
 from providers.ecosystem.imports import HEADERS, REQUIRED
+from providers.gaps.forms import MapForm, problems
 
 TOP_INDUSTRIES = 15
 
@@ -90,3 +92,22 @@ def provider_import(request):
     return render(request, "providers/ecosystem/import.html", {
         "form": form, "errors": errors, "columns": [(names[0], key in REQUIRED) for key, names in HEADERS.items()],
     }, status=status)
+
+
+@login_required
+@require_GET
+def regional_panel(request):
+    """The provider ecosystem panel of the regional dashboards (an htmx fragment): providers serving
+    the dashboard's region, inside the user's jurisdiction (404 otherwise)."""
+    path = staff_region_path(request.user)
+    if path is None or not is_bureau_staff(request.user):
+        raise PermissionDenied
+    form = MapForm(request.GET)
+    if not form.is_valid():
+        return bad_request(request, message=problems(form))
+    region = region_in(request, path, form.cleaned_data["region"] or request.user.region_id)
+    supply = selectors_ecosystem.region_supply(region, today=timezone.localdate())
+    peak = max((a.providers for a in supply.areas), default=0) or 1
+    return render(request, "providers/ecosystem/panel.html", {
+        "s": supply, "bars": [(a, round(100 * a.providers / peak), round(100 * a.members / peak)) for a in supply.areas],
+    })

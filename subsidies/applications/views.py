@@ -16,6 +16,7 @@ from portal.audit import audit_staff_read
 from portal.errors import status_for
 from portal.exceptions import DomainError, Forbidden
 from portal.files import ACCEPT, StoredFileUnavailable, download_response
+from portal.roles import is_bureau_staff, is_expert
 from subsidies import transitions, workflow
 from subsidies.applications import selectors, services
 from subsidies.models import Application, ApplicationFile, ProgrammeVersion
@@ -42,6 +43,10 @@ def _values(post) -> dict:
 @login_required
 @require_GET
 def mine(request):
+    if is_bureau_staff(request.user):
+        return redirect("subsidies:review-queue")
+    if is_expert(request.user):
+        return redirect("subsidies:review-tasks")
     enterprises = list(selectors.my_enterprises(request.user))
     offers = []
     for enterprise in enterprises:

@@ -11,6 +11,9 @@ from subsidies.models import Application, Objection
 from subsidies.transitions import TEXT_MAX, audited_refusals, text
 from subsidies.workflow import PUBLIC
 
+# Open objections one application may collect (anonymous filing is open to anyone).
+OPEN_LIMIT = 50
+
 
 def objection_file(*, application: Application, actor, text_value: str, contact: str = "",
                    request=None) -> Objection:
@@ -22,8 +25,12 @@ def objection_file(*, application: Application, actor, text_value: str, contact:
         locked, _target = transitions.lock(application, actor, "object", None, versioned=False, kind=PUBLIC)
         if not workflow.in_notice(timezone.localdate(), locked.notice_starts, locked.notice_ends):
             raise WrongState(_("The public notice period is over."), code="notice_over")
-        if signed_in and locked.objections.filter(filed_by=actor, status=Objection.Status.OPEN).exists():
+        mine = {"filed_by": actor} if signed_in else {"filed_by__isnull": True, "contact": contact}
+        if locked.objections.filter(status=Objection.Status.OPEN, **mine).exists():
             raise WrongState(_("You already have an open objection to this application."), code="already_objected")
+        if locked.objections.filter(status=Objection.Status.OPEN).count() >= OPEN_LIMIT:
+            raise WrongState(_("This application already has many open objections; the bureau is examining them. "
+                               "Please try again after they are resolved."), code="objection_limit")
         objection = Objection.objects.create(application=locked, filed_by=actor if signed_in else None,
                                              contact=contact, text=body)
         transitions.record(locked, actor=actor if signed_in else None, action="object",

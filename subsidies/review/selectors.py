@@ -7,19 +7,30 @@ from subsidies import workflow
 from subsidies.models import Application, BudgetLine, ExpertReview, ProgrammeVersion
 
 
-def queue(user, *, stage: str = "", version: str = "", q: str = "") -> QuerySet:
+def queue(user, *, stage: str = "", version: str = "", q: str = "", district: str = "") -> QuerySet:
     rows = (Application.objects.visible_to(user).exclude(status=workflow.DRAFT)
             .select_related("version__programme", "enterprise", "region").order_by("submitted_at", "pk"))
     if stage in workflow.QUEUES:
         rows = rows.filter(status=workflow.QUEUES[stage])
     elif stage in workflow.STATUSES:
         rows = rows.filter(status=stage)
-    if version.isdigit():
+    if version.isdigit() and len(version) < 10:
         rows = rows.filter(version_id=int(version))
+    if district.isdigit() and len(district) < 13:
+        rows = rows.filter(region__code=district)
     q = q.strip()[:60].replace("\x00", "")
     if q:
         rows = rows.filter(Q(reference__icontains=q) | Q(enterprise__name__icontains=q) | Q(project_title__icontains=q))
     return rows
+
+
+def districts_in_scope(user) -> QuerySet:
+    from portal.models import Region
+
+    path = staff_region_path(user)
+    if path is None:
+        return Region.objects.none()
+    return Region.objects.filter(path__startswith=path, level=Region.Level.DISTRICT).order_by("code")
 
 
 def stage_counts(user) -> dict[str, int]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from portal.exceptions import Conflict, Forbidden, Invalid, WrongState
 from portal.roles import StaffRole
 from subsidies import amounts, budget, transitions, workflow
+from subsidies.applications import notifications
 from subsidies.applications.services import parse_money
 from subsidies.models import Application, ExpertReview, Objection
 from subsidies.transitions import LONG_MAX, TEXT_MAX, audited_refusals, text
@@ -50,6 +51,7 @@ def expert_assign(*, application: Application, actor, expert, expected_version, 
         if expert.username in before_experts:
             raise WrongState(_("This expert is already assigned."), code="already_assigned")
         review = ExpertReview.objects.create(application=locked, expert=expert, assigned_by=actor)
+        notifications.expert_assigned(review)
         transitions.record(locked, actor=actor, action="assign_expert", before=transitions.state(locked),
                            request=request, event=False,
                            detail={"expert": expert.username, "experts_before": before_experts,

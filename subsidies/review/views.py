@@ -42,9 +42,12 @@ def queue(request):
     stage = request.GET.get("stage", "form_check")
     version = request.GET.get("version", "")
     q = request.GET.get("q", "")
+    district = request.GET.get("district", "")
+    districts = list(selectors.districts_in_scope(request.user))
     counts = selectors.stage_counts(request.user)
     return render(request, "subsidies/review/queue.html", {
-        "rows": selectors.queue(request.user, stage=stage, version=version, q=q)[:200],
+        "rows": selectors.queue(request.user, stage=stage, version=version, q=q, district=district)[:200],
+        "district": district, "districts": districts if len(districts) > 1 else [],
         "stages": [(code, label, counts.get(code, 0)) for code, label in stage_labels().items()],
         "stage": stage, "version": version, "q": q, "versions": selectors.versions_in_scope(request.user)})
 

@@ -134,7 +134,14 @@ def test_disbursement_pages(client, login, version, enterprise, owner, district_
     client.post(f"/subsidies/disbursement/{batch.pk}/pay/")
     assert BudgetLine.objects.get(version=version).disbursed == Decimal("20000.00")
     assert client.get(f"/subsidies/disbursement/{batch.pk}/export/").status_code == 200
-    assert client.get("/subsidies/disbursement/decisions/export/").status_code == 200
+    Application.objects.filter(pk=app.pk).update(decided_at=timezone.now(), decided_by=district_staff)
+    export = client.get("/subsidies/disbursement/decisions/export/")
+    import io
+
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 3 and rows[2][0] == app.reference and Decimal(str(rows[2][8])) == Decimal("20000")
     assert AuditEvent.objects.filter(action="subsidy_export.batch").exists()
 
 
@@ -177,3 +184,32 @@ def test_returned_application_keeps_content_through_the_edit_form(client, login,
     assert app.project_title == "MES 上线（补正）" and app.status == "returned"
     assert app.figures == {"contract_number": "HT-9", "price": "5000.00", "invoice_number": "FP-1"}
     assert AuditEvent.objects.filter(action="subsidy_application.edit").exists()
+
+
+def test_city_staff_filter_the_queue_by_district(client, login, version, enterprise, owner, other_enterprise, outsider,
+                                                 city_staff):
+    here = application_in(version, "submitted", enterprise=enterprise, filed_by=owner)
+    there = application_in(version, "submitted", enterprise=other_enterprise, filed_by=outsider)
+    login(city_staff)
+    both = client.get("/subsidies/review/?stage=form_check").content.decode()
+    assert here.reference in both and there.reference in both and 'name="district"' in both
+    one = client.get("/subsidies/review/?stage=form_check&district=440306").content.decode()
+    assert there.reference in one and here.reference not in one
+
+
+def test_api_is_scoped(client, version, enterprise, owner, outsider, other_district_staff):
+    from rest_framework.authtoken.models import Token
+
+    app = application_in(version, "submitted", enterprise=enterprise, filed_by=owner)
+
+    def get(user, path):
+        token = Token.objects.get_or_create(user=user)[0]
+        return client.get(path, HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    listed = get(owner, "/api/v1/subsidies/applications/").json()
+    assert [row["reference"] for row in listed["results"]] == [app.reference]
+    assert set(listed["results"][0]) >= {"status", "state_version", "decided_amount"}
+    assert "declarations" not in listed["results"][0]
+    assert get(outsider, "/api/v1/subsidies/applications/").json()["count"] == 0
+    assert get(outsider, f"/api/v1/subsidies/applications/{app.pk}/").status_code == 404
+    assert client.get("/api/v1/subsidies/applications/").status_code == 401

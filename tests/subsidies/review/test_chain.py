@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from portal.exceptions import Conflict, DomainError, Forbidden, Invalid, WrongState
-from portal.models import AuditEvent, RecordHistory
+from portal.models import AuditEvent, Notification, RecordHistory
 from subsidies.applications import services as apply
 from subsidies.disbursement import services as pay
 from subsidies.models import Application, ApplicationEvent, BudgetLine
@@ -40,6 +40,8 @@ def test_full_chain_from_draft_to_evaluation(version, enterprise, owner, distric
     app = review.form_check(application=app, actor=district_staff, outcome="return", note="缺发票",
                             expected_version=app.state_version)
     assert app.status == "returned" and _fresh(app).project_title == "MES 上线"
+    notice_row = Notification.objects.get(user=owner, kind="subsidy.check_return")
+    assert app.reference in notice_row.title and notice_row.body == "缺发票"
     app = apply.update(application=app, actor=owner, values={"project_title": "MES 二期", "declared_investment": "300000"},
                        expected_version=app.state_version)
     app = apply.submit(application=app, actor=owner, declarations=DECL, expected_version=app.state_version)
@@ -49,6 +51,7 @@ def test_full_chain_from_draft_to_evaluation(version, enterprise, owner, distric
     # Expert review: one expert declares a conflict, the other scores.
     sheet1 = review.expert_assign(application=app, actor=district_staff, expert=expert,
                                   expected_version=_fresh(app).state_version)
+    assert Notification.objects.filter(user=expert, kind="subsidy.expert_assigned").count() == 1
     sheet2 = review.expert_assign(application=app, actor=district_staff, expert=expert2,
                                   expected_version=_fresh(app).state_version)
     review.conflict_declare(review=sheet1, actor=expert, note="曾为该企业提供咨询")
@@ -211,6 +214,10 @@ def test_signed_in_objection_and_closed_notice(version, enterprise, owner, outsi
     with pytest.raises(Invalid) as exc:
         notice.objection_file(application=app, actor=AnonymousUser(), text_value="x", contact="")
     assert exc.value.code == "contact_required"
+    notice.objection_file(application=app, actor=AnonymousUser(), text_value="x", contact="13700000000")
+    with pytest.raises(WrongState) as exc:
+        notice.objection_file(application=app, actor=AnonymousUser(), text_value="again", contact="13700000000")
+    assert exc.value.code == "already_objected"
     over = application_in(version, "in_notice", enterprise=enterprise, filed_by=owner)
     with pytest.raises(WrongState) as exc:
         notice.objection_file(application=over, actor=outsider, text_value="late")
