@@ -21,6 +21,7 @@ from portal.access import get_for_user
 from portal.api_schema import ApiErrorSerializer
 from portal.audit import audit_log
 from portal.changes.api import ChangeRequestSerializer
+from portal.crypto import mask_phone
 from portal.forms import INVALID_LOGIN
 from portal.models import AuditEvent, Enterprise, EnterpriseChangeRequest, Provider, Region
 from portal.roles import is_bureau_staff, is_privileged, role_label
@@ -61,6 +62,14 @@ class EnterpriseSerializer(serializers.ModelSerializer):
             pending = list(obj.change_requests.pending().select_related(
                 "old_region", "new_region", "old_park", "new_park", "decide_region"))
         return ChangeRequestSerializer(pending[0]).data if pending else None
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # Lists show personal contact data masked (R26); the full number only on the detail, for
+        # those who may see the enterprise.
+        if self.context.get("mask_personal"):
+            data["contact_phone"] = mask_phone(data.get("contact_phone") or "")
+        return data
 
     def validate_uscc(self, value):
         return value.strip().upper()
@@ -171,6 +180,9 @@ class RegionListView(generics.ListAPIView):
 class EnterpriseListView(generics.ListAPIView):
     serializer_class = EnterpriseSerializer
     filterset_fields = ["status", "industry_division", "cluster", "above_scale"]
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "mask_personal": True}
 
     def get_queryset(self):
         return Enterprise.objects.visible_to(self.request.user).select_related("region", "park") \

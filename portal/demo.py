@@ -744,3 +744,11 @@ def seed_subsidy_integrity():
     return seed_integrity(city_staff=city, district_staff=district,
                           enterprise_owner=User.objects.filter(username="qiye").first(),
                           demo_enterprise=Enterprise.objects.filter(uscc=DEMO_ENTERPRISE_USCC).first())
+
+
+def seed_events() -> int:
+    """Longhua's matchmaking events (issue #10), created by the district account `longhua`; the
+    generator lives with the feature (providers/events/demo.py)."""
+    from providers.events.demo import seed_events as seed_match_events
+
+    return seed_match_events(creator=User.objects.filter(username="longhua").first())

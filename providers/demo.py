@@ -537,4 +537,22 @@ def seed_registry(*, seed: int, mean_apps: float = DEFAULT_MEAN_APPS, authors: d
     pools, members, applications = seed_pools(seed=seed, today=today, creator=creator,
                                               featured=frozenset((authors or {}).keys()))
     seed_pool_lifecycle(seed=seed, today=today, creator=creator, expert=expert)
+    seed_matching_weights(creator)
     return RegistryCounts(profiles, Listing.objects.count(), ListingApp.objects.count(), pools, members, applications)
+
+
+# The city bureau's first tuning of the matching weights (the weights page shows it beside the
+# shipped defaults): a little more weight on need and scenario fit, a little less on region.
+DEMO_WEIGHTS = {"need": "22", "scenario": "22", "area": "8", "capability": "15", "outcome": "10", "industry": "8",
+                "pool": "7", "region": "3", "price": "5"}
+
+
+def seed_matching_weights(creator) -> int:
+    """One weights version by ``creator`` (city staff) for their region, once; returns rows added."""
+    from providers.models import MatchingWeights
+
+    if creator is None or not creator.region_id or MatchingWeights.objects.filter(region_id=creator.region_id).exists():
+        return 0
+    MatchingWeights.objects.create(region_id=creator.region_id, number=1, weights=dict(DEMO_WEIGHTS),
+                                   note="示例：更看重需求与场景契合，地域权重调低", created_by=creator)
+    return 1

@@ -722,6 +722,262 @@ class Complaint(models.Model):
         return f"{self.enterprise} → {self.provider}: {self.subject}"
 
 
+# ─── Matchmaking events (供需对接会, issue #10) ─────────────────────────────────────────────────
+
+
+class EventScopedQuerySet(models.QuerySet):
+    """Rows of a matchmaking event: bureau staff of the event's region (and of the regions above it)
+    see and change them; nobody else sees any."""
+
+    event_field = "event"
+
+    def visible_to(self, user):
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        path = staff_region_path(user)
+        if path is None:
+            return self.none()
+        prefix = f"{self.event_field}__" if self.event_field else ""
+        return self.filter(**{f"{prefix}region__path__startswith": path})
+
+    def writable_by(self, user):
+        return self.visible_to(user)
+
+
+class MatchEventQuerySet(EventScopedQuerySet):
+    event_field = ""
+
+
+class MatchEvent(models.Model):
+    """A supply–demand matchmaking event (供需对接会) for a cluster, a park or a district: invited
+    enterprises, invited pool providers, and the pairings suggested and followed up between them."""
+
+    class Kind(models.TextChoices):
+        CLUSTER = "cluster", _("Cluster event")
+        PARK = "park", _("Park event")
+        DISTRICT = "district", _("District event")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("In preparation")
+        OPEN = "open", _("Under way")
+        CLOSED = "closed", _("Ended")
+
+    title = models.CharField(_("title"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    region = models.ForeignKey(Region, models.PROTECT, related_name="+", verbose_name=_("region"))
+    cluster = models.CharField(_("strategic cluster"), max_length=32, choices=Enterprise.CLUSTER_CHOICES, blank=True)
+    park = models.ForeignKey(Region, models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("park"))
+    date = models.DateField(_("date"))
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    state_version = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MatchEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("matchmaking event")
+        verbose_name_plural = _("matchmaking events")
+        constraints = [
+            models.CheckConstraint(condition=~Q(kind="cluster") | ~Q(cluster=""), name="providers_event_cluster_set"),
+            models.CheckConstraint(condition=~Q(kind="park") | Q(park__isnull=False), name="providers_event_park_set"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EventParticipant(models.Model):
+    """An enterprise invited to an event, with the need categories it stated when invited."""
+
+    event = models.ForeignKey(MatchEvent, models.CASCADE, related_name="participants")
+    enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="+")
+    categories = models.JSONField(default=list, blank=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    invited_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EventScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["event", "enterprise__name", "pk"]
+        verbose_name = _("event participant")
+        verbose_name_plural = _("event participants")
+        constraints = [models.UniqueConstraint(fields=["event", "enterprise"], name="providers_participant_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} @ {self.event_id}"
+
+
+class EventProvider(models.Model):
+    """A pool provider invited to an event; only active members of a pool covering the event's
+    region may be invited."""
+
+    event = models.ForeignKey(MatchEvent, models.CASCADE, related_name="providers")
+    provider = models.ForeignKey(Provider, models.CASCADE, related_name="+")
+    member = models.ForeignKey(PoolMember, models.CASCADE, related_name="+")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    invited_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EventScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["event", "provider__name", "pk"]
+        verbose_name = _("event provider")
+        verbose_name_plural = _("event providers")
+        constraints = [models.UniqueConstraint(fields=["event", "provider"], name="providers_event_provider_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} @ {self.event_id}"
+
+
+class Pairing(models.Model):
+    """A suggested pairing of an invited enterprise with a solution of an invited provider, and what
+    came of it (meeting, agreement). Solution key and title are snapshots: a later profile version
+    does not rewrite what was suggested."""
+
+    class Status(models.TextChoices):
+        SUGGESTED = "suggested", _("Suggested")
+        MEETING = "meeting", _("Meeting held")
+        AGREED = "agreed", _("Agreed")
+        DECLINED = "declined", _("Declined")
+
+    event = models.ForeignKey(MatchEvent, models.CASCADE, related_name="pairings")
+    enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="+")
+    provider = models.ForeignKey(Provider, models.CASCADE, related_name="+")
+    solution_key = models.CharField(max_length=36, blank=True)
+    solution_title = models.CharField(_("solution"), max_length=100, blank=True)
+    score = models.DecimalField(_("score"), max_digits=7, decimal_places=2)
+    explanation = models.TextField(_("explanation"), max_length=4000, blank=True)
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUGGESTED)
+    meeting_at = models.DateTimeField(_("meeting time"), null=True, blank=True)
+    meeting_notes = models.TextField(_("meeting notes"), max_length=4000, blank=True)
+    outcome = models.TextField(_("outcome"), max_length=2000, blank=True)
+    state_version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EventScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["event", "enterprise__name", "rank", "pk"]
+        verbose_name = _("pairing")
+        verbose_name_plural = _("pairings")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "enterprise", "provider", "solution_key"],
+                                    name="providers_pairing_unique"),
+        ]
+        indexes = [models.Index(fields=["event", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} ↔ {self.provider_id} @ {self.event_id}"
+
+
+class PairingJob(models.Model):
+    """One run of "generate pairing suggestions" for an event: the tracking row of a Celery job
+    (docs/architecture.md, Background jobs): claimed with a conditional UPDATE, a lease, attempts,
+    and progress the page polls."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    event = models.ForeignKey(MatchEvent, models.CASCADE, related_name="jobs")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EventScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("pairing job")
+        verbose_name_plural = _("pairing jobs")
+        constraints = [
+            models.UniqueConstraint(fields=["event"], condition=Q(status__in=["queued", "running"]),
+                                    name="providers_pairing_job_one_active"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} pairing job {self.status}"
+
+    @property
+    def final(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else (100 if self.final else 0)
+
+
+# ─── Matching: versioned weights ─────────────────────────────────────────────────────────────
+
+
+class MatchingWeightsQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Bureau staff read the versions of their region, the regions above it and below it
+        (a district officer sees the city's weights that rank its enterprises); nobody else."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        path = staff_region_path(user)
+        if path is None:
+            return self.none()
+        ancestors = [path[:i + 1] for i, ch in enumerate(path) if ch == "/"]
+        return self.filter(Q(region__path__startswith=path) | Q(region__path__in=ancestors))
+
+
+class MatchingWeights(models.Model):
+    """One version of the matching engine's weights (points per component, out of 100) that city
+    staff set for their city, optionally for one diagnosis campaign. Versions are immutable: a change
+    is a new version (``number`` counts up per region, campaign versions included), so every ranking can say which
+    weights it used. Without a version the shipped defaults apply (providers/matching/weights.toml)."""
+
+    region = models.ForeignKey(Region, models.PROTECT, related_name="+", verbose_name=_("region"))
+    campaign = models.ForeignKey("diagnosis.Campaign", models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("diagnosis campaign"))
+    number = models.PositiveIntegerField(_("version"))
+    weights = models.JSONField(_("weights"))
+    note = models.CharField(_("reason for the change"), max_length=500)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MatchingWeightsQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["region__path", "campaign", "-number"]
+        verbose_name = _("matching weights")
+        verbose_name_plural = _("matching weights")
+        constraints = [models.UniqueConstraint(fields=["region", "number"], name="providers_weights_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.region} v{self.number}" + (f" · {self.campaign_id}" if self.campaign_id else "")
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("A weights version is immutable: create a new version instead.")
+        super().save(*args, **kwargs)
+
+    @property
+    def version_label(self) -> str:
+        return f"{self.region.code}-{'c' + str(self.campaign_id) + '-' if self.campaign_id else ''}v{self.number}"
+
+
 # ─── Leads (contact requests and their pipeline) ─────────────────────────────────────────────
 
 

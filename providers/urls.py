@@ -9,6 +9,8 @@ urlpatterns = [
     path("profile/", include("providers.profiles.urls")),
     path("pools/", include("providers.pools.urls")),
     path("ecosystem/", include("providers.ecosystem.urls")),
+    path("events/", include("providers.events.urls")),
     path("leads/", include("providers.leads.urls")),
     path("gaps/", include("providers.gaps.urls")),
+    path("matching/", include("providers.matching.urls")),
 ]

@@ -95,3 +95,12 @@ def test_backup_core_backs_up_and_restores_at_a_tiny_size():
     assert backup.unit == restore.unit == "s"
     assert backup.value > 0 and backup.baseline > 0 and restore.value > 0 and restore.baseline > 0
     assert "RPO" in backup.note
+
+
+@pytest.mark.django_db
+def test_events_core_pairs_a_small_district_and_reruns_idempotently():
+    from bench.events import measure_pairing
+
+    figures = measure_pairing(firms=12, providers=60, mean_apps=2)
+    assert figures[0].name.startswith("pairing job, 12 firms") and figures[0].value > 0
+    assert "pairings" in figures[0].note and figures[1].note == "same pairings, none created"

@@ -189,6 +189,13 @@ REGISTRY: dict[str, ModelRule] = {
     "providers.Lead": ModelRule("contact requests from enterprises to providers, with the consent to share a "
                                 "diagnosis summary", _KEEP_LAW, "the enterprise; the provider while consent stands; staff",
                                 default=B, fields={"contacted_on": B}),
+    "providers.MatchingWeights": ModelRule("versions of the matching weights", "permanent", "bureau staff"),
+    "providers.MatchEvent": ModelRule("matchmaking events (供需对接会)", _KEEP_LAW, "bureau staff of the region"),
+    "providers.EventParticipant": ModelRule("enterprises invited to an event", _KEEP_LAW, "bureau staff", default=B),
+    "providers.EventProvider": ModelRule("providers invited to an event", _KEEP_LAW, "bureau staff", default=B),
+    "providers.Pairing": ModelRule("pairing suggestions, meetings and outcomes", _KEEP_LAW, "bureau staff",
+                                   default=B, fields={"meeting_notes": B}),
+    "providers.PairingJob": ModelRule("pairing job progress", "with its event", "bureau staff"),
     # --- subsidies --------------------------------------------------------------------------------
     "subsidies.Programme": ModelRule("subsidy programmes", "permanent", "everyone", default=PUB),
     "subsidies.ProgrammeVersion": ModelRule("programme rule versions", "permanent", "everyone (published)", default=PUB),

@@ -63,6 +63,7 @@ class Command(BaseCommand):
             demo_campaigns.seed_campaigns()  # Longhua's campaign, every stage (#12)
             if registry is not None:
                 demo.seed_leads()  # contact requests in every stage, outcome ratings (#10)
+                demo.seed_events()  # Longhua's matchmaking events, pairings in every status (#10)
             if not no_accounts:
                 demo.seed_subsidy_applications()  # subsidy applications in every state (#11)
             # Vouchers, projects and integrity flags (#11): after the registry and the regional firms.

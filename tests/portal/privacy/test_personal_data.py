@@ -145,3 +145,15 @@ def test_retention_removes_what_is_past_its_rule_only(owner):
     assert stale.username == f"deleted-{stale.pk}" and stale.email == ""
     assert outcome["portal.Notification"] == 1 and outcome["axes.AccessLog"] == 1
     assert services.retention_apply() == {}
+
+
+def test_lists_mask_the_contact_phone_and_the_detail_shows_it_to_who_may_see_it(enterprise, district_staff):
+    from rest_framework.test import APIClient
+
+    enterprise.contact_phone = "13812341234"
+    enterprise.save()
+    api = APIClient()
+    api.force_authenticate(district_staff)
+    listed = {row["id"]: row for row in api.get("/api/v1/enterprises/").json()["results"]}
+    assert listed[enterprise.pk]["contact_phone"] == "138****1234"
+    assert api.get(f"/api/v1/enterprises/{enterprise.pk}/").json()["contact_phone"] == "13812341234"

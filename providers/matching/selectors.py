@@ -1,0 +1,281 @@
+"""Reads for matching: the published supply as the engine's plain data, the enterprise's scenes,
+the weights in force, and the two entry points other features call:
+
+* ``rank_for_enterprise(enterprise, *, assessment=None, weights=None, limit=10, provider_ids=None)``
+* ``rank_many(enterprises_with_assessments, *, weights=None, limit=10, provider_ids=None)``
+
+The supply (``Catalog``) is read with one query per table (listings, capabilities, industries,
+solutions, solution items, active pool memberships) and kept in the process, keyed on the
+registry's version (``providers/cache.py``): a publication or a pool change bumps the version and
+the next ranking reads the tables again. ``rank_many`` reads it once for the whole batch.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from diagnosis.models import Assessment, Campaign
+from diagnosis.results.context import standing_answers
+from diagnosis.results.roadmap import build_roadmap
+from diagnosis.results.selectors import COUNTED_STATUSES, verified_result
+from diagnosis.spec import get_spec
+from portal.models import Enterprise
+from portal.reference import INDUSTRY_DIVISIONS
+from providers import cache as registry_cache
+from providers.matching import engine
+from providers.matching.benefit import BenefitEstimate, estimate
+from providers.matching.engine import Catalog, EnterpriseFacts, Match, ProviderFacts, SolutionFacts, Weights
+from providers.matching.extensions import net_price_fn, outcome_ratings_fn
+from providers.matching.scenes import Scene, build_scenes
+from providers.models import (
+    Listing,
+    ListingCapability,
+    ListingIndustry,
+    ListingSolution,
+    MatchingWeights,
+    Pool,
+    PoolMember,
+    SolutionItem,
+)
+
+TIER_ORDER = {Pool.Tier.PROVINCE: 3, Pool.Tier.CITY: 2, Pool.Tier.DISTRICT: 1}
+
+_catalog_cache: dict[str, Any] = {"version": None, "catalog": None}
+
+
+def _tags(value: str, memo: dict[str, frozenset[str]] | None = None) -> frozenset[str]:
+    if memo is not None:
+        found = memo.get(value)
+        if found is None:
+            found = memo[value] = frozenset(code for code in value.split(",") if code)
+        return found
+    return frozenset(code for code in value.split(",") if code)
+
+
+def load_catalog(provider_ids: Iterable[int] | None = None) -> Catalog:
+    """The published supply as plain data: six queries, whatever its size."""
+    ids = list(provider_ids) if provider_ids is not None else None
+
+    def scoped(qs, field):
+        return qs.filter(**{f"{field}__in": ids}) if ids is not None else qs
+
+    listings = list(scoped(Listing.objects.public(), "provider_id").order_by()
+                    .values_list("pk", "provider_id", "name", "region_path", "service_regions"))
+    levels: dict[int, dict[str, int]] = defaultdict(dict)
+    for listing_id, area, level in (scoped(ListingCapability.objects, "listing__provider_id").order_by()
+                                    .values_list("listing_id", "area", "level")):
+        levels[listing_id][area] = level
+    clients: dict[int, dict[str, int]] = defaultdict(dict)
+    for listing_id, division, count in (scoped(ListingIndustry.objects, "listing__provider_id").order_by()
+                                        .values_list("listing_id", "division", "clients")):
+        clients[listing_id][division] = count
+    tiers: dict[int, str] = {}
+    for provider_id, tier in (scoped(PoolMember.objects.filter(status=PoolMember.Status.ACTIVE), "provider_id")
+                              .order_by().values_list("provider_id", "pool__tier")):
+        if TIER_ORDER.get(tier, 0) > TIER_ORDER.get(tiers.get(provider_id), 0):
+            tiers[provider_id] = tier
+    provider_of: dict[int, int] = {}
+    providers: dict[int, ProviderFacts] = {}
+    for listing_id, provider_id, name, region_path, service_regions in listings:
+        provider_of[listing_id] = provider_id
+        providers[provider_id] = ProviderFacts(
+            id=provider_id, name=name, region_path=region_path, service_regions=_tags(service_regions),
+            levels=levels.get(listing_id, {}), clients=clients.get(listing_id, {}),
+            pool_tier=str(tiers.get(provider_id, "")))
+    items: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for solution_id, spec_code, item_code in (scoped(SolutionItem.objects, "solution__listing__provider_id")
+                                              .order_by().values_list("solution_id", "spec_code", "item_code")):
+        items[solution_id].add((spec_code, item_code))
+    # Equal tag sets become one object: fewer allocations, and the engine's lookups hit by identity.
+    tags: dict[str, frozenset[str]] = {}
+    item_sets: dict[frozenset, frozenset] = {frozenset(): frozenset()}
+
+    def interned(found: set | None) -> frozenset:
+        if not found:
+            return item_sets[frozenset()]
+        key = frozenset(found)
+        return item_sets.setdefault(key, key)
+
+    solutions = tuple(
+        SolutionFacts(id=pk, provider_id=provider_of[listing_id], title=title, categories=_tags(categories, tags),
+                      areas=_tags(areas, tags), industries=_tags(industries, tags), items=interned(items.get(pk)),
+                      price_min=price_min, price_max=price_max, light=light)
+        for pk, listing_id, title, categories, areas, industries, price_min, price_max, light in (
+            scoped(ListingSolution.objects, "listing__provider_id").order_by("pk")
+            .values_list("pk", "listing_id", "title", "categories", "areas", "industries", "price_min",
+                         "price_max", "light"))
+        if listing_id in provider_of
+    )
+    return Catalog(providers=providers, solutions=solutions)
+
+
+def catalog() -> Catalog:
+    """The whole published supply, read once per registry version and kept in the process."""
+    version = registry_cache.version()
+    if _catalog_cache["version"] != version or _catalog_cache["catalog"] is None:
+        _catalog_cache["catalog"] = load_catalog()
+        _catalog_cache["version"] = version
+    return _catalog_cache["catalog"]
+
+
+def clear_catalog() -> None:
+    _catalog_cache.update(version=None, catalog=None)
+
+
+# ─── The enterprise side ─────────────────────────────────────────────────────────────────────
+
+
+def enterprise_facts(enterprise: Enterprise) -> EnterpriseFacts:
+    division = str(enterprise.industry_division or "")
+    return EnterpriseFacts(id=enterprise.pk, division=division,
+                           division_title=f"{division} {INDUSTRY_DIVISIONS.get(division, '')}".strip(),
+                           region_path=enterprise.region.path if enterprise.region_id else "",
+                           revenue_band=str(enterprise.revenue_band or ""))
+
+
+def latest_assessment(enterprise: Enterprise) -> Assessment | None:
+    """The enterprise's latest scored assessment it stands by (submitted or approved)."""
+    return (Assessment.objects.filter(enterprise=enterprise, status__in=COUNTED_STATUSES, result__isnull=False)
+            .order_by("-submitted_at", "-pk").first())
+
+
+def scenes_of(assessment: Assessment | None) -> tuple[Scene, ...]:
+    """The scenes of a scored assessment, from its verified result where there is one."""
+    if assessment is None or assessment.result is None:
+        return ()
+    try:
+        spec = get_spec(assessment.spec_key)
+    except (KeyError, LookupError, ValueError):
+        return ()
+    result = verified_result(assessment) or assessment.result
+    return build_scenes(spec, result, standing_answers(assessment), assessment.priorities)
+
+
+# ─── Weights ─────────────────────────────────────────────────────────────────────────────────
+
+
+def as_weights(version: MatchingWeights) -> Weights:
+    return engine.make_weights(version.version_label, version.weights)
+
+
+def weights_version_for(enterprise: Enterprise | None = None, campaign: Campaign | None = None
+                        ) -> MatchingWeights | None:
+    """The version in force: the campaign's latest when a campaign is given and has one, else the
+    latest general version of the nearest region above (or at) the enterprise's; None → defaults."""
+    if campaign is not None:
+        found = (MatchingWeights.objects.select_related("region").filter(campaign=campaign)
+                 .order_by("-number").first())
+        if found is not None:
+            return found
+    if enterprise is None or not enterprise.region_id:
+        return None
+    path = enterprise.region.path
+    ancestors = [path[:i + 1] for i, ch in enumerate(path) if ch == "/"]
+    candidates = (MatchingWeights.objects.select_related("region")
+                  .filter(campaign__isnull=True, region__path__in=ancestors))
+    return max(candidates, key=lambda w: (len(w.region.path), w.number), default=None)
+
+
+def _weights(weights, enterprise: Enterprise | None) -> Weights:
+    if isinstance(weights, Weights):
+        return weights
+    if isinstance(weights, MatchingWeights):
+        return as_weights(weights)
+    version = weights_version_for(enterprise)
+    return as_weights(version) if version is not None else engine.default_weights()
+
+
+# ─── Entry points ────────────────────────────────────────────────────────────────────────────
+
+
+def _outcomes(supply: Catalog) -> dict | None:
+    fn = outcome_ratings_fn()
+    return dict(fn(list(supply.providers)) or {}) if fn is not None else None
+
+
+def _net_prices(enterprise: Enterprise):
+    fn = net_price_fn()
+    if fn is None:
+        return None
+    return lambda solutions: fn(enterprise, solutions)
+
+
+def rank_for_enterprise(enterprise: Enterprise, *, assessment: Assessment | None = None,
+                        weights: Weights | MatchingWeights | None = None, limit: int = 10,
+                        provider_ids: Iterable[int] | None = None) -> list[Match]:
+    """The best ``limit`` solutions for ``enterprise`` (best first), from ``assessment`` (default:
+    its latest submitted or approved one; its verified result where present). ``weights``: a
+    version or engine weights (default: the version in force for the enterprise's region, else the
+    shipped defaults). ``provider_ids``: only these providers (portal Provider pks), e.g. a pool's."""
+    assessment = assessment if assessment is not None else latest_assessment(enterprise)
+    return rank_scenes(enterprise, scenes_of(assessment), weights=weights, limit=limit, provider_ids=provider_ids)
+
+
+def rank_scenes(enterprise: Enterprise, scenes: tuple[Scene, ...], *, weights=None, limit: int = 10,
+                provider_ids: Iterable[int] | None = None) -> list[Match]:
+    """``rank_for_enterprise`` from scenes already built (the panel shows them too)."""
+    if not scenes:
+        return []
+    supply = catalog()
+    return list(engine.rank(enterprise_facts(enterprise), scenes, supply, _weights(weights, enterprise),
+                            outcomes=_outcomes(supply), net_prices=_net_prices(enterprise), limit=limit,
+                            provider_ids=provider_ids))
+
+
+def rank_many(enterprises_with_assessments: Iterable[tuple[Enterprise, Assessment | None]], *,
+              weights: Weights | MatchingWeights | None = None, limit: int = 10,
+              provider_ids: Iterable[int] | None = None) -> dict[int, list[Match]]:
+    """``rank_for_enterprise`` for many enterprises at once, keyed by enterprise pk; the supply,
+    the outcome ratings and explicit weights are read once for the batch. An assessment of None
+    takes the enterprise's latest (one query each); pass them to avoid that."""
+    supply = catalog()
+    outcomes = _outcomes(supply)
+    allowed = list(provider_ids) if provider_ids is not None else None
+    fixed = _weights(weights, None) if weights is not None else None
+    weights_by_region: dict[int, Weights] = {}
+    ranked: dict[int, list[Match]] = {}
+    for enterprise, assessment in enterprises_with_assessments:
+        assessment = assessment if assessment is not None else latest_assessment(enterprise)
+        scenes = scenes_of(assessment)
+        if not scenes:
+            ranked[enterprise.pk] = []
+            continue
+        if fixed is None and enterprise.region_id not in weights_by_region:
+            weights_by_region[enterprise.region_id] = _weights(None, enterprise)
+        ranked[enterprise.pk] = list(engine.rank(
+            enterprise_facts(enterprise), scenes, supply, fixed or weights_by_region[enterprise.region_id],
+            outcomes=outcomes, net_prices=_net_prices(enterprise), limit=limit, provider_ids=allowed))
+    return ranked
+
+
+def solutions_for_matches(matches: Iterable[Match]) -> dict[int, ListingSolution]:
+    """The listed solutions behind ``matches`` (for their summaries), one query."""
+    ids = [m.solution_id for m in matches]
+    return {s.pk: s for s in ListingSolution.objects.filter(pk__in=ids).select_related("listing")}
+
+
+def benefit_for(assessment: Assessment) -> BenefitEstimate | None:
+    """The benefit estimate of the assessment's recommended roadmap steps (verified result where present)."""
+    if assessment.result is None:
+        return None
+    try:
+        spec = get_spec(assessment.spec_key)
+    except (KeyError, LookupError, ValueError):
+        return None
+    result = verified_result(assessment) or assessment.result
+    roadmap = build_roadmap(spec, result, standing_answers(assessment), assessment.priorities)
+    return estimate(spec, roadmap, division=str(assessment.enterprise.industry_division or ""))
+
+
+def weights_versions(user):
+    """The versions ``user`` may read, newest first."""
+    return (MatchingWeights.objects.visible_to(user).select_related("region", "campaign", "created_by")
+            .order_by("region__path", "campaign_id", "-number"))
+
+
+def latest_number(region_id: int) -> int:
+    """The region's latest version number (versions count up per region, campaigns included); 0: none."""
+    return (MatchingWeights.objects.filter(region_id=region_id).order_by("-number")
+            .values_list("number", flat=True).first() or 0)

@@ -1,0 +1,103 @@
+"""The "匹配的服务商" result-page panel (an HTMX fragment) and the staff page of the matching weights."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from diagnosis.models import Assessment
+from portal.access import get_for_user
+from portal.errors import status_for
+from portal.exceptions import DomainError, Forbidden
+from portal.permissions import can_write_for
+from portal.roles import is_bureau_staff
+from providers.matching import selectors
+from providers.matching.engine import COMPONENT_CODES, default_source, default_weights
+from providers.matching.forms import COMPONENT_TITLES, WeightsForm
+from providers.matching.scenemap import scene_map
+from providers.matching.services import can_tune_weights, create_weights_version
+
+PANEL_MATCHES = 5
+PANEL_SCENES = 6
+
+
+def panel_context(assessment, *, limit: int = PANEL_MATCHES) -> dict:
+    """What the panel and the PDF section show: the matches with their breakdown, the scenes they
+    answer and the benefit estimate."""
+    scenes = selectors.scenes_of(assessment)
+    matches = selectors.rank_scenes(assessment.enterprise, scenes, limit=limit)
+    listed = selectors.solutions_for_matches(matches)
+    return {
+        "matches": [{"match": m, "solution": listed.get(m.solution_id),
+                     "components": [{"title": COMPONENT_TITLES[c.code], "c": c} for c in m.components]}
+                    for m in matches],
+        "scenes": scenes[:PANEL_SCENES],
+        "scene_count": len(scenes),
+        "scenes_provisional": any(s.provisional for s in scenes),
+        "scene_map_version": scene_map().version,
+        "weights_version": matches[0].weights_version if matches else "",
+        "net_price_applied": any(m.net_price is not None for m in matches),
+        "benefit": selectors.benefit_for(assessment),
+    }
+
+
+@login_required
+@require_GET
+def result_panel(request, pk):
+    """The panel's body: access checked here (the result page's check does not carry over)."""
+    assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, request=request)
+    if assessment.result is None:
+        return render(request, "providers/matching/panel.html", {"assessment": assessment, "unscored": True})
+    return render(request, "providers/matching/panel.html", {
+        "assessment": assessment, **panel_context(assessment),
+        "can_request_contact": can_write_for(request.user, assessment.enterprise),
+    })
+
+
+def _weights_page(request, form, *, status=200):
+    versions = list(selectors.weights_versions(request.user))
+    defaults = default_weights()
+    return render(request, "providers/matching/weights.html", {
+        "form": form, "versions": [{"v": v, "rows": [(COMPONENT_TITLES[c], v.weights.get(c)) for c in COMPONENT_CODES]}
+                                   for v in versions],
+        "defaults": [(COMPONENT_TITLES[c], defaults.points[c]) for c in COMPONENT_CODES],
+        "defaults_version": defaults.version, "defaults_source": default_source(),
+        "can_tune": can_tune_weights(request.user),
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def weights(request):
+    """Bureau staff read the weights in force; city staff add a version (audited)."""
+    if not is_bureau_staff(request.user):
+        raise PermissionDenied
+    if request.method == "GET":
+        form = None
+        if can_tune_weights(request.user):
+            general = selectors.weights_versions(request.user).filter(region_id=request.user.region_id,
+                                                                       campaign__isnull=True).first()
+            start = general.weights if general else {c: str(v) for c, v in default_weights().points.items()}
+            form = WeightsForm(user=request.user,
+                               initial={**start, "base_number": selectors.latest_number(request.user.region_id)})
+        return _weights_page(request, form)
+    if not can_tune_weights(request.user):
+        raise PermissionDenied
+    form = WeightsForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, _("Not saved: check the fields marked below."))
+        return _weights_page(request, form, status=422)
+    try:
+        version = create_weights_version(
+            request.user, points=form.cleaned_data["points"], note=form.cleaned_data["note"],
+            campaign=form.cleaned_data.get("campaign"), base_number=form.cleaned_data["base_number"],
+            request=request)
+    except Forbidden:
+        raise PermissionDenied from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _weights_page(request, form, status=status_for(exc))
+    messages.success(request, _("Weights version %(number)s saved.") % {"number": version.number})
+    return redirect("providers:matching-weights")
