@@ -4,6 +4,8 @@
 ``register_net_price``: for each solution with a price, the price minus the largest voucher
 (service or cloud) among the published programmes whose conditions the enterprise does not fail
 (conditions only checkable at application, such as a pool provider, do not exclude a voucher).
+When no voucher applies the answer is empty: matching then ranks on the listed price and says that
+no subsidy was counted.
 Prices are in the unit of ``ListingSolution.price_min`` (¥10k); the voucher is computed in yuan
 (``rules.voucher``: share × price, at most the cap, ROUND_HALF_UP to 0.01 yuan) and the net price
 returned in ¥10k with six decimals (exact to the fen). Solutions without a price are left out."""
@@ -48,6 +50,8 @@ def net_prices(enterprise, solutions) -> dict[int, Decimal]:
     """{solution id: net price in ¥10k} for the solutions with a ``price_min``. ``solutions`` are
     anything with ``id`` and ``price_min`` (the matching engine's SolutionFacts, ListingSolution)."""
     vouchers = applicable_vouchers(enterprise)
+    if not vouchers:
+        return {}  # no voucher applies: matching ranks on the listed price and says so
     out = {}
     for solution in solutions:
         price = getattr(solution, "price_min", None)

@@ -111,19 +111,48 @@ def test_net_price_applies_the_best_voucher(enterprise, assessment, programmes):
     assert prices == {1: D("7.000000"), 2: D("90.000000")}
 
 
-def test_net_price_without_voucher_is_the_price(other_enterprise, programmes):
+def test_net_price_without_voucher_leaves_the_solutions_out(other_enterprise, programmes):
     other_enterprise.region = region("430104")  # Changsha: no voucher there
     other_enterprise.save()
 
     class Solution:
         id, price_min = 7, D("12.34")
 
-    assert net_price.net_prices(other_enterprise, [Solution()]) == {7: D("12.340000")}
+    assert net_price.net_prices(other_enterprise, [Solution()]) == {}  # matching keeps the listed price
+    assert net_price.net_price(D("12.34"), []) == D("12.340000")
 
 
 def test_net_price_is_registered_with_matching_when_installed():
+    from django.apps import apps
+
     extensions = pytest.importorskip("providers.matching.extensions")
-    assert extensions.net_price_fn() is net_price.net_prices
+    apps.get_app_config("subsidies").ready()  # other tests may have reset the registration
+    try:
+        assert extensions.net_price_fn() is net_price.net_prices
+    finally:
+        extensions.register_net_price(None)
+
+
+def test_matching_ranks_on_the_net_price(enterprise, programmes):
+    matching = pytest.importorskip("providers.matching.selectors")
+    from providers.matching import extensions
+    from tests.factories.portal import ProviderFactory
+    from tests.factories.providers import new_key, profile_document, published_profile
+
+    solution = {"key": new_key(), "title": "设备联网方案", "summary": "", "categories": ["smart_manufacturing"],
+                "items": [], "industries": ["39"], "areas": ["software"], "price_min": "20.00", "price_max": None,
+                "delivery_days": 30, "light": False}
+    published_profile(ProviderFactory(), document=profile_document(solutions=[solution]))
+    assessment = scored_assessment(enterprise, best=False)
+    matching.clear_catalog()
+    extensions.register_net_price(net_price.net_prices)
+    try:
+        top = matching.rank_for_enterprise(enterprise, assessment=assessment)[0]
+    finally:
+        extensions.register_net_price(None)
+        matching.clear_catalog()
+    # ¥200k listed; Shenzhen's service voucher pays 30 %, at most ¥100k: ¥140k after the voucher.
+    assert top.net_price == D("14.000000") and "补贴后净价" in top.explanation
 
 
 def test_the_pdf_report_includes_the_section(enterprise, assessment, programmes):
