@@ -21,7 +21,7 @@ from bench.db import bench_database_url, fresh_django_database, server_version
 
 # Modules with a BENCHMARKS mapping, in the order their benchmarks run.
 MODULES = ("bench.scoring", "bench.pages", "bench.reports", "bench.registry", "bench.backup", "bench.regional",
-           "bench.decisions", "bench.matching", "bench.events")
+           "bench.regional_report", "bench.decisions", "bench.matching", "bench.events")
 
 
 def _setup_django() -> None:

@@ -12,6 +12,7 @@ class DiagnosisConfig(AppConfig):
         from diagnosis import checks, signals  # noqa: F401
         from diagnosis.campaigns import selectors as campaigns
         from diagnosis.campaigns import tasks as campaign_tasks  # noqa: F401
+        from diagnosis.regional_report import tasks as regional_report_tasks
         from diagnosis.report import tasks
         from diagnosis.scoring import messages
         from diagnosis.scoring.engine import AnswerError
@@ -29,6 +30,7 @@ class DiagnosisConfig(AppConfig):
         from portal.roles import is_bureau_staff
 
         register_sweeper("diagnosis-reports", tasks.sweep_reports)
+        register_sweeper("diagnosis-regional-reports", regional_report_tasks.sweep_regional_reports)
         # The pure engine's answer errors, translated at this edge into the active language.
         AnswerError.localise = messages.localise
 

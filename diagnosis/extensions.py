@@ -120,3 +120,41 @@ def regional_panels(user, tab: str) -> list[RegionalPanel]:
     """The panels ``user`` sees on the regional dashboard tab ``tab``, in order."""
     return [panel for panel in _regional_panels.entries()
             if tab in panel.tabs and (panel.visible is None or panel.visible(user))]
+
+
+@dataclass(frozen=True)
+class RegionalReportSection:
+    """A chapter of the regional analysis report (diagnosis/regional_report), placed after the demand
+    map and before the recommendations — the providers app registers "服务商生态" here.
+
+    ``build_context(region, year, spec_key, language)`` gets the report's region (a
+    ``portal.models.Region``: a district or a city), year, standard key and language ("zh-hans" or
+    "en"; it runs with that language active) and returns a mapping; ``template`` is included with
+    that mapping bound to ``section`` and ``title`` (pass a lazy translation) heads the chapter,
+    numbered with the others. Return an empty mapping to leave the chapter out. Whatever the
+    context depends on should also be folded into ``fingerprint(region, year, spec_key)`` (a short
+    string, e.g. a count and a last-modified time), so a report is built afresh when it changes.
+    The template is rendered by WeasyPrint: no scripts, no remote files, autoescaping stays on.
+    """
+
+    key: str
+    title: Any
+    template: str
+    build_context: Callable[[Any, int, str, str], Mapping[str, Any]]
+    fingerprint: Callable[[Any, int, str], str] | None = None
+    order: int = 100
+
+
+_regional_report_sections: Registry[RegionalReportSection] = Registry()
+
+
+def register_regional_report_section(section: RegionalReportSection) -> RegionalReportSection:
+    return _regional_report_sections.register(section)
+
+
+def unregister_regional_report_section(key: str) -> None:
+    _regional_report_sections.unregister(key)
+
+
+def regional_report_sections() -> list[RegionalReportSection]:
+    return _regional_report_sections.entries()

@@ -354,6 +354,68 @@ class Report(models.Model):
         return f"{self.assessment_id} report {self.status}"
 
 
+def regional_report_upload_to(instance, filename: str) -> str:
+    # Deterministic key per row, as for the diagnosis report: a re-render overwrites its own file.
+    return f"regional-reports/{instance.region_id}/{instance.pk}-{instance.input_hash[:16]}.pdf"
+
+
+class RegionalReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Bureau staff see the reports of regions in their subtree (a city officer: the city's and its
+        districts'); nobody else sees any."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        path = staff_region_path(user)
+        if path is None:
+            return self.none()
+        return self.filter(region__path__startswith=path)
+
+    def writable_by(self, user):
+        return self.visible_to(user)
+
+
+class RegionalReport(models.Model):
+    """The regional analysis report PDF (《XX区YYYY年重点企业数字化转型诊断分析报告》, issue #12) of one
+    region, year, standard and language, one row per distinct input (the regional data as it stood,
+    the template version). Built like the diagnosis report: a worker claims the row with a
+    conditional UPDATE and a lease (docs/architecture.md, Background jobs)."""
+
+    Status = Report.Status
+
+    region = models.ForeignKey(Region, models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    spec_key = models.CharField(max_length=80)
+    language = models.CharField(max_length=8, default="zh-hans")
+    input_hash = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=Report.Status.choices, default=Report.Status.PENDING)
+    pdf = models.FileField(upload_to=regional_report_upload_to, blank=True, max_length=200)
+    sha256 = models.CharField(max_length=64, blank=True)
+    pages = models.PositiveSmallIntegerField(null=True, blank=True)
+    verification_code = models.CharField(max_length=32, unique=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The headline figures as printed (mean score, enterprises): the public verification page states them.
+    facts = models.JSONField(default=dict, blank=True)
+
+    objects = RegionalReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("regional analysis report")
+        verbose_name_plural = _("regional analysis reports")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "input_hash"], name="diagnosis_regional_report_one_per_input"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year} regional report {self.status}"
+
+
 # ─── Campaigns (年度诊断工作, issue #12) ──────────────────────────────────────────────────────────
 
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from portal.notifications.services import notify
@@ -51,3 +52,16 @@ def report_ready(report) -> None:
         notify(recipients, kind="report.ready",
                title=_("The diagnosis report is ready: %(name)s") % {"name": assessment.enterprise.name},
                url=reverse("diagnosis:assessment-result", args=[assessment.pk]))
+
+
+def regional_report_ready(report) -> None:
+    """The officer who asked for a regional analysis report: it is ready on the regional dashboard."""
+    from diagnosis.regional_report.context import report_title
+
+    with translation.override(settings.LANGUAGE_CODE):
+        notify([report.requested_by], kind="regional_report.ready",
+               title=_("The regional analysis report is ready: %(title)s") % {
+                   "title": report_title(report.region, report.year, report.language)},
+               url=f"{reverse('regional:report')}?" + urlencode({
+                   "region": report.region_id, "spec": report.spec_key, "year": report.year,
+                   "language": report.language}))

@@ -18,6 +18,7 @@ urlpatterns = [
     path("change-requests/<int:pk>/decision/", changes_api.ChangeRequestDecisionView.as_view(),
          name="api-change-request-decision"),
     path("assessments/", include("diagnosis.api_urls")),
+    path("regional/reports/", include("diagnosis.regional_report.api_urls")),
     path("registry/", include("providers.api_urls")),
     path("subsidies/", include("subsidies.api_urls")),
 ]

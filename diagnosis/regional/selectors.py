@@ -274,3 +274,40 @@ def demand_firms(user, *, year: int, region_ids: Sequence[int], division: str, c
             year=year, status__in=COUNTED_STATUSES, region_id__in=region_ids,
             enterprise__industry_division=division, needs__category=category)))
         .distinct().select_related("region").order_by("name", "pk"))
+
+
+# --- the regional analysis report (diagnosis/regional_report) ----------------------------------------
+
+_SCORED_ITEMS = ("CROSS JOIN LATERAL jsonb_array_elements(s.standing_result -> 'items') i "
+                 "WHERE (i ->> 'visible')::boolean AND i ->> 'points' IS NOT NULL "
+                 "AND COALESCE((i ->> 'max_points')::numeric, 0) > 0")
+
+
+def item_rates(spec: Spec, year: int, areas: Sequence[Area]) -> dict[str, list[Aggregate]]:
+    """Scored item code → per-area (sum of score rates %, assessments answering it): the weakest items
+    of the report. Grouped in PostgreSQL from the standing results (the roll-up holds no items)."""
+    return _grouped(_base(spec, year, areas, standing_result=standing_result()), areas, key="i ->> 'code'",
+                    total="(i ->> 'points')::numeric * 100 / (i ->> 'max_points')::numeric", distinct=False,
+                    lateral=_SCORED_ITEMS)
+
+
+def slice_dimensions(kind: str, spec: Spec, year: int, scope: Area) -> dict[tuple[str, str], Aggregate]:
+    """(slice key as text, top-level dimension code) → the scope's (sum of score rates %, count): where
+    each industry's or park's firms are weakest."""
+    rows = _grouped(_base(spec, year, [scope], standing_result=standing_result(), slice_key=F(SLICES[kind])),
+                    [scope], key="COALESCE(s.slice_key::text, '') || '|' || (d ->> 'code')",
+                    total="(d ->> 'percent')::numeric", distinct=False,
+                    lateral="CROSS JOIN LATERAL jsonb_array_elements(s.standing_result -> 'dimensions') d")
+    return {tuple(k.split("|", 1)): cells[0] for k, cells in rows.items()}
+
+
+def demand_by(kind: str, year: int, scope: Area) -> dict[str, dict[str, int]]:
+    """Slice key as text → need category → enterprises stating it (counted assessments of ``year``)."""
+    field = SLICES[kind].replace("enterprise__", "assessment__enterprise__")
+    rows = (Need.objects.filter(assessment__year=year, assessment__status__in=COUNTED_STATUSES,
+                                assessment__region_id__in=scope.ids)
+            .order_by().values_list(field, "category").annotate(n=Count("assessment__enterprise", distinct=True)))
+    out: dict[str, dict[str, int]] = {}
+    for key, category, n in rows:
+        out.setdefault("" if key is None else str(key), {})[category] = n
+    return out

@@ -155,8 +155,10 @@ def radar_svg(labels: Sequence[str], series: Sequence[Series], *, title: str, si
     return _svg(width, height, body, title=title)
 
 
-def bars_svg(labels: Sequence[str], series: Sequence[Series], *, title: str, width: float = 520) -> str:
-    """Horizontal bars, one group per dimension, scaled 0 … 100 % with the figure at the bar's end."""
+def bars_svg(labels: Sequence[str], series: Sequence[Series], *, title: str, width: float = 520,
+             unit: str = "%") -> str:
+    """Horizontal bars, one group per dimension, scaled 0 … 100 with the figure at the bar's end;
+    ``unit`` follows each figure and tick ("%" for score rates and shares, "" for scores out of 100)."""
     label_width, value_width, bar, gap = 150.0, 52.0, 9.0, 3.0
     plot_left, plot_right = label_width, width - value_width
     group = len(series) * (bar + gap) + 8
@@ -174,7 +176,7 @@ def bars_svg(labels: Sequence[str], series: Sequence[Series], *, title: str, wid
         x = x_of(tick)
         body.append(f'<line x1="{_n(x)}" y1="{_n(top)}" x2="{_n(x)}" y2="{_n(bottom)}" stroke="{GRID}" '
                     f'stroke-width="0.6"/>')
-        body.append(_text(x, bottom + 11, f"{tick}%", size=7, anchor="middle", fill=MUTED))
+        body.append(_text(x, bottom + 11, f"{tick}{unit}", size=7, anchor="middle", fill=MUTED))
     y = top
     for index, (label, lines, row_height) in enumerate(zip(labels, rows, heights, strict=True)):
         bars_top = y + (row_height - len(series) * (bar + gap) + gap) / 2
@@ -185,7 +187,7 @@ def bars_svg(labels: Sequence[str], series: Sequence[Series], *, title: str, wid
             by = bars_top + position * (bar + gap)
             body.append(f'<rect x="{_n(plot_left)}" y="{_n(by)}" width="{_n(x_of(_rate(value)) - plot_left)}" '
                         f'height="{_n(bar)}" fill="{s.color}"/>')
-            shown = "—" if value is None else f"{value}%"
+            shown = "—" if value is None else f"{value}{unit}"
             body.append(_text(x_of(_rate(value)) + 3, by + bar - 1.5, shown, size=7.5, fill=MUTED))
         y += row_height
     body.extend(_legend(series, x=plot_left, y=height - 4))

@@ -164,6 +164,9 @@ REGISTRY: dict[str, ModelRule] = {
     "diagnosis.CampaignReminder": ModelRule("reminders sent", "with the target", "bureau staff"),
     "diagnosis.RegionalCell": ModelRule("regional roll-up of scores (aggregates)", "rebuilt at will", "bureau staff",
                                         default=B),
+    "diagnosis.RegionalReport": ModelRule("regional analysis report PDFs (aggregates, k rule outside the region)",
+                                          _KEEP_LAW, "bureau staff of the region; anyone holding the code "
+                                          "(cover facts only)", default=B),
     # --- providers --------------------------------------------------------------------------------
     "providers.ProfileVersion": ModelRule("provider capability profiles", _KEEP_LAW, "the provider; staff",
                                           default=B, fields={"document": B}),

@@ -73,7 +73,9 @@ def test_the_sweeper_runs_on_beat_under_a_fixed_name_and_sweeps_the_reports():
     assert entry["schedule"] <= 300  # "within a few minutes" of a lease expiring
     assert "diagnosis-reports" in jobs.sweepers()
     assert sweep_jobs() == {"diagnosis-reports": {"requeued": (), "gave_up": 0, "unsent": 0},
-                            "portal-notification-emails": 0}
+                            "diagnosis-regional-reports": {"requeued": (), "gave_up": 0, "unsent": 0},
+                            "portal-notification-emails": 0, "subsidies-voucher-expiry": 0,
+                            "providers-pairing-jobs": {"gave_up": 0, "requeued": (), "unsent": 0}}
 
 
 def test_every_beat_entry_names_a_registered_task():

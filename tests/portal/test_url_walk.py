@@ -21,6 +21,7 @@ PUBLIC = {
     "robots": "robots.txt",
     "portal:privacy": "the personal information notice (PIPL Art. 17: shown before anyone registers)",
     "regional:public": "public regional index: aggregates only, no cell under 5 enterprises (issue #12)",
+    "regional:report-verify": "public regional report verification by the code printed in the PDF (cover facts only)",
     "set_language": "language switch (POST only)",
     "api-token": "token exchange (POST only, password + TOTP)",
     "portal:logout": "logout (POST only; GET answers 405)",
