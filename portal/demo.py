@@ -682,6 +682,18 @@ def seed_registry(*, seed: int = DEFAULT_SEED, progress: Callable[[str, int], No
                                   expert=User.objects.filter(username="zhuanjia").first(), progress=progress)
 
 
+# --- Subsidy programmes --------------------------------------------------------------------------
+
+
+def seed_subsidies() -> int:
+    """The seed programmes with published versions and budget lines (subsidies/demo.py), authored
+    by the city bureau's `shenzhen` account when it exists, else the registry's seed author."""
+    from providers.demo import seed_user
+    from subsidies.demo import seed_programmes
+
+    return seed_programmes(creator=User.objects.filter(username="shenzhen").first() or seed_user())
+
+
 # --- Leads (contact requests, pipelines, outcome ratings) ----------------------------------------
 
 

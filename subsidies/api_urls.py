@@ -3,5 +3,6 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("subsidies.programmes.api_urls")),
     path("", include("subsidies.applications.api_urls")),
 ]

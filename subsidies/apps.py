@@ -24,9 +24,12 @@ class SubsidiesConfig(AppConfig):
         from portal.permissions import is_enterprise_user, is_provider_user
         from portal.roles import is_bureau_staff
         from subsidies.applications import wiring as applications
+        from subsidies.precheck import wiring as precheck
+        from subsidies.programmes import wiring as programmes
         from subsidies.vouchers.services import expire_vouchers
 
-        applications.register()
+        for feature in (programmes, precheck, applications):
+            feature.register()
 
         # Issued vouchers past their date expire and give their reservation back to the budget.
         register_sweeper("subsidies-voucher-expiry", expire_vouchers)
@@ -54,3 +57,13 @@ class SubsidiesConfig(AppConfig):
             key="subsidies-points-per-yuan", url_name="projects:points-per-yuan", order=63, visible=is_bureau_staff,
             title=_("Points per yuan"),
             description=_("Maturity points gained per ¥10,000 of subsidy, by programme, district and provider.")))
+
+        # The net price after the best voucher, for matching's ranking (providers/matching/extensions.py).
+        # Matching is built on its own branch: until it is merged there is nothing to register with.
+        try:
+            from providers.matching.extensions import register_net_price
+        except ImportError:
+            return
+        from subsidies.precheck.net_price import net_prices
+
+        register_net_price(net_prices)

@@ -90,8 +90,10 @@ def test_the_landing_page_promises_only_installed_features(client):
     assert 'data-landing-line="diagnosis-self-assessment"' in html and 'data-landing-line="diagnosis-review"' in html
     # Built: the public provider directory, registered by providers (issue #9).
     assert 'data-landing-line="providers-directory-enterprise">服务商名录与解决方案图谱' in html
-    # Not built yet: subsidy programmes, regional dashboards, matching.
-    for promise in ("补贴", "数据看板", "匹配"):
+    # Built: the public subsidy programme list, registered by subsidies (issue #11).
+    assert 'data-landing-line="subsidy-programmes"' in html
+    # Not built yet: regional dashboards. (Matching arrived on main with the matchmaking events, #10.)
+    for promise in ("数据看板",):
         assert promise not in html, promise
 
 

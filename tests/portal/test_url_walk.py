@@ -28,6 +28,10 @@ PUBLIC = {
     "admin:logout": "the same POST-only logout as portal:logout",
     "providers:pools": "the published resource pools (public by design, like the directory)",
     "providers:pool-notice": "a pool's public notice (公示): the point is that anyone can read it",
+    "subsidies:programmes": "the open subsidy programmes and their rules (public by design, issue #11)",
+    "subsidies:programme-public": "one published programme's rules in plain words (published versions only)",
+    "api-subsidy-programmes": "the open subsidy programmes through the API (same data as subsidies:programmes)",
+    "api-subsidy-programme": "one published programme through the API (same data as subsidies:programme-public)",
     "providers:pool-members": "a pool's published member list",
     "api-registry-pools": "the published resource pools through the API (same data as providers:pools)",
     # The provider directory is public by design (issue #9): published, bureau-approved profiles only.

@@ -55,6 +55,8 @@ class Command(BaseCommand):
             # The registry's rows need an author account, so they come with the demo accounts only.
             registry = None if no_accounts else demo.seed_registry(
                 seed=seed, progress=self._progress if verbosity >= 2 else None)
+            if not no_accounts:
+                demo.seed_subsidies()  # subsidy programmes from the seeds (#11)
             demo_regional.seed_regional(generated=enterprises)  # assessed firms for the regional dashboards (#12)
             # The regional seed writes in bulk, past the roll-up hooks: rebuild the dashboards' roll-up.
             call_command("regional_rebuild", verbosity=0)
