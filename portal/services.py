@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_log
+from portal.crypto import mask_phone
 from portal.exceptions import Conflict, Forbidden, Invalid, WrongState
 from portal.jobs import enqueue_on_commit
 from portal.models import (
@@ -117,7 +118,9 @@ def enterprise_update(*, enterprise: Enterprise, actor, data: dict, request=None
             continue
         old = getattr(locked, field)
         if old != value:
-            changes[field] = [str(old), str(value)]
+            # The audit trail records that a phone changed, never the numbers in clear (R26: masked in logs).
+            shown = mask_phone if field == "contact_phone" else str
+            changes[field] = [shown(str(old)), shown(str(value))]
             setattr(locked, field, value)
     if changes:
         locked.full_clean()

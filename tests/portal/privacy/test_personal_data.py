@@ -157,3 +157,14 @@ def test_lists_mask_the_contact_phone_and_the_detail_shows_it_to_who_may_see_it(
     listed = {row["id"]: row for row in api.get("/api/v1/enterprises/").json()["results"]}
     assert listed[enterprise.pk]["contact_phone"] == "138****1234"
     assert api.get(f"/api/v1/enterprises/{enterprise.pk}/").json()["contact_phone"] == "13812341234"
+
+
+def test_the_audit_trail_records_a_phone_change_masked(enterprise, owner):
+    from portal.services import enterprise_update
+
+    enterprise.contact_phone = "13800001111"
+    enterprise.save()
+    enterprise_update(enterprise=enterprise, actor=owner, data={"contact_phone": "13912345678"})
+    event = AuditEvent.objects.filter(action="enterprise.update").latest("pk")
+    assert event.detail["changes"]["contact_phone"] == ["138****1111", "139****5678"]
+    assert "13912345678" not in str(event.detail)
