@@ -15,13 +15,16 @@ selectors then read the base table, and ``manage.py regional_rebuild`` recompute
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
-from django.db.models import Case, F, JSONField, Sum, When
+from django.db.models import Case, F, JSONField, Max, Sum, When
 
 from diagnosis.models import Assessment, RegionalCell
 from diagnosis.results.selectors import COUNTED_STATUSES, standing_total
@@ -136,6 +139,8 @@ def apply(before: Mapping[CellKey, list[int]], after: Mapping[CellKey, list[int]
             delta.append((*key, *change))
     if not delta:
         return 0
+    # Cached dashboard figures and freshness verdicts start afresh once this change is committed.
+    transaction.on_commit(bump_generation)
     q = connection.ops.quote_name
     table = q(RegionalCell._meta.db_table)
     cols = ", ".join(q(c) for c in _COLUMNS)
@@ -175,7 +180,66 @@ def rebuild(*, chunk: int = 5000) -> int:
             (RegionalCell(spec_code=k[0], spec_version=k[1], year=k[2], region_id=k[3], kind=k[4], key=k[5],
                           n=v[0], total_cents=v[1], firms=v[2]) for k, v in sorted(totals.items()) if v[0]),
             batch_size=2000)
+    bump_generation()
     return len(totals)
+
+
+FRESHNESS_SECONDS = 60
+GENERATION_KEY = "regional:rollup-generation"
+
+
+def bump_generation() -> None:
+    """The roll-up changed (an assessment counted or uncounted, a rebuild): what was cached from it is old."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not set yet (or evicted)
+        cache.set(GENERATION_KEY, 1, None)
+
+
+def data_version() -> str:
+    """A cheap version of the dashboards' data: the roll-up generation and the newest assessment id
+    (a bulk load outside the hooks adds rows). Key cached figures on it."""
+    newest = Assessment.objects.aggregate(m=Max("pk"))["m"] or 0
+    return f"{cache.get(GENERATION_KEY, 0)}:{newest}"
+
+
+def _freshness_key(spec_code: str, spec_version: str) -> str:
+    # The newest assessment id is one index lookup: a bulk load (the one way around the hooks)
+    # adds rows and so changes the key at once; anything else is caught within FRESHNESS_SECONDS.
+    return f"regional:rollup-current:{spec_code}:{spec_version}:{data_version()}"
+
+
+# One page asks for every table of the same standard: within one request the verdict is kept, so a
+# page pays for the key lookup once, not once per table (the memo lives from request start to end).
+_request = threading.local()
+
+
+def _begin_request(**_kwargs) -> None:
+    _request.memo = {}
+
+
+def _end_request(**_kwargs) -> None:
+    _request.memo = None
+
+
+request_started.connect(_begin_request, dispatch_uid="regional-rollup-memo-start")
+request_finished.connect(_end_request, dispatch_uid="regional-rollup-memo-end")
+
+
+def is_current_cached(spec_code: str, spec_version: str) -> bool:
+    """``is_current`` as the dashboards ask it on every page: its two counts over the whole standard
+    cost more than the page itself at a million rows, so the verdict is kept for a minute."""
+    memo = getattr(_request, "memo", None)
+    if memo is not None and (spec_code, spec_version) in memo:
+        return memo[(spec_code, spec_version)]
+    key = _freshness_key(spec_code, spec_version)
+    verdict = cache.get(key)
+    if verdict is None:
+        verdict = is_current(spec_code, spec_version)
+        cache.set(key, verdict, FRESHNESS_SECONDS)
+    if memo is not None:
+        memo[(spec_code, spec_version)] = verdict
+    return verdict
 
 
 def is_current(spec_code: str, spec_version: str) -> bool:

@@ -106,6 +106,11 @@ def counted(spec: Spec, *, year: int | None = None) -> QuerySet:
 
 
 def latest_year(spec: Spec, ids: Sequence[int]) -> int | None:
+    """The newest year with counted assessments in the regions: from the roll-up's few cells when it
+    is current (a scan of the assessments costs more than the page at a million rows)."""
+    if rollup.is_current_cached(spec.code, spec.version):
+        return (RegionalCell.objects.filter(spec_code=spec.code, spec_version=spec.version, kind="all",
+                                            region_id__in=list(ids), n__gt=0).aggregate(y=Max("year"))["y"])
     return counted(spec).filter(region_id__in=ids).aggregate(y=Max("year"))["y"]
 
 
@@ -144,7 +149,7 @@ def _rolled(spec: Spec, year: int | None, areas: Sequence[Area], kind: str, *,
             key: str = "key") -> dict[Any, list[Aggregate]] | None:
     """``_grouped``'s answer from the roll-up cells of ``kind`` (key → per-area sums), or None when the
     roll-up is behind the assessments (a bulk load since the last regional_rebuild)."""
-    if not rollup.is_current(spec.code, spec.version):
+    if not rollup.is_current_cached(spec.code, spec.version):
         return None
     cells = RegionalCell.objects.filter(spec_code=spec.code, spec_version=spec.version, kind=kind,
                                         region_id__in=sorted({pk for a in areas for pk in a.ids}))

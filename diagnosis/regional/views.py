@@ -21,7 +21,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from diagnosis.extensions import regional_panels
-from diagnosis.regional import selectors, tables
+from diagnosis.regional import rollup, selectors, tables
 from diagnosis.regional import services as services_regional
 from diagnosis.regional.charts import table_figure
 from diagnosis.regional.forms import DemandCellForm, PolicyFilterForm, RegionalFilterForm
@@ -37,6 +37,11 @@ from portal.roles import staff_region_path
 PAGE_SIZE = 50
 PUBLIC_PROVINCE = "440000"
 PUBLIC_CACHE_SECONDS = 600
+
+
+# Cached index figures are keyed on the roll-up's data version; this only bounds how long an unused
+# entry stays.
+DASHBOARD_CACHE_SECONDS = 15 * 60
 
 
 def _staff_path(request) -> str:
@@ -144,10 +149,18 @@ def _with_figures(found: list) -> list[dict]:
 @require_GET
 def dashboard(request):
     f = _Filters(request)
-    verified, counted = selectors.verified_share(f.spec, f.year, f.scope_area)
+
+    def compute():
+        verified, counted = selectors.verified_share(f.spec, f.year, f.scope_area)
+        return {"blocks": _with_figures(_index_tables(f)), "verified": verified, "counted": counted}
+
+    # The figures change only when the roll-up does (rollup.data_version); what a viewer may see
+    # (k = 5 outside their jurisdiction) and the language are part of the key.
+    key = "regional:index:" + ":".join(str(part) for part in (
+        rollup.data_version(), f.scope.pk, f.spec.key, f.year, f.path, get_language()))
+    figures = cache.get_or_set(key, compute, DASHBOARD_CACHE_SECONDS)
     return render(request, "diagnosis/regional/dashboard.html", {
-        **f.context(request, "index"), "blocks": _with_figures(_index_tables(f)),
-        "verified": verified, "counted": counted, "composite": tables.composite_applies(f.spec),
+        **f.context(request, "index"), **figures, "composite": tables.composite_applies(f.spec),
         "composite_version": tables.CCID_SURVEY_COMPOSITE.version})
 
 

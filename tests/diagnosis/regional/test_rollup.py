@@ -109,3 +109,18 @@ def test_t0_t1_pairs_come_from_the_roll_up_and_follow_a_return(db):
     (change,) = selectors.change(spec, 2026, [area])
     assert change.after.n == 0
     assert_rebuilt_equal()
+
+
+def test_the_dashboards_freshness_verdict_follows_a_bulk_load_and_a_rebuild(db):
+    """The per-page check is cached (its counts are dear at a million rows), keyed so that a bulk load
+    and a rebuild are seen at once."""
+    firm = EnterpriseFactory(region=region("440309"))
+    scored_assessment(firm, spec_key=SME, total=Decimal("60"))
+    assert rollup.is_current_cached("sme-2024", "1.0")
+    Assessment.objects.bulk_create([Assessment(enterprise=firm, spec_code="sme-2024", spec_version="1.0",
+                                               status="approved", year=Assessment.objects.get().year,
+                                               region=firm.region, created_by=Assessment.objects.get().created_by,
+                                               submitted_answers={}, result={}, total=Decimal("80"))])
+    assert not rollup.is_current_cached("sme-2024", "1.0")
+    call_command("regional_rebuild", stdout=io.StringIO())
+    assert rollup.is_current_cached("sme-2024", "1.0")
