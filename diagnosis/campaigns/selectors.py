@@ -9,13 +9,15 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from diagnosis.models import Assessment, Campaign, CampaignTarget
 from portal.models import Membership
 
 STAGES = (
     ("invited", _("Invited")),
-    ("registered", _("Registered")),
+    # Its own context: the bare msgid is the registration date column ("注册时间"), not a stage.
+    ("registered", pgettext_lazy("campaign stage", "Registered")),
     ("started", _("Started")),
     ("submitted", _("Submitted")),
     ("approved", _("Approved")),
