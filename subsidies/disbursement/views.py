@@ -31,7 +31,8 @@ def _batches(path):
 
 def _waiting(request):
     return (Application.objects.visible_to(request.user)
-            .filter(status=Application.Status.DECIDED, disbursement__isnull=True)
+            .filter(status=Application.Status.DECIDED, disbursement__isnull=True,
+                    voucher__isnull=True)
             .select_related("version__programme", "enterprise", "region").order_by("version", "decided_at"))
 
 
