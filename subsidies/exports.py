@@ -1,5 +1,6 @@
 """Excel exports of the subsidy workflow (notice list, decisions, disbursement batches) through
-portal.exports.table_workbook, each one audited with its row count."""
+portal.exports.table_workbook, each one audited with its row count. Payee data in an export comes
+only from ``payee_cells`` (subsidies.integrity.selectors.masked_payee): account and ID numbers masked."""
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -7,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from portal.audit import audit_log
 from portal.exports import XLSX_CONTENT_TYPE, table_workbook
+from subsidies.integrity.selectors import masked_payee
 
 
 def workbook_response(*, request, title: str, name: str, columns, rows, action: str, detail: dict | None = None):
@@ -31,3 +33,17 @@ def application_columns():
 def application_cells(a) -> list:
     return [a.reference, a.version.programme.name, a.enterprise.name, a.region.name, a.project_title,
             a.get_status_display()]
+
+
+PAYEE_KEYS = ("bank_name", "account_name", "account_number", "legal_representative", "legal_representative_id")
+
+
+def payee_columns():
+    return [(_("Bank"), 24), (_("Account name"), 28), (_("Account number (masked)"), 24),
+            (_("Legal representative"), 14), (_("ID number (masked)"), 22)]
+
+
+def payee_cells(organisation) -> list:
+    """The payee's bank details with the account and ID numbers masked (never the clear numbers)."""
+    payee = masked_payee(organisation)
+    return [payee[key] for key in PAYEE_KEYS]

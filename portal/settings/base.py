@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
                 "providers.pools.context_processors.pools",
+                "subsidies.context_processors.subsidies",
             ],
         },
     },

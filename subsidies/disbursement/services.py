@@ -26,12 +26,13 @@ def _scope(actor):
 @audited_refusals("batch_create")
 def batch_create(*, version: ProgrammeVersion, actor, applications=None, request=None) -> DisbursementBatch:
     """A batch of the version's decided, not yet batched applications in the actor's region (all of
-    them, or those chosen), sent to finance."""
+    them, or those chosen), sent to finance. Applications with a voucher are left out: the voucher
+    is paid through its own flow (use → verify → pay), so batching them would pay the money twice."""
     path = _scope(actor)
     with transaction.atomic():
         candidates = (Application.objects.select_for_update(of=("self",))
                       .filter(version=version, status=Application.Status.DECIDED, region__path__startswith=path,
-                              disbursement__isnull=True).order_by("pk"))
+                              disbursement__isnull=True, voucher__isnull=True).order_by("pk"))
         if applications is not None:
             candidates = candidates.filter(pk__in=[a.pk for a in applications])
         chosen = list(candidates)

@@ -31,7 +31,8 @@ def _batches(path):
 
 def _waiting(request):
     return (Application.objects.visible_to(request.user)
-            .filter(status=Application.Status.DECIDED, disbursement__isnull=True)
+            .filter(status=Application.Status.DECIDED, disbursement__isnull=True,
+                    voucher__isnull=True)
             .select_related("version__programme", "enterprise", "region").order_by("version", "decided_at"))
 
 
@@ -100,8 +101,10 @@ def batch_pay(request, pk):
 @require_GET
 def batch_export(request, pk):
     batch = _batch(request, pk)
-    columns = [(_("Batch"), 14), *exports.application_columns(), (_("Amount (yuan)"), 16), (_("Paid at"), 18)]
-    rows = ([batch.reference, *exports.application_cells(p.application), p.amount, p.paid_at]
+    columns = [(_("Batch"), 14), *exports.application_columns(), (_("Amount (yuan)"), 16), (_("Paid at"), 18),
+               *exports.payee_columns()]
+    rows = ([batch.reference, *exports.application_cells(p.application), p.amount, p.paid_at,
+             *exports.payee_cells(p.application.enterprise)]
             for p in batch.payments.select_related("application__version__programme", "application__enterprise",
                                                    "application__region"))
     return exports.workbook_response(request=request, title=_("Disbursement batch"), name=f"subsidy-{batch.reference}",

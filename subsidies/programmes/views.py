@@ -21,6 +21,7 @@ from portal.access import get_for_user
 from portal.errors import status_for
 from portal.exceptions import DomainError, Forbidden
 from portal.roles import is_bureau_staff
+from subsidies.applications.selectors import my_enterprises, open_versions
 from subsidies.models import Programme, ProgrammeVersion
 from subsidies.programmes import forms, selectors, services
 
@@ -64,9 +65,12 @@ def public_detail(request, code):
     version = selectors.public_version(code)
     if version is None:
         raise Http404
+    # The signed-in enterprise member whose enterprise this version is open to gets the way to apply.
+    can_apply = any(open_versions(e).filter(pk=version.pk).exists() for e in my_enterprises(request.user))
     return render(request, "subsidies/programmes/public_detail.html",
                   {"version": version, "programme": version.programme, "rules": selectors.rules_in_words(version),
-                   "lines": version.budget_lines.select_related("region").order_by("region__code")})
+                   "lines": version.budget_lines.select_related("region").order_by("region__code"),
+                   "can_apply": can_apply})
 
 
 # ─── staff ───────────────────────────────────────────────────────────────────────────────────

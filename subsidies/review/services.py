@@ -16,6 +16,7 @@ from subsidies.applications import notifications
 from subsidies.applications.services import parse_money
 from subsidies.models import Application, ExpertReview, Objection
 from subsidies.transitions import LONG_MAX, TEXT_MAX, audited_refusals, text
+from subsidies.vouchers import services as vouchers
 
 CHECK_ACTIONS = {"pass": "check_pass", "return": "check_return", "reject": "check_reject"}
 
@@ -240,7 +241,8 @@ def integrity_message(integrity, flags) -> str:
 def decide(*, application: Application, actor, expected_version, note: str = "", request=None,
            today=None) -> Application:
     """Approve after the notice: the amount is fixed by the application's rule version and reserved
-    on its budget line(s) with one conditional UPDATE; over budget → refused, nothing changed."""
+    on its budget line(s) with one conditional UPDATE; over budget → refused, nothing changed. A
+    service- or cloud-voucher programme's application gets its voucher in the same transaction."""
     note = text(note, required=False, limit=TEXT_MAX, code="note")
     integrity = _integrity()
     if integrity is not None and transitions.actor_kind(actor, application) == workflow.STAFF:
@@ -266,6 +268,10 @@ def decide(*, application: Application, actor, expected_version, note: str = "",
                            fields=("status", "decided_amount", "budget_line", "decided_by", "decided_at",
                                    "stage_note"),
                            detail={"basis": amount.basis, "rule_version": locked.version_id})
+        if locked.version.programme.instrument in vouchers.VOUCHER_INSTRUMENTS:
+            # The voucher's face value is the decided amount reserved just above (issue_voucher does
+            # not reserve again); a refusal there (one per enterprise, bad terms) undoes the decision.
+            vouchers.issue_voucher(locked, actor=actor, request=request)
     return locked
 
 

@@ -110,8 +110,10 @@ def voucher_terms(version: ProgrammeVersion) -> dict:
     expires = version.effective_to
     if months is not None and months > 0:
         expires = min(expires, _add_months(today, int(months)))
-    return {"share": share, "cap": cap, "one_per_enterprise": bool(param(version, "one_per_enterprise")),
-            "expires_on": expires}
+    # ``per_enterprise`` is the rules' name (subsidies/rules.py, a count); ``one_per_enterprise`` the flag.
+    per_enterprise = _decimal_param(version, "per_enterprise")
+    one = bool(param(version, "one_per_enterprise")) or per_enterprise == 1
+    return {"share": share, "cap": cap, "one_per_enterprise": one, "expires_on": expires}
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:

@@ -1,6 +1,7 @@
 """A subsidy application from filing to payment in a real browser, three people in three sessions:
 
-the enterprise's owner finds the open programme, files a draft, attaches a contract, confirms the
+the enterprise's owner sees the pre-check panel ("可申请的补贴") on its diagnosis result page, follows
+it to the programme's page and applies: files a draft, attaches a contract, confirms the
 declarations and submits; district staff pass the form check and assign an expert from the pool;
 the expert declares no conflict and scores; staff close the review, record the special audit's
 verified investment and publish the public notice (公示); once the notice period is over (the row's
@@ -21,10 +22,15 @@ from subsidies.models import Application, BudgetLine
 from tests.browser.test_review_journey import _staff_context, staff_sign_in
 from tests.browser.test_self_assessment_journey import sign_in
 from tests.factories import EnterpriseFactory, MembershipFactory, StaffFactory, confirmed_totp, region
+from tests.factories.diagnosis import scored_assessment
 from tests.factories.subsidies import programme_version
 from tests.subsidies.conftest import PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# The rules' shape (subsidies/rules.py), which the pre-check reads: 20 % of the investment, at most ¥500k.
+BANDS = {"bands": {"value": [{"lower": "0", "upper": None, "rate": "0.20", "cap": "500000"}],
+                   "source": "test", "confidence": "V"}}
 
 
 def _privileged(**kwargs):
@@ -39,18 +45,29 @@ def _post_and_wait(page, button, status_text):
 
 
 def test_subsidy_journey(page, browser, live_server, page_guard, tmp_path):
-    owner = MembershipFactory(enterprise=EnterpriseFactory(), role="owner").user
+    enterprise = EnterpriseFactory()
+    owner = MembershipFactory(enterprise=enterprise, role="owner").user
+    assessment = scored_assessment(enterprise, user=owner)
     staff = _privileged(staff_role="district_staff", region=region("440309"))
     expert = _privileged(staff_role="expert", region=None)
     version = programme_version(created_by=StaffFactory(staff_role="city_staff", region=region("440300")),
-                                budget="1000000", district_budget="400000")
+                                budget="1000000", district_budget="400000", params=BANDS)
     contract = tmp_path / "contract.pdf"
     contract.write_bytes(PDF)
 
-    # The owner files and submits.
+    # The owner starts at the pre-check on its result page, follows it to the programme and applies.
     sign_in(page, owner)
-    page.goto("/subsidies/applications/")
-    page.locator(f"main a[href='/subsidies/applications/apply/{version.pk}/']").click()
+    page.goto(f"/assessments/{assessment.pk}/result/")
+    panel = page.locator("#panel-subsidy-precheck")
+    expect(panel.locator("h2")).to_have_text("您可能符合条件的补贴项目")
+    row = panel.locator(f"[data-programme='{version.programme.code}']")
+    expect(row).to_have_attribute("data-eligible", "yes")  # the panel has loaded (once, no poll)
+    expect(row.locator("[data-estimate]")).to_contain_text("50万元")
+    row.locator("h3 a").click()
+    page.wait_for_url(re.compile(rf"/subsidies/programmes/p/{version.programme.code}/$"))
+    expect(page.locator("main h1")).to_have_text(version.programme.name)
+    page.locator("#apply").click()
+    page.wait_for_url(re.compile(rf"/subsidies/applications/apply/{version.pk}/$"))
     page.locator("#id_project_title").fill("MES 车间上线")
     page.locator("#id_declared_investment").fill("250000")
     page.locator("main form button[type=submit]").click()

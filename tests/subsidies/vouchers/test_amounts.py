@@ -23,3 +23,14 @@ def test_covered_amount(contract, share, face, covered):
 def test_negative_inputs_are_refused():
     with pytest.raises(ValueError, match="never negative"):
         covered_amount(D("-1"), D("0.3"), D("10"))
+
+
+def test_one_formula_with_the_rules():
+    """The cover is the rules' voucher formula with the face value as the cap."""
+    from subsidies import rules
+
+    given = {"share": "0.35", "cap": "20000.00", "per_enterprise": 1}
+    params = rules.parse_params(rules.SERVICE_VOUCHER, {name: {"value": value, "source": "test", "confidence": "V"}
+                                                        for name, value in given.items()})
+    for price in ("0.00", "0.03", "12345.67", "57142.85", "57142.86", "900000.00"):
+        assert covered_amount(D(price), D("0.35"), D("20000.00")) == rules.voucher(params, price).value
