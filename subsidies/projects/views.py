@@ -60,7 +60,8 @@ def project_list(request):
         .exists() if not request.user.staff_role else False
     return render(request, "subsidies/projects/list.html", {
         "projects": selectors.projects_for(request.user)[:500], "can_file": writable,
-        "is_staff": is_bureau_staff(request.user)})
+        "is_staff": is_bureau_staff(request.user),
+        "is_provider": not request.user.staff_role and request.user.memberships.filter(provider__isnull=False).exists()})
 
 
 @login_required
