@@ -73,7 +73,12 @@ def project_file(request):
         raise PermissionDenied
     enterprise = next((e for e in enterprises if str(e.pk) == request.GET.get("enterprise")), enterprises[0])
     specs = _specs()
-    spec = specs.get(request.GET.get("spec", "")) or specs.get("sme-2024") or next(iter(specs.values()))
+    spec = specs.get(request.GET.get("spec", ""))
+    if spec is None:  # open on the standard of the enterprise's latest scored diagnosis: it has a baseline
+        latest = (Assessment.objects.filter(enterprise=enterprise, status__in=services.SCORED, result__isnull=False)
+                  .order_by("-submitted_at", "-pk").values_list("spec_code", flat=True).first())
+        spec = specs.get(latest or "")
+    spec = spec or specs.get("sme-2024") or next(iter(specs.values()))
     form = forms.FileProjectForm(
         request.POST or None,
         providers=Provider.objects.filter(status=OrgStatus.VERIFIED).order_by("name")[:500],
