@@ -60,7 +60,8 @@ def project_list(request):
         .exists() if not request.user.staff_role else False
     return render(request, "subsidies/projects/list.html", {
         "projects": selectors.projects_for(request.user)[:500], "can_file": writable,
-        "is_staff": is_bureau_staff(request.user)})
+        "is_staff": is_bureau_staff(request.user),
+        "is_provider": not request.user.staff_role and request.user.memberships.filter(provider__isnull=False).exists()})
 
 
 @login_required
@@ -72,7 +73,12 @@ def project_file(request):
         raise PermissionDenied
     enterprise = next((e for e in enterprises if str(e.pk) == request.GET.get("enterprise")), enterprises[0])
     specs = _specs()
-    spec = specs.get(request.GET.get("spec", "")) or specs.get("sme-2024") or next(iter(specs.values()))
+    spec = specs.get(request.GET.get("spec", ""))
+    if spec is None:  # open on the standard of the enterprise's latest scored diagnosis: it has a baseline
+        latest = (Assessment.objects.filter(enterprise=enterprise, status__in=services.SCORED, result__isnull=False)
+                  .order_by("-submitted_at", "-pk").values_list("spec_code", flat=True).first())
+        spec = specs.get(latest or "")
+    spec = spec or specs.get("sme-2024") or next(iter(specs.values()))
     form = forms.FileProjectForm(
         request.POST or None,
         providers=Provider.objects.filter(status=OrgStatus.VERIFIED).order_by("name")[:500],
@@ -99,11 +105,21 @@ def project_file(request):
         "baseline": services.baseline_for(enterprise, spec.code)}, status=status)
 
 
+def _standard_labels(project) -> tuple[str, list[str]]:
+    """The standard's title and the targeted dimensions' titles, in place of their codes."""
+    spec = _specs().get(project.spec_code)
+    if spec is None:
+        return project.spec_code, list(project.target_dimensions)
+    names = {code: label.lstrip("— ") for code, label in _dimension_choices(spec)}
+    return _title(spec), [names.get(code, code) for code in project.target_dimensions]
+
+
 def _detail_page(request, project, *, status=200, request_form=None, decide_form=None):
     owner_side = not request.user.staff_role and can_write_for(request.user, project.enterprise)
     staff_side = is_bureau_staff(request.user) and Project.objects.writable_by(request.user).filter(
         pk=project.pk).exists()
-    follow_ups = [(str(a.pk), f"{a.spec_code}@{a.spec_version} · {a.submitted_at:%Y-%m-%d}")
+    standard_title, dimension_titles = _standard_labels(project)
+    follow_ups = [(str(a.pk), f"{standard_title} · {a.submitted_at:%Y-%m-%d}")
                   for a in Assessment.objects.filter(enterprise=project.enterprise, spec_code=project.spec_code,
                                                      status__in=services.SCORED, submitted_at__gt=project.filed_at)
                   .order_by("-submitted_at")] if owner_side else []
@@ -112,7 +128,8 @@ def _detail_page(request, project, *, status=200, request_form=None, decide_form
         "request_form": request_form or forms.AcceptanceRequestForm(
             initial={"state_version": project.state_version}, follow_ups=follow_ups),
         "decide_form": decide_form or forms.DecideForm(initial={"state_version": project.state_version}),
-        "has_follow_ups": bool(follow_ups)}, status=status)
+        "has_follow_ups": bool(follow_ups), "standard_title": standard_title,
+        "dimension_titles": dimension_titles}, status=status)
 
 
 def _project(request, pk, write=False):

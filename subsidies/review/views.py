@@ -207,8 +207,11 @@ def budget_figure(rows: list[dict]) -> dict:
               (_("Disbursed"), "disbursed", "#12b76a"))
     return {"data": [{"type": "bar", "name": name, "x": labels, "y": [float(r[key]) for r in rows],
                       "marker": {"color": color}} for name, key, color in series],
-            "layout": {"barmode": "group", "height": 420, "margin": {"l": 60, "r": 20, "t": 30, "b": 140},
-                       "yaxis": {"title": {"text": _("Yuan")}}, "legend": {"orientation": "h"}}}
+            # Legend above the plot and a self-sizing x axis: on a phone the long bar labels turn
+            # sideways and would otherwise run into the legend and off the figure.
+            "layout": {"barmode": "group", "height": 420, "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
+                       "xaxis": {"automargin": True}, "yaxis": {"title": {"text": _("Yuan")}},
+                       "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}}}
 
 
 @login_required
