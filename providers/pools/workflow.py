@@ -10,6 +10,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from diagnosis.review.workflow import Move, allowed, move  # the one reading of a transition table
+
 # ─── The application lifecycle ──────────────────────────────────────────────────────────────
 
 SUBMITTED, RETURNED, EXPERT_REVIEW, NOTICE = "submitted", "returned", "expert_review", "notice"
@@ -46,27 +48,12 @@ TRANSITIONS: dict[tuple[str, str], tuple[frozenset[str], str]] = {
 ACTIONS = tuple(sorted({action for _status, action in TRANSITIONS}))
 
 
-@dataclass(frozen=True)
-class Move:
-    allowed: bool
-    next_status: str | None
-    reason: str  # "", "not_in_this_status" or "not_your_role"
-
-
-def next_status(status: str, action: str, actor_kind: str) -> Move:
-    rule = TRANSITIONS.get((status, action))
-    if rule is None:
-        return Move(False, None, "not_in_this_status")
-    actors, target = rule
-    if actor_kind not in actors:
-        return Move(False, None, "not_your_role")
-    return Move(True, target, "")
+def next_status(status: str, action: str, actor_kind: str | None) -> Move:
+    return move(TRANSITIONS, status, action, actor_kind)
 
 
 def allowed_actions(status: str, actor_kind: str | None) -> frozenset[str]:
-    if actor_kind is None:
-        return frozenset()
-    return frozenset(a for a in ACTIONS if next_status(status, a, actor_kind).allowed)
+    return allowed(TRANSITIONS, status, actor_kind)
 
 
 def notice_period(start: dt.date, days: int) -> tuple[dt.date, dt.date]:

@@ -44,8 +44,9 @@ def test_the_approval_hook_runs_only_after_commit(district_staff, submitted, dja
     monkeypatch.setattr(services_review, "on_assessment_approved", lambda a: hooked.append(a.pk))
     with django_capture_on_commit_callbacks() as callbacks:
         services_review.assessment_approve(assessment=submitted, actor=district_staff, expected_version=0)
-    # The approval also queues its notification e-mails on commit; the hook is the other callback.
-    assert hooked == [] and len(callbacks) == 2
+    # The approval also queues its notification e-mails and marks the regional figures as changed on
+    # commit; the hook is the third callback.
+    assert hooked == [] and len(callbacks) == 3
     for callback in callbacks:
         callback()
     assert hooked == [submitted.pk]
