@@ -26,8 +26,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from diagnosis.models import Need
 from diagnosis.report import svgcharts
 from diagnosis.results.charts import BRAND, EARLIER
+from diagnosis.results.selectors import COUNTED_STATUSES
 from diagnosis.scoring.regional import K_ANONYMITY
 from portal.models import RecordHistory, Region
 from providers.ecosystem.selectors import region_supply, serving_listings, share
@@ -137,7 +139,8 @@ def build_context(region: Region, year: int, spec_key: str, language: str) -> di
 
 def fingerprint(region: Region, year: int, spec_key: str) -> str:
     """Counts and last changes of what the chapter reads: the published listings serving the region's
-    city, the pool members (count per status, valid today, last change), the accepted engagements."""
+    city, the pool members (count per status, valid today, last change), the accepted engagements and
+    the needs stated in the city that year."""
     city = city_of(region)
     if city is None:
         return ""
@@ -150,7 +153,11 @@ def fingerprint(region: Region, year: int, spec_key: str) -> str:
     changed = RecordHistory.objects.filter(table_name__in=["providers_poolmember", "providers_lead"]).aggregate(
         last=Max("changed_at"))["last"]
     accepted = Lead.objects.filter(stage=Lead.Stage.ACCEPTED).count()
-    data = [listings, [list(m) for m in members], valid, changed, accepted, year]
+    # The gap map reads the needs of the whole city; the report's own fingerprint covers its region's.
+    needs = Need.objects.filter(assessment__year=year, assessment__status__in=COUNTED_STATUSES,
+                                assessment__region__path__startswith=city.path).aggregate(
+        n=Count("pk"), last=Max("updated_at"))
+    data = [listings, [list(m) for m in members], valid, changed, accepted, needs, year]
     digest = hashlib.sha256(json.dumps(data, default=str, sort_keys=True).encode()).hexdigest()[:16]
     return f"{listings['n']}:{valid}:{accepted}:{digest}"
 
