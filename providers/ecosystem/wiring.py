@@ -21,3 +21,7 @@ def register() -> None:
     register_landing_line(LandingLine(
         key="providers-ecosystem", audience="staff",
         text=_("Analyse the provider ecosystem of your region and import the bureau's existing provider list.")))
+    from diagnosis.extensions import register_regional_report_section
+    from providers.ecosystem import report
+
+    register_regional_report_section(report.section())
