@@ -169,6 +169,9 @@ class CatalogIndex:
     region_keys: tuple[tuple[str, frozenset[str]] | None, ...]  # None: the missing provider
     region_idx: np.ndarray  # per provider row
     clients: Mapping[str, tuple[np.ndarray, np.ndarray]]  # division → (provider rows, clients)
+    # Per-enterprise arrays that depend on one small input only (the region shares per enterprise
+    # region path), kept with the index for the next enterprise of a batch.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def _interned(values, keys: dict) -> np.ndarray:
@@ -566,8 +569,10 @@ def rank(enterprise: EnterpriseFacts, scenes: Sequence[Scene], catalog: Catalog,
     else:
         capability = outcome = np.zeros(len(idx.tier_idx), dtype=np.int64)
     pool = np.array([_unit(weights.pool_tiers.get(t)) if t else 0 for t in idx.tier_keys], dtype=np.int64)
-    region = np.array([REGION_SHARES[ranker.region_kind_of(*key)] if key else 0 for key in idx.region_keys],
-                      dtype=np.int64)
+    region = idx.memo.get(("region", enterprise.region_path))
+    if region is None:
+        region = idx.memo[("region", enterprise.region_path)] = np.array(
+            [REGION_SHARES[ranker.region_kind_of(*key)] if key else 0 for key in idx.region_keys], dtype=np.int64)
     clients = np.zeros(len(idx.tier_idx), dtype=np.int64)
     if enterprise.division and enterprise.division in idx.clients:
         rows, counts = idx.clients[enterprise.division]

@@ -85,6 +85,24 @@ def _ancestors(node: str, parents: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(found)
 
 
+_SPEC_MEMO: dict[tuple[int, int], tuple[SceneMap, Spec, Mapping[str, Any], Mapping[str, str]]] = {}
+_SPEC_MEMO_SIZE = 16
+
+
+def _spec_rows(mapping: SceneMap, spec: Spec) -> tuple[Mapping[str, Any], Mapping[str, str]]:
+    """The scene map's row of every question of ``spec`` and the dimensions' parents, computed once
+    per (scene map, spec) pair: both are immutable, so a batch reuses them (held by identity)."""
+    key = (id(mapping), id(spec))
+    found = _SPEC_MEMO.get(key)
+    if found is not None and found[0] is mapping and found[1] is spec:
+        return found[2], found[3]
+    if len(_SPEC_MEMO) >= _SPEC_MEMO_SIZE:
+        _SPEC_MEMO.clear()
+    rows, parents = mapping.spec_rows(spec), _dimension_parents(spec)
+    _SPEC_MEMO[key] = (mapping, spec, rows, parents)
+    return rows, parents
+
+
 def build_scenes(spec: Spec, result: Mapping[str, Any], answers: Mapping[str, Any],
                  priorities: Mapping[str, Any] | None = None, *, mapping: SceneMap | None = None,
                  ) -> tuple[Scene, ...]:
@@ -94,8 +112,7 @@ def build_scenes(spec: Spec, result: Mapping[str, Any], answers: Mapping[str, An
     weights = priority_weights(priorities)
     roadmap = build_roadmap(spec, result, answers, priorities)
     steps = {rec.code: (rank, rec) for rank, rec in enumerate(roadmap.recommendations, start=1)}
-    scene_rows = mapping.spec_rows(spec)
-    parents = _dimension_parents(spec)
+    scene_rows, parents = _spec_rows(mapping, spec)
     scenes = []
     for code in weak_codes(spec, result):
         map_row = scene_rows.get(code)

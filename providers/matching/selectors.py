@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from diagnosis.models import Assessment, Campaign
+from diagnosis.models import Assessment, Campaign, ItemCorrection
 from diagnosis.results.context import standing_answers
 from diagnosis.results.roadmap import build_roadmap
 from diagnosis.results.selectors import COUNTED_STATUSES, verified_result
@@ -27,7 +27,7 @@ from providers import cache as registry_cache
 from providers.matching import engine
 from providers.matching.benefit import BenefitEstimate, estimate
 from providers.matching.engine import Catalog, EnterpriseFacts, Match, ProviderFacts, SolutionFacts, Weights
-from providers.matching.extensions import net_price_fn, outcome_ratings_fn
+from providers.matching.extensions import net_price_batch, net_price_fn, outcome_ratings_fn
 from providers.matching.scenes import Scene, build_scenes
 from providers.models import (
     Listing,
@@ -227,27 +227,77 @@ def rank_scenes(enterprise: Enterprise, scenes: tuple[Scene, ...], *, weights=No
 def rank_many(enterprises_with_assessments: Iterable[tuple[Enterprise, Assessment | None]], *,
               weights: Weights | MatchingWeights | None = None, limit: int = 10,
               provider_ids: Iterable[int] | None = None) -> dict[int, list[Match]]:
-    """``rank_for_enterprise`` for many enterprises at once, keyed by enterprise pk; the supply,
-    the outcome ratings and explicit weights are read once for the batch. An assessment of None
-    takes the enterprise's latest (one query each); pass them to avoid that."""
+    """``rank_for_enterprise`` for many enterprises at once, keyed by enterprise pk, with the same
+    matches: the supply, the outcome ratings, explicit weights, the weights per region, the
+    missing latest assessments (one query), the reviewers' corrections (one query) and the net
+    price's reads (the extension's ``prepare``) are read once for the batch."""
+    pairs = list(enterprises_with_assessments)
     supply = catalog()
     outcomes = _outcomes(supply)
     allowed = list(provider_ids) if provider_ids is not None else None
     fixed = _weights(weights, None) if weights is not None else None
     weights_by_region: dict[int, Weights] = {}
+    missing = _latest_assessments([e.pk for e, a in pairs if a is None])
+    pairs = [(e, a if a is not None else missing.get(e.pk)) for e, a in pairs]
+    scenes = scenes_many([a for _e, a in pairs if a is not None])
+    with_scenes = [e for e, a in pairs if a is not None and scenes.get(a.pk)]
+    pricer = net_price_batch(with_scenes) if with_scenes else None
     ranked: dict[int, list[Match]] = {}
-    for enterprise, assessment in enterprises_with_assessments:
-        assessment = assessment if assessment is not None else latest_assessment(enterprise)
-        scenes = scenes_of(assessment)
-        if not scenes:
+    for enterprise, assessment in pairs:
+        found = scenes.get(assessment.pk, ()) if assessment is not None else ()
+        if not found:
             ranked[enterprise.pk] = []
             continue
         if fixed is None and enterprise.region_id not in weights_by_region:
             weights_by_region[enterprise.region_id] = _weights(None, enterprise)
+        net = (lambda solutions, enterprise=enterprise: pricer(enterprise, solutions)) if pricer else None
         ranked[enterprise.pk] = list(engine.rank(
-            enterprise_facts(enterprise), scenes, supply, fixed or weights_by_region[enterprise.region_id],
-            outcomes=outcomes, net_prices=_net_prices(enterprise), limit=limit, provider_ids=allowed))
+            enterprise_facts(enterprise), found, supply, fixed or weights_by_region[enterprise.region_id],
+            outcomes=outcomes, net_prices=net, limit=limit, provider_ids=allowed))
     return ranked
+
+
+def _latest_assessments(enterprise_ids: list[int]) -> dict[int, Assessment]:
+    """``latest_assessment`` of each enterprise, one query."""
+    found: dict[int, Assessment] = {}
+    if not enterprise_ids:
+        return found
+    for assessment in (Assessment.objects.filter(enterprise_id__in=enterprise_ids, status__in=COUNTED_STATUSES,
+                                                 result__isnull=False)
+                       .order_by("enterprise_id", "-submitted_at", "-pk")):
+        found.setdefault(assessment.enterprise_id, assessment)
+    return found
+
+
+def scenes_many(assessments: Iterable[Assessment]) -> dict[int, tuple[Scene, ...]]:
+    """``scenes_of`` of each assessment, keyed by pk: the reviewers' corrections of the approved
+    ones in one query, each spec looked up once."""
+    assessments = [a for a in assessments if a.result is not None]
+    verified = {a.pk for a in assessments if verified_result(a) is not None}
+    corrections: dict[int, dict[str, Any]] = defaultdict(dict)
+    if verified:
+        for assessment_id, item_code, value in (ItemCorrection.objects.filter(assessment_id__in=verified)
+                                                .values_list("assessment_id", "item_code", "verified_value")):
+            corrections[assessment_id][item_code] = value
+    specs: dict[str, Any] = {}
+    found: dict[int, tuple[Scene, ...]] = {}
+    for assessment in assessments:
+        key = assessment.spec_key
+        if key not in specs:
+            try:
+                specs[key] = get_spec(key)
+            except (KeyError, LookupError, ValueError):
+                specs[key] = None
+        spec = specs[key]
+        if spec is None:
+            found[assessment.pk] = ()
+            continue
+        answers = dict(assessment.submitted_answers or {})
+        if assessment.pk in verified:
+            answers.update(corrections.get(assessment.pk, {}))
+        result = verified_result(assessment) or assessment.result
+        found[assessment.pk] = build_scenes(spec, result, answers, assessment.priorities)
+    return found
 
 
 def solutions_for_matches(matches: Iterable[Match]) -> dict[int, ListingSolution]:

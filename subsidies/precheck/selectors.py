@@ -20,10 +20,10 @@ from subsidies import labels, rules
 from subsidies.models import ProgrammeVersion
 
 
-def region_codes(enterprise: Enterprise) -> tuple[str, ...]:
+def region_codes(enterprise: Enterprise, parks=None) -> tuple[str, ...]:
     codes = [c for c in enterprise.region.path.split("/") if c]
     if enterprise.park_id:
-        codes.append(enterprise.park.code)
+        codes.append((parks[enterprise.park_id] if parks is not None else enterprise.park).code)
     return tuple(reversed(codes))
 
 
@@ -38,11 +38,17 @@ def level_ranks() -> dict[str, dict[str, int]]:
 
 def latest_results(enterprise: Enterprise) -> dict[str, rules.AssessmentFact]:
     """Per standard, the latest submitted or approved assessment as a fact."""
+    return _latest_results_many([enterprise.pk])[enterprise.pk]
+
+
+def _latest_results_many(enterprise_ids) -> dict[int, dict[str, rules.AssessmentFact]]:
     ranks = level_ranks()
-    facts: dict[str, rules.AssessmentFact] = {}
-    rows = (Assessment.objects.filter(enterprise=enterprise, status__in=COUNTED_STATUSES, submitted_at__isnull=False)
-            .order_by("spec_code", "-submitted_at", "-pk"))
+    found: dict[int, dict[str, rules.AssessmentFact]] = {pk: {} for pk in enterprise_ids}
+    rows = (Assessment.objects.filter(enterprise_id__in=list(found), status__in=COUNTED_STATUSES,
+                                      submitted_at__isnull=False)
+            .order_by("enterprise_id", "spec_code", "-submitted_at", "-pk"))
     for a in rows:
+        facts = found[a.enterprise_id]
         if a.spec_code in facts:
             continue
         verified = verified_result(a) is not None
@@ -51,7 +57,7 @@ def latest_results(enterprise: Enterprise) -> dict[str, rules.AssessmentFact]:
         facts[a.spec_code] = rules.AssessmentFact(
             standard=a.spec_code, level=level or "", level_rank=ranks.get(a.spec_code, {}).get(level or ""),
             total=total, assessed_on=timezone.localdate(a.submitted_at), verified=verified)
-    return facts
+    return found
 
 
 def enterprise_facts(enterprise: Enterprise, today=None) -> rules.Facts:
@@ -63,11 +69,26 @@ def enterprise_facts(enterprise: Enterprise, today=None) -> rules.Facts:
         level_ranks=level_ranks())
 
 
+def enterprise_facts_many(enterprises, today, *, parks) -> dict[int, rules.Facts]:
+    """``enterprise_facts`` of many enterprises (``parks``: their parks by pk), one query."""
+    results = _latest_results_many([e.pk for e in enterprises])
+    ranks = level_ranks()
+    return {e.pk: rules.Facts(
+        today=today, region_codes=region_codes(e, parks), above_scale=e.above_scale,
+        industry_section=e.industry_section, industry_division=e.industry_division, cluster=e.cluster,
+        established_year=e.established_year, assessments=results[e.pk], level_ranks=ranks) for e in enterprises}
+
+
 def candidate_versions(enterprise: Enterprise, today=None):
     """Published versions still taking applications whose region covers the enterprise."""
+    return candidate_versions_in(region_codes(enterprise), today)
+
+
+def candidate_versions_in(codes, today=None):
+    """Published versions still taking applications of a programme in one of the regions ``codes``."""
     today = today or timezone.localdate()
     return (ProgrammeVersion.objects.filter(status=ProgrammeVersion.Status.PUBLISHED,
-                                            programme__region__code__in=region_codes(enterprise),
+                                            programme__region__code__in=list(codes),
                                             applications_close__gte=today)
             .select_related("programme", "programme__region").order_by("programme__code"))
 
