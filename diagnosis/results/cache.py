@@ -11,6 +11,7 @@ The page recomputed, on every request, two things whose inputs rarely change:
   figure is never served after the data behind it changed: its key names the old fingerprint.
   What the fingerprint does not track (an enterprise's current region or industry, used only
   for rows stored without a snapshot; region names) is bounded by ``TTL``.
+- the dimension and item tables and the ranked next steps (template fragments, ``page_key``);
 - the radar's plotly JSON: a pure function of its labels, values and name, memoised in the
   process (building a plotly figure validates every property: ~10 ms).
 
@@ -70,6 +71,16 @@ def cached_benchmarks(assessment) -> Benchmarks:
         benchmarks = assessment_benchmarks(assessment)
         cache.set(key, benchmarks, timeout=TTL)
     return benchmarks
+
+
+def page_key(assessment, *, verified: bool) -> str:
+    """What the result page's cached fragments (the dimension and item tables, the ranked next
+    steps) are keyed on: everything of the assessment they show can change only with ``updated_at``
+    (every save of a result, verified result, review or priorities writes it), and the key names
+    the review version, status, totals and verified state besides."""
+    raw = "\x1f".join(str(p) for p in (assessment.pk, assessment.updated_at, assessment.review_version,
+                                          assessment.status, assessment.total, assessment.verified_total, verified))
+    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 @lru_cache(maxsize=512)

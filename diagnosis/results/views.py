@@ -13,7 +13,7 @@ from diagnosis.extensions import result_panels
 from diagnosis.models import Assessment, NewMode
 from diagnosis.permissions import can_edit_assessment, can_request_report, can_see_provenance
 from diagnosis.results import services as services_results
-from diagnosis.results.cache import radar_data
+from diagnosis.results.cache import page_key, radar_data
 from diagnosis.results.charts import (
     chart_dimensions,
     comparison_bar,
@@ -60,6 +60,7 @@ def _result_context(request, assessment, *, priorities_form=None) -> dict:
         "show_provenance": can_see_provenance(request.user),
         "previous": previous_scored_assessment(assessment, request.user),
         "result_panels": result_panels(request.user, assessment),
+        "result_cache_key": page_key(assessment, verified=shared.verified),
     }
 
 

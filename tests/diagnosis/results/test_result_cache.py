@@ -120,3 +120,27 @@ def test_cached_tables_follow_the_language(login, enterprise, owner):
     client.cookies["django_language"] = "en"
     html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f"{first.title_en}</th>" in html and f"{first.title}</th>" not in html
+
+
+def _order(html):
+    import re
+
+    return re.findall(r'<tr id="rec-([^"]+)">', html)
+
+
+def test_saved_priorities_re_rank_the_cached_next_steps(login, enterprise, owner):
+    from diagnosis.models import Assessment
+    from diagnosis.results.context import build_result_context
+    from diagnosis.results.roadmap import PRIORITY_CODES
+
+    assessment = scored_assessment(enterprise, user=owner, best=False, normalise=True)
+    client = login(owner)
+    url = f"/assessments/{assessment.pk}/result/"
+    before = _order(client.get(url).content.decode())
+    assert before == [r.code for r in build_result_context(assessment).roadmap.recommendations]
+    weights = {code: 5 if position == len(PRIORITY_CODES) - 1 else 0 for position, code in enumerate(PRIORITY_CODES)}
+    assert client.post(f"/assessments/{assessment.pk}/priorities/", weights).status_code == 302
+    assessment = Assessment.objects.with_enterprise().get(pk=assessment.pk)
+    expected = [r.code for r in build_result_context(assessment).roadmap.recommendations]
+    assert expected != before  # the weights do re-rank
+    assert _order(client.get(url).content.decode()) == expected
