@@ -291,13 +291,18 @@ def measure_pages(*, clients: int, duration: float, warmup: float, workers: int)
     return [
         Figure(name="result page alone GET (without loading the panel)", value=result.rate, unit="requests/s",
                baseline=bare.rate, baseline_name="bare view",
-               note=f"{result.rate / bare.rate if bare.rate else 0:.2f} of bare; {result.summary()}"),
+               note=f"result page alone ÷ bare signed-in view, throughput: "
+                    f"{result.rate / bare.rate if bare.rate else 0:.2f} of bare; {result.summary()}"),
         Figure(name="matching panel alone GET", value=panel.rate, unit="requests/s", baseline=bare.rate,
-               baseline_name="bare view", note=f"{panel.rate / bare.rate if bare.rate else 0:.2f} of bare; "
+               baseline_name="bare view", note=f"matching panel fragment alone (warm) ÷ bare signed-in view, throughput: "
+                                              f"{panel.rate / bare.rate if bare.rate else 0:.2f} of bare; "
                                               f"{panel.summary()}"),
         Figure(name="bare view GET (signed in)", value=bare.rate, unit="requests/s", note=bare.summary()),
         Figure(name="result page + matching panel GET", value=page.rate, unit="requests/s", baseline=bare.rate,
-               baseline_name="bare view", note=f"{share:.2f} of bare ({verdict} goal ≥ {PAGE_GOAL}); {page.summary()}"),
+               baseline_name="bare view",
+               note=f"result page then its matching panel fragment (two GETs a step, as a browser loads them) "
+                    f"÷ bare signed-in view, throughput: {share:.2f} of bare ({verdict} goal ≥ {PAGE_GOAL}); "
+                    f"{page.summary()}"),
         Figure(name="result page + matching panel p95", value=page.percentile(95), unit="ms",
                baseline=bare.percentile(95), baseline_name="bare view p95", higher_is_better=False),
         Figure(name="setup: priming the workers (each reads the supply once; not the figure)", value=primed,

@@ -25,7 +25,8 @@ from django.utils import translation
 
 from diagnosis.fill.questionnaire import describe_value
 from diagnosis.models import Assessment, ItemCorrection, Need, NewMode
-from diagnosis.results.benchmarks import Benchmarks, assessment_benchmarks
+from diagnosis.results.benchmarks import Benchmarks
+from diagnosis.results.cache import cached_benchmarks
 from diagnosis.results.charts import chart_dimensions
 from diagnosis.results.forms import PRIORITY_LABELS
 from diagnosis.results.labels import (
@@ -260,7 +261,7 @@ def build_result_context(assessment: Assessment, *, language: str | None = None,
             review_comment=assessment.review_comment if verified else "",
             reviewed_at=assessment.reviewed_at if verified else None,
             roadmap=build_roadmap(spec, result, standing, assessment.priorities),
-            benchmarks=assessment_benchmarks(assessment),
+            benchmarks=cached_benchmarks(assessment),
             needs=tuple(sorted(needs_of(assessment).values(), key=lambda n: NewMode.values.index(n.category))),
             provisional_reasons=tuple(
                 {"tag": r["tag"], "label": str(PROVENANCE_LABELS.get(r["tag"], "")), "source": r["source"],

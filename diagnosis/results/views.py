@@ -13,12 +13,12 @@ from diagnosis.extensions import result_panels
 from diagnosis.models import Assessment, NewMode
 from diagnosis.permissions import can_edit_assessment, can_request_report, can_see_provenance
 from diagnosis.results import services as services_results
+from diagnosis.results.cache import page_key, radar_data
 from diagnosis.results.charts import (
     chart_dimensions,
     comparison_bar,
     figure_data,
     plotly_js_static_path,
-    radar,
 )
 from diagnosis.results.comparison import COMMON_CODES, REBASED, SAME_VERSION, compare_results
 from diagnosis.results.context import build_result_context, standing_answers, standing_result, verified_result
@@ -51,8 +51,8 @@ def _result_context(request, assessment, *, priorities_form=None) -> dict:
     return {
         **shared.page_context(),
         "assessment": assessment,
-        "radar": figure_data(radar([local_title(spec.dimension_index[d["code"]]) for d in axes],
-                                   [d["percent"] for d in axes], name=local_title(spec))),
+        "radar": radar_data([local_title(spec.dimension_index[d["code"]]) for d in axes],
+                            [d["percent"] for d in axes], name=local_title(spec)),
         "plotly_js": plotly_js_static_path(),
         "priorities_form": priorities_form or (PrioritiesForm(initial=shared.roadmap.weights) if can_write else None),
         "can_write": can_write,
@@ -60,6 +60,7 @@ def _result_context(request, assessment, *, priorities_form=None) -> dict:
         "show_provenance": can_see_provenance(request.user),
         "previous": previous_scored_assessment(assessment, request.user),
         "result_panels": result_panels(request.user, assessment),
+        "result_cache_key": page_key(assessment, verified=shared.verified),
     }
 
 
