@@ -269,6 +269,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AssessmentStatusEnum": "diagnosis.models.Assessment.Status",
         "OrgStatusEnum": "portal.models.OrgStatus",
+        # Report rows (the diagnosis report and the regional analysis report share the job states).
+        "ReportStatusEnum": "diagnosis.models.Report.Status",
         # The "decision" fields of the decision endpoints, one name per choice set.
         "ApproveRejectDecisionEnum": ["approve", "reject"],
         "VerifyRejectDecisionEnum": ["verify", "reject"],
