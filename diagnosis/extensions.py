@@ -29,6 +29,11 @@ class ResultPanel:
     over) and returns an HTML fragment, not a whole page. ``visible`` gets the signed-in user and
     the assessment and returns whether the panel is shown to them; without it everyone who may
     see the result sees the panel. ``key`` names the panel in the page (``id="panel-<key>"``).
+
+    ``body_key`` (optional) gets the request and the assessment, checks nothing more than the page
+    did, and returns the key under which the panel's view keeps its rendered body for this viewer
+    in Django's cache (a key that changes whenever the body would). When that body is there, the
+    page shows it at once instead of loading it: one request fewer and no jump in the layout.
     """
 
     key: str
@@ -36,6 +41,7 @@ class ResultPanel:
     url_name: str
     order: int = 100
     visible: Callable[[Any, Assessment], bool] | None = None
+    body_key: Callable[[Any, Assessment], str | None] | None = None
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from diagnosis.models import Assessment, Evidence, Report, SiteVisit
+from diagnosis.models import Assessment, Evidence, Need, Report, SiteVisit
 from diagnosis.regional import rollup
+from portal.fragments import bump
 from portal.models import Enterprise
 
 
@@ -71,3 +72,18 @@ def rollup_enterprise_after(sender, instance, raw=False, **kwargs):
     before = instance.__dict__.pop("_rollup_before", None)
     if not raw and before:
         rollup.apply(before, rollup.enterprise_contribution(instance.pk))
+
+
+# --- cached result pages ------------------------------------------------------------------------------
+
+
+def needs_version_name(assessment_id: int) -> str:
+    return f"diagnosis:needs:{assessment_id}"
+
+
+@receiver(post_save, sender=Need)
+@receiver(post_delete, sender=Need)
+def needs_changed(sender, instance, raw=False, **kwargs):
+    # The result page's cached body lists the needs (diagnosis/results/views.py).
+    if not raw:
+        bump(needs_version_name(instance.assessment_id))

@@ -1,8 +1,10 @@
 from django.apps import apps
 from django.conf import settings
 
+from portal.fragments import render_cached, version
 from portal.models import Notification
-from portal.permissions import nav_organisation_kinds
+from portal.notifications.services import unread_version_name
+from portal.permissions import memberships_version_name, nav_organisation_kinds
 from portal.roles import ADMIN_ROLES, is_audit_admin, is_bureau_staff, is_expert
 
 
@@ -25,4 +27,18 @@ def portal(request):
         "admin_url": "/" + settings.ADMIN_URL,
         # Unread notifications for the inbox link's badge; lazy for the same reason as above.
         "nav_unread": lambda: signed_in and Notification.objects.filter(user=user, read_at__isnull=True).count(),
+        # The menu bar, from the cache while nothing it shows changed; a callable like the above.
+        "site_header": lambda: site_header(request),
     }
+
+
+def site_header(request):
+    """The rendered menu bar (templates/partials/site_header.html). What it shows follows from the
+    user's roles, memberships and unread notifications, the language and the path (the language
+    switch returns to it): each has a version, so a cached menu is never served after it changed."""
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
+    versions = ((user.pk, user.get_username(), user.staff_role, user.is_staff, user.is_active,
+                 version(memberships_version_name(user.pk)), version(unread_version_name(user.pk)))
+                if signed_in else ("anonymous",))
+    return render_cached(request, "partials/site_header.html", versions=versions, context=dict)

@@ -3,13 +3,46 @@ build their own rules on these (an assessment is written by whoever may write fo
 
 from portal.roles import WRITE_ROLES, MemberRole
 
+# Bumped by portal.signals on every save or delete of a membership in this process: a role read
+# earlier in the same request is then read again (member_role's memo names the value it was read under).
+_membership_writes = 0
+
+
+def membership_changed(user_id: int | None = None) -> None:
+    global _membership_writes
+    _membership_writes += 1
+    if user_id is not None:
+        from portal.fragments import bump
+
+        bump(memberships_version_name(user_id))  # the cached menu shows what the user belongs to
+
+
+def memberships_version_name(user_id) -> str:
+    return f"portal:memberships:{user_id}"
+
 
 def member_role(user, organisation) -> str | None:
-    """The user's membership role in an enterprise or provider, or None."""
+    """The user's membership role in an enterprise or provider, or None.
+
+    Read once per request and organisation (a page asks several predicates of the same pair: may
+    write, may request the report, may request contact) and kept on the user object, which lives
+    for one request; any membership written since, in this process, makes it read again."""
     if not user.is_authenticated:
         return None
-    membership = organisation.memberships.filter(user=user).only("role").first()
-    return membership.role if membership else None
+    memo = getattr(user, "_member_roles", None)
+    if memo is None:
+        memo = {}
+        user._member_roles = memo
+    key = (organisation._meta.label, organisation.pk, _membership_writes)
+    if key not in memo:
+        memo[key] = _read_role(user, organisation)
+    return memo[key]
+
+
+def _read_role(user, organisation) -> str | None:
+    # values_list, not only("role"): a related manager sets the organisation on every instance it
+    # builds, which reads the deferred foreign key back with one more query per call.
+    return organisation.memberships.filter(user=user).order_by("pk").values_list("role", flat=True).first()
 
 
 def is_member_of(user, organisation) -> bool:
@@ -29,7 +62,7 @@ def is_owner_of(user, organisation) -> bool:
 def nav_organisation_kinds(user) -> frozenset[str]:
     """The kinds of organisation ("enterprise", "provider") a signed-in user (not staff) belongs
     to, in one query kept on the user object for the rest of the request: the menu of every page
-    asks three times. For the menu only; decisions use the predicates below, which always query."""
+    asks three times. For the menu only; decisions use the predicates below."""
     if not user.is_authenticated or user.staff_role:
         return frozenset()
     kinds = getattr(user, "_nav_organisation_kinds", None)

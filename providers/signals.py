@@ -12,8 +12,21 @@ def _changed(sender, **kwargs) -> None:
     cache.bump()
 
 
+WEIGHTS_VERSION = "providers:matching-weights"
+
+
+def _weights_changed(sender, **kwargs) -> None:
+    # providers.matching.selectors.weights_pk_for keeps the version in force per region under this.
+    from portal.fragments import bump
+
+    bump(WEIGHTS_VERSION)
+
+
 def connect() -> None:
-    from providers.models import Pool, PoolMember
+    from providers.models import MatchingWeights, Pool, PoolMember
+
+    post_save.connect(_weights_changed, sender=MatchingWeights, dispatch_uid="providers-weights-save")
+    post_delete.connect(_weights_changed, sender=MatchingWeights, dispatch_uid="providers-weights-delete")
 
     for model in (Pool, PoolMember):
         post_save.connect(_changed, sender=model, dispatch_uid=f"providers-cache-{model.__name__}-save")

@@ -28,6 +28,7 @@ from django.db.models import Case, F, JSONField, Max, Sum, When
 
 from diagnosis.models import Assessment, RegionalCell
 from diagnosis.results.selectors import COUNTED_STATUSES, standing_total
+from portal import fragments
 from portal.models import Enterprise
 
 CellKey = tuple[str, str, int, int, str, str]  # spec code, version, year, region id, kind, key
@@ -139,8 +140,9 @@ def apply(before: Mapping[CellKey, list[int]], after: Mapping[CellKey, list[int]
             delta.append((*key, *change))
     if not delta:
         return 0
-    # Cached dashboard figures and freshness verdicts start afresh once this change is committed.
-    transaction.on_commit(bump_generation)
+    # Cached dashboard figures, result pages and freshness verdicts start afresh (now, and again
+    # once this change is committed: see portal.fragments.bump).
+    bump_generation()
     q = connection.ops.quote_name
     table = q(RegionalCell._meta.db_table)
     cols = ", ".join(q(c) for c in _COLUMNS)
@@ -185,22 +187,26 @@ def rebuild(*, chunk: int = 5000) -> int:
 
 
 FRESHNESS_SECONDS = 60
-GENERATION_KEY = "regional:rollup-generation"
+GENERATION = "regional:rollup"  # a portal.fragments version
 
 
 def bump_generation() -> None:
     """The roll-up changed (an assessment counted or uncounted, a rebuild): what was cached from it is old."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not set yet (or evicted)
-        cache.set(GENERATION_KEY, 1, None)
+    fragments.bump(GENERATION)
+
+
+def generation() -> int:
+    """The roll-up's version as its hooks keep it (one cache read): what pages key on whose data
+    follows the counted assessments. Unlike ``data_version`` it does not see a bulk load that
+    bypassed the hooks; what such a page caches lasts its TTL."""
+    return fragments.version(GENERATION)
 
 
 def data_version() -> str:
     """A cheap version of the dashboards' data: the roll-up generation and the newest assessment id
     (a bulk load outside the hooks adds rows). Key cached figures on it."""
     newest = Assessment.objects.aggregate(m=Max("pk"))["m"] or 0
-    return f"{cache.get(GENERATION_KEY, 0)}:{newest}"
+    return f"{generation()}:{newest}"
 
 
 def _freshness_key(spec_code: str, spec_version: str) -> str:

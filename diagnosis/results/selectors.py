@@ -29,19 +29,29 @@ def standing_total():
                 default=F("total"))
 
 
+def _previous_scored(assessment: Assessment, user):
+    earlier = Q(submitted_at__lt=assessment.submitted_at) | Q(submitted_at=assessment.submitted_at,
+                                                             pk__lt=assessment.pk)
+    return (Assessment.objects.visible_to(user)
+            .filter(earlier, enterprise_id=assessment.enterprise_id, spec_code=assessment.spec_code,
+                    result__isnull=False)
+            .exclude(pk=assessment.pk)
+            .order_by("-submitted_at", "-pk"))
+
+
 def previous_scored_assessment(assessment: Assessment, user) -> Assessment | None:
     """The latest scored assessment of the same enterprise and standard submitted before this one,
     among those ``user`` may see."""
     if assessment.submitted_at is None:
         return None
-    earlier = Q(submitted_at__lt=assessment.submitted_at) | Q(submitted_at=assessment.submitted_at,
-                                                                 pk__lt=assessment.pk)
-    return (Assessment.objects.visible_to(user)
-            .filter(earlier, enterprise_id=assessment.enterprise_id, spec_code=assessment.spec_code,
-                    result__isnull=False)
-            .exclude(pk=assessment.pk)
-            .order_by("-submitted_at", "-pk")
-            .first())
+    return _previous_scored(assessment, user).first()
+
+
+def previous_scored_pk(assessment: Assessment, user) -> int | None:
+    """``previous_scored_assessment``'s pk, without reading its stored answers and results."""
+    if assessment.submitted_at is None:
+        return None
+    return _previous_scored(assessment, user).values_list("pk", flat=True).first()
 
 
 def rebased_result(assessment: Assessment, *, spec_code: str, spec_version: str) -> RebasedResult | None:

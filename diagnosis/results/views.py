@@ -3,8 +3,10 @@ what the enterprise needs, and how it moved since the last assessment."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from diagnosis.extensions import result_panels
 from diagnosis.models import Assessment, NewMode
 from diagnosis.permissions import can_edit_assessment, can_request_report, can_see_provenance
+from diagnosis.regional import rollup
 from diagnosis.results import services as services_results
 from diagnosis.results.cache import page_key, radar_data
 from diagnosis.results.charts import (
@@ -25,13 +28,20 @@ from diagnosis.results.context import build_result_context, standing_answers, st
 from diagnosis.results.forms import NeedForm, PrioritiesForm
 from diagnosis.results.needs import CATEGORIES, suggest_needs
 from diagnosis.results.roadmap import PRIORITY_CODES
-from diagnosis.results.selectors import needs_of, previous_scored_assessment, rebased_result
+from diagnosis.results.selectors import (
+    needs_of,
+    previous_scored_assessment,
+    previous_scored_pk,
+    rebased_result,
+)
 from diagnosis.scoring.services import rebased_full_result
+from diagnosis.signals import needs_version_name
 from diagnosis.spec import get_spec
 from diagnosis.templatetags.diagnosis_tags import local_title
 from portal.access import get_for_user
 from portal.audit import audit_staff_read
 from portal.exceptions import DomainError
+from portal.fragments import render_cached, version
 from portal.permissions import can_write_for
 
 
@@ -42,26 +52,62 @@ def _unscored(request, assessment):
     return redirect("diagnosis:assessment-answers", pk=assessment.pk)
 
 
-def _result_context(request, assessment, *, priorities_form=None) -> dict:
+RESULT_BODY = "diagnosis/results/partials/result_body.html"
+
+
+def _viewer(user, assessment) -> dict:
+    """What the body shows differently by viewer: computed once, passed to the context and named
+    in the cache key (a changed membership role or staff role renders a new body)."""
+    return {"can_write": can_write_for(user, assessment.enterprise),
+            "can_request_report": can_request_report(user, assessment),
+            "show_provenance": can_see_provenance(user)}
+
+
+def _result_context(request, assessment, viewer: dict, previous, panels, *, priorities_form=None) -> dict:
     """The shared result context plus what only the web page has: forms, write flags, plotly,
     and the panels other apps registered."""
     shared = build_result_context(assessment)
     axes, spec = shared.chart_axes, shared.spec
-    can_write = can_write_for(request.user, assessment.enterprise)
     return {
         **shared.page_context(),
+        **viewer,
         "assessment": assessment,
         "radar": radar_data([local_title(spec.dimension_index[d["code"]]) for d in axes],
                             [d["percent"] for d in axes], name=local_title(spec)),
-        "plotly_js": plotly_js_static_path(),
-        "priorities_form": priorities_form or (PrioritiesForm(initial=shared.roadmap.weights) if can_write else None),
-        "can_write": can_write,
-        "can_request_report": can_request_report(request.user, assessment),
-        "show_provenance": can_see_provenance(request.user),
-        "previous": previous_scored_assessment(assessment, request.user),
-        "result_panels": result_panels(request.user, assessment),
+        "priorities_form": priorities_form or (PrioritiesForm(initial=shared.roadmap.weights)
+                                               if viewer["can_write"] else None),
+        "previous": previous,
+        "result_panels": [{"panel": panel, "body": cache.get(key) if key else None} for panel, key in panels],
         "result_cache_key": page_key(assessment, verified=shared.verified),
     }
+
+
+def _result_page(request, assessment, *, priorities_form=None, status=200):
+    """The result page. Its body (everything under the menu) is the costly part and changes only
+    with the assessment (``page_key``: every save of its result, review or priorities writes
+    ``updated_at``), its stated needs, the population its benchmarks compare with (the roll-up's
+    generation), its previous assessment and the viewer's rights: it is rendered once per those
+    and served from the cache (portal/fragments.py). A page with a bound form is never cached."""
+    viewer = _viewer(request.user, assessment)
+    previous = previous_scored_pk(assessment, request.user)
+    # A panel whose body its own view has already rendered is shown inline (ResultPanel.body_key).
+    panels = [(panel, panel.body_key(request, assessment) if panel.body_key else None)
+              for panel in result_panels(request.user, assessment)]
+
+    def context():
+        return _result_context(request, assessment, viewer, previous, panels, priorities_form=priorities_form)
+
+    if priorities_form is None:
+        body = render_cached(request, RESULT_BODY, context=context, versions=(
+            page_key(assessment, verified=verified_result(assessment) is not None),
+            rollup.generation(), version(needs_version_name(assessment.pk)),
+            previous, *sorted(viewer.items()),
+            *((panel.key, key, bool(key) and cache.has_key(key)) for panel, key in panels)))
+    else:
+        body = render_to_string(RESULT_BODY, context(), request=request)
+    return render(request, "diagnosis/results/result.html", {
+        "assessment": assessment, "spec": get_spec(assessment.spec_key), "plotly_js": plotly_js_static_path(),
+        "body": body}, status=status)
 
 
 @login_required
@@ -71,7 +117,7 @@ def assessment_result(request, pk):
     if assessment.result is None:
         return _unscored(request, assessment)
     audit_staff_read(request, assessment)
-    return render(request, "diagnosis/results/result.html", _result_context(request, assessment))
+    return _result_page(request, assessment)
 
 
 @login_required
@@ -92,8 +138,7 @@ def assessment_priorities(request, pk):
         else:
             messages.success(request, _("Priorities saved: the roadmap is re-ranked."))
             return redirect(reverse("diagnosis:assessment-result", args=[pk]) + "#roadmap")
-    return render(request, "diagnosis/results/result.html", _result_context(request, assessment, priorities_form=form),
-                  status=422)
+    return _result_page(request, assessment, priorities_form=form, status=422)
 
 
 def _need_cards(spec, assessment, suggestions, needs, bound):

@@ -22,6 +22,18 @@ EMAIL_ATTEMPTS_MAX = 5
 EMAIL_RESEND_AFTER = dt.timedelta(minutes=10)
 
 
+def unread_version_name(user_id) -> str:
+    """The version of a user's unread count (the cached menu shows it): bumped on every write."""
+    return f"portal:notifications:{user_id}"
+
+
+def _unread_changed(user_ids) -> None:
+    from portal.fragments import bump
+
+    for user_id in set(user_ids):
+        bump(unread_version_name(user_id))
+
+
 def notify(users, *, kind: str, title: str, body: str = "", url: str = "") -> list[Notification]:
     """One notification per distinct active user. ``title`` and ``body`` are final text (translate
     them before calling: recipients read Chinese first). ``url`` must be a path in the portal."""
@@ -35,6 +47,7 @@ def notify(users, *, kind: str, title: str, body: str = "", url: str = "") -> li
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
+    _unread_changed(recipients)
     ids = [n.pk for n in created if n.email_status == Notification.EmailStatus.PENDING]
     if ids:
         from portal.jobs import enqueue_on_commit
@@ -89,8 +102,11 @@ def sweep_emails() -> int:
 def mark_read(notification: Notification) -> None:
     if notification.read_at is None:
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+        _unread_changed([notification.user_id])
 
 
 def mark_all_read(user) -> int:
     with transaction.atomic():
-        return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+        changed = Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+        _unread_changed([user.pk])
+        return changed

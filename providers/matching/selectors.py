@@ -16,11 +16,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.cache import cache
+
 from diagnosis.models import Assessment, Campaign, ItemCorrection
 from diagnosis.results.context import standing_answers
 from diagnosis.results.roadmap import build_roadmap
 from diagnosis.results.selectors import COUNTED_STATUSES, verified_result
 from diagnosis.spec import get_spec
+from portal.fragments import version
 from portal.models import Enterprise
 from portal.reference import INDUSTRY_DIVISIONS
 from providers import cache as registry_cache
@@ -39,6 +42,7 @@ from providers.models import (
     PoolMember,
     SolutionItem,
 )
+from providers.signals import WEIGHTS_VERSION
 
 TIER_ORDER = {Pool.Tier.PROVINCE: 3, Pool.Tier.CITY: 2, Pool.Tier.DISTRICT: 1}
 
@@ -176,6 +180,18 @@ def weights_version_for(enterprise: Enterprise | None = None, campaign: Campaign
     candidates = (MatchingWeights.objects.select_related("region")
                   .filter(campaign__isnull=True, region__path__in=ancestors))
     return max(candidates, key=lambda w: (len(w.region.path), w.number), default=None)
+
+
+def weights_pk_for(enterprise: Enterprise) -> int | None:
+    """``weights_version_for(enterprise)``'s pk (None: the defaults), kept in the cache per region
+    until any weights version is saved or deleted (providers/signals.py bumps the version)."""
+    key = f"providers:matching-weights-in-force:{version(WEIGHTS_VERSION)}:{enterprise.region_id}"
+    found = cache.get(key)
+    if found is None:
+        weights = weights_version_for(enterprise)
+        found = weights.pk if weights else 0
+        cache.set(key, found, 3600)
+    return found or None
 
 
 def _weights(weights, enterprise: Enterprise | None) -> Weights:

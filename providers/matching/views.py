@@ -49,6 +49,19 @@ def panel_context(assessment, *, limit: int = PANEL_MATCHES) -> dict:
     }
 
 
+def panel_body_key(request, assessment) -> str:
+    """The key of the panel's cached body for this viewer. The body changes only with the registry
+    (its version is in every key), the weights in force, the assessment's standing and priorities,
+    whether the viewer may request contact and whether a net-price source is installed; the TTL
+    bounds what none of these track (a subsidy's remaining budget). The result page reads the
+    body under this key to show it at once (diagnosis.extensions.ResultPanel.body_key)."""
+    return registry_cache.key("matching-panel", assessment.pk, assessment.status, assessment.total,
+                              assessment.verified_total, assessment.reviewed_at,
+                              json.dumps(assessment.priorities, sort_keys=True, default=str),
+                              selectors.weights_pk_for(assessment.enterprise) or "default", can_write_for(request.user, assessment.enterprise),
+                              net_price_fn() is not None)
+
+
 @login_required
 @require_GET
 def result_panel(request, pk):
@@ -56,18 +69,11 @@ def result_panel(request, pk):
     assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, request=request)
     if assessment.result is None:
         return render(request, "providers/matching/panel.html", {"assessment": assessment, "unscored": True})
-    can_contact = can_write_for(request.user, assessment.enterprise)
-    # The body changes only with the registry (its version is in every key), the weights in force,
-    # the assessment's standing and priorities, and whether a net-price source is installed; the
-    # TTL bounds what none of these track (a subsidy's remaining budget).
-    weights = selectors.weights_version_for(assessment.enterprise)
-    key = registry_cache.key("matching-panel", assessment.pk, assessment.status, assessment.total,
-                             assessment.verified_total, assessment.reviewed_at,
-                             json.dumps(assessment.priorities, sort_keys=True, default=str),
-                             weights.pk if weights else "default", can_contact, net_price_fn() is not None)
-    body = registry_cache.cached(key, lambda: render_to_string("providers/matching/panel.html", {
-        "assessment": assessment, **panel_context(assessment), "can_request_contact": can_contact,
-    }, request=request))
+    body = registry_cache.cached(panel_body_key(request, assessment), lambda: render_to_string(
+        "providers/matching/panel.html", {
+            "assessment": assessment, **panel_context(assessment),
+            "can_request_contact": can_write_for(request.user, assessment.enterprise),
+        }, request=request))
     return HttpResponse(body)
 
 

@@ -17,12 +17,14 @@ def register() -> None:
     from providers.matching.extensions import register_outcome_ratings
     from providers.matching.ratings import leads_outcome_ratings
     from providers.matching.report import build_section
+    from providers.matching.views import panel_body_key
 
     # Outcome ratings come from the leads feature (accepted engagements, measured uplift).
     register_outcome_ratings(leads_outcome_ratings)
 
     register_result_panel(ResultPanel(key="matching", title=_("Matched service providers"),
-                                      url_name="providers:matching-panel", order=50))
+                                      url_name="providers:matching-panel", order=50,
+                                      body_key=panel_body_key))
     register_report_section(ReportSection(key="matching", template="providers/matching/report_section.html",
                                           build_context=build_section, order=50))
     register_home_card(HomeCard(

@@ -1,0 +1,97 @@
+"""Rendered page bodies kept in the cache (issues #10 and #12: the result page, the dashboards).
+
+Some pages cost far more to render than to serve: the result page builds benchmarks, roadmap and
+tables; a dashboard builds figures and tables over the roll-up. Their body changes only when a
+few known versions change (the assessment's ``updated_at``, the roll-up's data version, the
+user's role). ``render_cached`` renders such a body once per key and serves the same HTML until
+a version changes; the page around it (menu, messages, language switch) is rendered per request.
+
+What the key always names, so that no caller can forget it: the template, the language, the
+signed-in user (a body is never served to another user, whatever it shows) and the full path with
+its query string. The caller names the versions of the data the body shows.
+
+What can never be cached in a body is the CSRF token: every response carries its own masked
+token. The body is rendered with a placeholder in its place and the request's own token is put
+back on every read. The placeholder is derived from ``SECRET_KEY``, so no user can type it into
+a field that a page shows and have someone else's token written there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
+
+TTL = 300  # seconds; bounds whatever a caller's versions do not track (region names, labels)
+PREFIX = "portal:fragment:"
+
+
+@lru_cache(maxsize=4)
+def _placeholder(secret: str) -> str:
+    return "csrf" + hmac.new(secret.encode(), b"portal.fragments.csrf", hashlib.sha256).hexdigest()[:40]
+
+
+def csrf_placeholder() -> str:
+    return _placeholder(settings.SECRET_KEY)
+
+
+def fragment_key(request, template_name: str, versions: Iterable[Any]) -> str:
+    user = getattr(request, "user", None)
+    raw = "\x1f".join(str(p) for p in (
+        template_name, translation.get_language(), getattr(user, "pk", None), request.get_full_path(), *versions))
+    return PREFIX + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def render_cached(request, template_name: str, *, versions: Iterable[Any],
+                  context: Callable[[], Mapping[str, Any]], timeout: int = TTL) -> SafeString:
+    """``template_name`` rendered with ``context()`` (called only on a miss), kept for ``timeout``
+    seconds under the request's user, language, path and ``versions``."""
+    key = fragment_key(request, template_name, versions)
+    body = cache.get(key)
+    if body is None:
+        body = render_to_string(template_name, {**context(), "csrf_token": csrf_placeholder()}, request=request)
+        cache.set(key, str(body), timeout)
+    return mark_safe(str(body).replace(csrf_placeholder(), get_token(request)))  # noqa: S308 — rendered by our template
+
+
+# --- versions ----------------------------------------------------------------------------------------
+# A named counter in the cache for data a body shows that has no cheap version of its own (an
+# assessment's stated needs, say). A missing counter (never set, evicted) starts from a number never
+# used before, so an eviction can never bring back a body keyed on an old value.
+
+VERSION_PREFIX = "portal:version:"
+
+
+def version(name: str) -> int:
+    key = VERSION_PREFIX + name
+    current = cache.get(key)
+    if current is None:
+        cache.add(key, time.time_ns(), timeout=None)
+        current = cache.get(key)
+    return current
+
+
+def _bump(name: str) -> None:
+    key = VERSION_PREFIX + name
+    try:
+        cache.incr(key)
+    except ValueError:  # missing: start from a number never used before
+        cache.set(key, time.time_ns(), timeout=None)
+
+
+def bump(name: str) -> None:
+    """The data named ``name`` changed: now, and once more when the transaction commits (a body
+    rendered by another request in between, from the data before the commit, is never read again)."""
+    _bump(name)
+    transaction.on_commit(lambda: _bump(name))
