@@ -87,3 +87,19 @@ def needs_changed(sender, instance, raw=False, **kwargs):
     # The result page's cached body lists the needs (diagnosis/results/views.py).
     if not raw:
         bump(needs_version_name(instance.assessment_id))
+
+
+def scored_assessments_version_name(enterprise_id: int) -> str:
+    return f"diagnosis:scored-assessments:{enterprise_id}"
+
+
+@receiver(post_save, sender=Assessment)
+@receiver(post_delete, sender=Assessment)
+def scored_assessments_changed(sender, instance, raw=False, **kwargs):
+    # A result page links to the previous scored assessment of its enterprise: a scored assessment
+    # saved or deleted may change which one that is. Saves of drafts (autosave) change nothing.
+    # An instance read without its result (with_result_flags) counts as scored.
+    if raw or not instance.enterprise_id:
+        return
+    if kwargs.get("signal") is post_delete or instance.__dict__.get("result", True) is not None:
+        bump(scored_assessments_version_name(instance.enterprise_id))

@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Case, Count, F, Q, When
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Q, When
 
 from diagnosis.models import Assessment, Need, NewMode, RebasedResult
 
@@ -27,6 +27,20 @@ def standing_total():
     that have one, else the self-declared total — for figures computed over many rows."""
     return Case(When(status=Assessment.Status.APPROVED, verified_result__isnull=False, then=F("verified_total")),
                 default=F("total"))
+
+
+LARGE_FIELDS = ("submitted_answers", "result", "verified_result")
+
+
+def with_result_flags(queryset):
+    """``queryset`` without the stored answers and results (tens of kB a row, which a page served
+    from the cache never reads; a body rendered afresh reads each with one query) and with two flags
+    in their place: ``is_scored`` (a result is stored) and ``is_verified`` (``verified_result``'s
+    rule, as ``standing_total`` states it in SQL)."""
+    return queryset.defer(*LARGE_FIELDS).annotate(
+        is_scored=ExpressionWrapper(Q(result__isnull=False), output_field=BooleanField()),
+        is_verified=ExpressionWrapper(Q(status=Assessment.Status.APPROVED, verified_result__isnull=False),
+                                      output_field=BooleanField()))
 
 
 def _previous_scored(assessment: Assessment, user):

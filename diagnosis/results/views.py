@@ -33,9 +33,10 @@ from diagnosis.results.selectors import (
     previous_scored_assessment,
     previous_scored_pk,
     rebased_result,
+    with_result_flags,
 )
 from diagnosis.scoring.services import rebased_full_result
-from diagnosis.signals import needs_version_name
+from diagnosis.signals import needs_version_name, scored_assessments_version_name
 from diagnosis.spec import get_spec
 from diagnosis.templatetags.diagnosis_tags import local_title
 from portal.access import get_for_user
@@ -89,19 +90,20 @@ def _result_page(request, assessment, *, priorities_form=None, status=200):
     generation), its previous assessment and the viewer's rights: it is rendered once per those
     and served from the cache (portal/fragments.py). A page with a bound form is never cached."""
     viewer = _viewer(request.user, assessment)
-    previous = previous_scored_pk(assessment, request.user)
     # A panel whose body its own view has already rendered is shown inline (ResultPanel.body_key).
     panels = [(panel, panel.body_key(request, assessment) if panel.body_key else None)
               for panel in result_panels(request.user, assessment)]
 
     def context():
+        previous = previous_scored_pk(assessment, request.user)
         return _result_context(request, assessment, viewer, previous, panels, priorities_form=priorities_form)
 
     if priorities_form is None:
         body = render_cached(request, RESULT_BODY, context=context, versions=(
-            page_key(assessment, verified=verified_result(assessment) is not None),
+            page_key(assessment, verified=assessment.is_verified),
             rollup.generation(), version(needs_version_name(assessment.pk)),
-            previous, *sorted(viewer.items()),
+            version(scored_assessments_version_name(assessment.enterprise_id)), *sorted(viewer.items()),
+            request.user.staff_role, request.user.region_id,
             *((panel.key, key, bool(key) and cache.has_key(key)) for panel, key in panels)))
     else:
         body = render_to_string(RESULT_BODY, context(), request=request)
@@ -110,11 +112,17 @@ def _result_page(request, assessment, *, priorities_form=None, status=200):
         "body": body}, status=status)
 
 
+def _page_assessment(request, pk, *, write=False):
+    # The page's own read leaves the stored answers and results in the database (with_result_flags).
+    return get_for_user(with_result_flags(Assessment.objects.select_related("enterprise")), pk, user=request.user,
+                        write=write, request=request)
+
+
 @login_required
 @require_GET
 def assessment_result(request, pk):
-    assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, request=request)
-    if assessment.result is None:
+    assessment = _page_assessment(request, pk)
+    if not assessment.is_scored:
         return _unscored(request, assessment)
     audit_staff_read(request, assessment)
     return _result_page(request, assessment)
@@ -124,8 +132,8 @@ def assessment_result(request, pk):
 @require_POST
 def assessment_priorities(request, pk):
     """Save the roadmap weights; invalid input re-renders the page with 422 and stores nothing."""
-    assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, write=True, request=request)
-    if assessment.result is None:
+    assessment = _page_assessment(request, pk, write=True)
+    if not assessment.is_scored:
         return _unscored(request, assessment)
     form = PrioritiesForm(request.POST)
     if form.is_valid():

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from diagnosis.models import Assessment
+from diagnosis.results.selectors import with_result_flags
 from portal.access import get_for_user
 from portal.errors import status_for
 from portal.exceptions import DomainError, Forbidden
@@ -66,8 +67,9 @@ def panel_body_key(request, assessment) -> str:
 @require_GET
 def result_panel(request, pk):
     """The panel's body: access checked here (the result page's check does not carry over)."""
-    assessment = get_for_user(Assessment.objects.with_enterprise(), pk, user=request.user, request=request)
-    if assessment.result is None:
+    assessment = get_for_user(with_result_flags(Assessment.objects.with_enterprise()), pk, user=request.user,
+                              request=request)
+    if not assessment.is_scored:
         return render(request, "providers/matching/panel.html", {"assessment": assessment, "unscored": True})
     body = registry_cache.cached(panel_body_key(request, assessment), lambda: render_to_string(
         "providers/matching/panel.html", {
