@@ -77,6 +77,9 @@ def rollup_enterprise_after(sender, instance, raw=False, **kwargs):
 # --- cached result pages ------------------------------------------------------------------------------
 
 
+ALL_NEEDS_VERSION = "diagnosis:needs"
+
+
 def needs_version_name(assessment_id: int) -> str:
     return f"diagnosis:needs:{assessment_id}"
 
@@ -84,9 +87,11 @@ def needs_version_name(assessment_id: int) -> str:
 @receiver(post_save, sender=Need)
 @receiver(post_delete, sender=Need)
 def needs_changed(sender, instance, raw=False, **kwargs):
-    # The result page's cached body lists the needs (diagnosis/results/views.py).
+    # The result page's cached body lists the needs (diagnosis/results/views.py); the demand map's
+    # cached tab counts them all (diagnosis/regional/views.py).
     if not raw:
         bump(needs_version_name(instance.assessment_id))
+        bump(ALL_NEEDS_VERSION)
 
 
 def scored_assessments_version_name(enterprise_id: int) -> str:

@@ -57,12 +57,24 @@ def render_cached(request, template_name: str, *, versions: Iterable[Any],
                   context: Callable[[], Mapping[str, Any]], timeout: int = TTL) -> SafeString:
     """``template_name`` rendered with ``context()`` (called only on a miss), kept for ``timeout``
     seconds under the request's user, language, path and ``versions``."""
-    key = fragment_key(request, template_name, versions)
-    body = cache.get(key)
-    if body is None:
-        body = render_to_string(template_name, {**context(), "csrf_token": csrf_placeholder()}, request=request)
-        cache.set(key, str(body), timeout)
-    return mark_safe(str(body).replace(csrf_placeholder(), get_token(request)))  # noqa: S308 — rendered by our template
+    return render_cached_parts(request, {"body": template_name}, versions=versions, context=context,
+                               timeout=timeout)["body"]
+
+
+def render_cached_parts(request, templates: Mapping[str, str], *, versions: Iterable[Any],
+                        context: Callable[[], Mapping[str, Any]], timeout: int = TTL) -> dict[str, SafeString]:
+    """Several parts of one page (its title and its body, say) rendered from one ``context()`` and
+    kept together, like ``render_cached``: a mapping of part name → HTML."""
+    key = fragment_key(request, "\x1e".join(f"{name}={template}" for name, template in templates.items()), versions)
+    parts = cache.get(key)
+    if parts is None:
+        values = {**context(), "csrf_token": csrf_placeholder()}
+        parts = {name: str(render_to_string(template, values, request=request)) for name, template in templates.items()}
+        cache.set(key, parts, timeout)
+    placeholder = csrf_placeholder()
+    token = get_token(request) if any(placeholder in html for html in parts.values()) else ""
+    # The parts were rendered by our own templates (autoescaped); only the placeholder is replaced.
+    return {name: mark_safe(html.replace(placeholder, token)) for name, html in parts.items()}  # noqa: S308
 
 
 # --- versions ----------------------------------------------------------------------------------------

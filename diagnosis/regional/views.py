@@ -26,10 +26,12 @@ from diagnosis.regional import services as services_regional
 from diagnosis.regional.charts import table_figure
 from diagnosis.regional.forms import DemandCellForm, PolicyFilterForm, RegionalFilterForm
 from diagnosis.results.charts import plotly_js_static_path
+from diagnosis.signals import ALL_NEEDS_VERSION
 from diagnosis.spec import get_spec
 from portal.audit import audit_denied, audit_log
 from portal.exceptions import DomainError
 from portal.exports import XLSX_CONTENT_TYPE
+from portal.fragments import render_cached_parts, version
 from portal.models import Region
 from portal.reference import INDUSTRY_DIVISIONS
 from portal.roles import staff_region_path
@@ -145,40 +147,68 @@ def _with_figures(found: list) -> list[dict]:
             for t in found]
 
 
+DASHBOARD_PARTS = {"title": "diagnosis/regional/partials/dashboard_title.html",
+                   "body": "diagnosis/regional/partials/dashboard_body.html"}
+DEMAND_PARTS = {"title": "diagnosis/regional/partials/demand_title.html",
+                "body": "diagnosis/regional/partials/demand_body.html"}
+
+
+def _tab(request, tab: str, shell: str, parts: dict, build, *versions):
+    """A dashboard tab. Its title and body are rendered once per viewer, address (the filters are in
+    it), language and roll-up data version, and served from the cache (portal/fragments.py):
+    the figures behind them change only with the roll-up. The viewer's jurisdiction (staff role and
+    region), the panels they see and any ``versions`` of data outside the roll-up (the stated
+    needs of the demand map) are named in the key too. ``build`` makes the context on a miss,
+    and its filters check the region asked for (404 outside the jurisdiction): a body is cached
+    only after that check passed for this viewer and address."""
+    path = _staff_path(request)
+    panels = regional_panels(request.user, tab)
+    rendered = render_cached_parts(request, parts, context=build, versions=(
+        rollup.data_version(), path, request.user.staff_role, request.user.region_id, *(p.key for p in panels), *versions))
+    return render(request, shell, {"parts": rendered, "panels": panels, "plotly_js": plotly_js_static_path()})
+
+
 @login_required
 @require_GET
 def dashboard(request):
-    f = _Filters(request)
+    def build():
+        f = _Filters(request)
 
-    def compute():
-        verified, counted = selectors.verified_share(f.spec, f.year, f.scope_area)
-        return {"blocks": _with_figures(_index_tables(f)), "verified": verified, "counted": counted}
+        def compute():
+            verified, counted = selectors.verified_share(f.spec, f.year, f.scope_area)
+            return {"blocks": _with_figures(_index_tables(f)), "verified": verified, "counted": counted}
 
-    # The figures change only when the roll-up does (rollup.data_version); what a viewer may see
-    # (k = 5 outside their jurisdiction) and the language are part of the key.
-    key = "regional:index:" + ":".join(str(part) for part in (
-        rollup.data_version(), f.scope.pk, f.spec.key, f.year, f.path, get_language()))
-    figures = cache.get_or_set(key, compute, DASHBOARD_CACHE_SECONDS)
-    return render(request, "diagnosis/regional/dashboard.html", {
-        **f.context(request, "index"), **figures, "composite": tables.composite_applies(f.spec),
-        "composite_version": tables.CCID_SURVEY_COMPOSITE.version})
+        # The figures change only when the roll-up does (rollup.data_version); what a viewer may see
+        # (k = 5 outside their jurisdiction) and the language are part of the key.
+        key = "regional:index:" + ":".join(str(part) for part in (
+            rollup.data_version(), f.scope.pk, f.spec.key, f.year, f.path, get_language()))
+        figures = cache.get_or_set(key, compute, DASHBOARD_CACHE_SECONDS)
+        return {**f.context(request, "index"), **figures, "composite": tables.composite_applies(f.spec),
+                "composite_version": tables.CCID_SURVEY_COMPOSITE.version}
+
+    return _tab(request, "index", "diagnosis/regional/dashboard.html", DASHBOARD_PARTS, build)
 
 
 @login_required
 @require_GET
 def slices(request):
-    f = _Filters(request)
-    return render(request, "diagnosis/regional/dashboard.html", {
-        **f.context(request, "slices"), "blocks": _with_figures(_slice_tables(f))})
+    def build():
+        f = _Filters(request)
+        return {**f.context(request, "slices"), "blocks": _with_figures(_slice_tables(f))}
+
+    return _tab(request, "slices", "diagnosis/regional/dashboard.html", DASHBOARD_PARTS, build)
 
 
 @login_required
 @require_GET
 def demand(request):
-    f = _Filters(request)
-    found = _demand_tables(request, f)
-    return render(request, "diagnosis/regional/demand.html", {
-        **f.context(request, "demand"), "table": found[0], "shares": tables.demand_shares(found[0])})
+    def build():
+        f = _Filters(request)
+        found = _demand_tables(request, f)
+        return {**f.context(request, "demand"), "table": found[0], "shares": tables.demand_shares(found[0])}
+
+    # The demand map counts the stated needs, which the roll-up does not hold.
+    return _tab(request, "demand", "diagnosis/regional/demand.html", DEMAND_PARTS, build, version(ALL_NEEDS_VERSION))
 
 
 @login_required

@@ -40,8 +40,9 @@ def test_the_province_dashboard_compares_every_city(login, province_staff, distr
 
 def test_province_staff_open_any_city_or_district_of_their_province(login, province_staff, districts):
     client = login(province_staff)
-    for code in ("440300", "441900", "440306"):
+    for code in ("440300", "441900"):
         assert client.get(f"/regional/?region={region(code).pk}&year={YEAR}").status_code == 200
+    # (A second view of a page is served from the cache, without a template context: read it once.)
     # Bao'an's three firms are inside the province's jurisdiction: shown, not withheld.
     index = _blocks(client.get(f"/regional/?region={region('440306').pk}&year={YEAR}"))["index"]
     assert index.rows[0][2] == 3
