@@ -157,13 +157,32 @@ def database_url() -> str:
         else f"postgres://{host}/{quote(db['NAME'], safe='')}"
 
 
+BENCH_CACHE_URL = "redis://127.0.0.1:6379/15"
+
+
+def bench_cache_url() -> str:
+    """The Redis database the measured gunicorn caches in, as a deployment does (every worker sees
+    one cache; deploy/production.env). Emptied first: the bench seeds in bulk, around the hooks
+    that bump cache versions, so nothing cached by an earlier run may answer."""
+    import redis
+
+    url = os.environ.get("BENCH_CACHE_URL") or BENCH_CACHE_URL
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
+    except redis.exceptions.RedisError as exc:
+        raise BenchError(f"the page benchmarks cache in Redis as a deployment does; {url} is not usable: {exc}") \
+            from None
+    return url
+
+
 def server_environment(static_root: str) -> dict[str, str]:
     """A deployment's environment, built from scratch so that nothing of the developer's shell
-    (DEBUG, SSL redirects, a broker URL) changes what is measured."""
+    (DEBUG, SSL redirects, a broker URL) changes what is measured; the cache is Redis, as deployed."""
     env = {key: os.environ[key] for key in _PASSED_THROUGH if key in os.environ}
     env.update({
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DATABASE_URL": database_url(),
+        "CACHE_URL": bench_cache_url(),
         "SECRET_KEY": "bench-pages-insecure-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "ALLOWED_HOSTS": HOST,
         "SECURE_COOKIES": "0",

@@ -15,42 +15,27 @@ commit, is keyed on the intermediate version and never read again.
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import translation
 
-VERSION_KEY = "providers:registry-version"
+from portal import fragments
+from portal.fragments import VERSION_PREFIX
+
+VERSION_NAME = "providers:registry"  # a portal.fragments version
+VERSION_KEY = VERSION_PREFIX + VERSION_NAME  # where it lives in the cache
 PAGE_TTL = 300  # seconds; bounds the staleness of what the version does not cover (region names)
 
 
-def _fresh() -> int:
-    # Never a number used before: an evicted version must not bring back the pages of an old one.
-    return time.time_ns()
-
-
 def version() -> int:
-    current = cache.get(VERSION_KEY)
-    if current is None:
-        cache.add(VERSION_KEY, _fresh(), timeout=None)
-        current = cache.get(VERSION_KEY)
-    return current
-
-
-def _bump() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # missing (evicted, never set): start from a number never used before
-        cache.set(VERSION_KEY, _fresh(), timeout=None)
+    return fragments.version(VERSION_NAME)
 
 
 def bump() -> None:
     """The registry's public data changed: now, and once more when the transaction commits."""
-    _bump()
-    transaction.on_commit(_bump)
+    fragments.bump(VERSION_NAME)
 
 
 def key(*parts: Any) -> str:
