@@ -143,17 +143,22 @@ def measure_regional(*, count: int) -> list[Figure]:
         figures.append(Figure(name=f"regional {name}, {count:,} rows", value=elapsed, unit="s", baseline=baseline,
                               baseline_name="raw SQL GROUP BY region over the same rows", higher_is_better=False,
                               note=f"goal < {GOAL_SECONDS:.0f} s and ≤ {GOAL_RATIO:.0f}× raw: {verdict}"))
-    figures.append(measure_dashboard_page(requests=5 if count <= 10_000 else 15))
+    figures.extend(measure_dashboard_page(requests=5 if count <= 10_000 else 15))
     figures.append(Figure(name=f"seeding {count:,} rows (not the figure)", value=seeding, unit="s",
                           note=f"{count // 2:,} enterprises, {raw_n:,} rows counted in {YEAR}; roll-up rebuilt "
                                f"in {rebuilding:.1f} s ({cells:,} cells)"))
     return figures
 
 
-def measure_dashboard_page(*, requests: int) -> Figure:
+def measure_dashboard_page(*, requests: int) -> list[Figure]:
     """The city dashboard page as its officer gets it (signed in with TOTP, every middleware, the
     real view and template) beside a bare signed-in view in the same process; the goal is page ÷
-    bare ≥ 0.35 in throughput. Panels other apps load after the page (HTMX) are separate requests."""
+    bare ≥ 0.35 in throughput. Panels other apps load after the page (HTMX) are separate requests.
+
+    The page's body is served from the cache until the roll-up changes (portal/fragments.py): the
+    figure is the page as officers mostly get it. The first view after a change (the roll-up's
+    version bumped before each request, so the body and figures are built afresh) is reported
+    beside it, so the cost of a miss is on record too."""
     import secrets
     import statistics
 
@@ -162,6 +167,7 @@ def measure_dashboard_page(*, requests: int) -> Figure:
     from django.test.utils import override_settings
     from django_otp.oath import totp
 
+    from diagnosis.regional import rollup
     from portal.models import Region
     from tests.factories.portal import PASSWORD, StaffFactory, confirmed_totp
 
@@ -186,14 +192,23 @@ def measure_dashboard_page(*, requests: int) -> Figure:
                 raise BenchError(f"{target} answered {response.status_code}")
             return time.perf_counter() - started
 
+        def missed():
+            rollup.bump_generation()
+            return timed(url)
+
         timed(url), timed("/bench/bare/")  # warm caches and templates
         bare = statistics.median(timed("/bench/bare/") for _ in range(max(requests, 10)))
         page = statistics.median(timed(url) for _ in range(requests))
+        miss = statistics.median(missed() for _ in range(min(requests, 5)))
     share = bare / page
-    return Figure(name="city dashboard page", value=page * 1000, unit="ms/request", baseline=bare * 1000,
-                  baseline_name="bare signed-in view", higher_is_better=False,
-                  note=f"page ÷ bare = {share:.2f} (goal ≥ 0.35: {'PASS' if share >= 0.35 else 'MISS'}); "
-                       f"median of {requests}")
+    return [Figure(name="city dashboard page", value=page * 1000, unit="ms/request", baseline=bare * 1000,
+                   baseline_name="bare signed-in view", higher_is_better=False,
+                   note=f"page ÷ bare = {share:.2f} (goal ≥ 0.35: {'PASS' if share >= 0.35 else 'MISS'}); "
+                        f"median of {requests}, the body served from the cache (unchanged roll-up)"),
+            Figure(name="city dashboard page, first view after a roll-up change", value=miss * 1000,
+                   unit="ms/request", baseline=bare * 1000, baseline_name="bare signed-in view",
+                   higher_is_better=False, note=f"body and figures built afresh; page ÷ bare = {bare / miss:.2f}; "
+                                                f"median of {min(requests, 5)}")]
 
 
 def run_regional(run: Run) -> list[Figure]:

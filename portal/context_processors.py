@@ -1,7 +1,7 @@
 from django.apps import apps
 from django.conf import settings
 
-from portal.fragments import render_cached, version
+from portal.fragments import render_cached, versions
 from portal.models import Notification
 from portal.notifications.services import unread_version_name
 from portal.permissions import memberships_version_name, nav_organisation_kinds
@@ -38,7 +38,7 @@ def site_header(request):
     switch returns to it): each has a version, so a cached menu is never served after it changed."""
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
-    versions = ((user.pk, user.get_username(), user.staff_role, user.is_staff, user.is_active,
-                 version(memberships_version_name(user.pk)), version(unread_version_name(user.pk)))
-                if signed_in else ("anonymous",))
-    return render_cached(request, "partials/site_header.html", versions=versions, context=dict)
+    names = ((user.pk, user.get_username(), user.staff_role, user.is_staff, user.is_active,
+              *versions(memberships_version_name(user.pk), unread_version_name(user.pk)))
+             if signed_in else ("anonymous",))
+    return render_cached(request, "partials/site_header.html", versions=names, context=dict)

@@ -54,15 +54,18 @@ def fragment_key(request, template_name: str, versions: Iterable[Any]) -> str:
 
 
 def render_cached(request, template_name: str, *, versions: Iterable[Any],
-                  context: Callable[[], Mapping[str, Any]], timeout: int = TTL) -> SafeString:
+                  context: Callable[[], Mapping[str, Any]], timeout: int = TTL,
+                  store: Callable[[Mapping[str, Any]], bool] | None = None) -> SafeString:
     """``template_name`` rendered with ``context()`` (called only on a miss), kept for ``timeout``
-    seconds under the request's user, language, path and ``versions``."""
+    seconds under the request's user, language, path and ``versions`` — unless ``store(context)``
+    says the body is not final yet (a part still loading, say): then the next request renders again."""
     return render_cached_parts(request, {"body": template_name}, versions=versions, context=context,
-                               timeout=timeout)["body"]
+                               timeout=timeout, store=store)["body"]
 
 
 def render_cached_parts(request, templates: Mapping[str, str], *, versions: Iterable[Any],
-                        context: Callable[[], Mapping[str, Any]], timeout: int = TTL) -> dict[str, SafeString]:
+                        context: Callable[[], Mapping[str, Any]], timeout: int = TTL,
+                        store: Callable[[Mapping[str, Any]], bool] | None = None) -> dict[str, SafeString]:
     """Several parts of one page (its title and its body, say) rendered from one ``context()`` and
     kept together, like ``render_cached``: a mapping of part name → HTML."""
     key = fragment_key(request, "\x1e".join(f"{name}={template}" for name, template in templates.items()), versions)
@@ -70,7 +73,8 @@ def render_cached_parts(request, templates: Mapping[str, str], *, versions: Iter
     if parts is None:
         values = {**context(), "csrf_token": csrf_placeholder()}
         parts = {name: str(render_to_string(template, values, request=request)) for name, template in templates.items()}
-        cache.set(key, parts, timeout)
+        if store is None or store(values):
+            cache.set(key, parts, timeout)
     placeholder = csrf_placeholder()
     token = get_token(request) if any(placeholder in html for html in parts.values()) else ""
     # The parts were rendered by our own templates (autoescaped); only the placeholder is replaced.
@@ -86,12 +90,20 @@ VERSION_PREFIX = "portal:version:"
 
 
 def version(name: str) -> int:
-    key = VERSION_PREFIX + name
-    current = cache.get(key)
-    if current is None:
+    return versions(name)[0]
+
+
+def versions(*names: str) -> list[int]:
+    """The current value of each named version, read in one round trip to the cache (a page names
+    several; each read is a network round trip with Redis)."""
+    keys = [VERSION_PREFIX + name for name in names]
+    found = cache.get_many(keys)
+    missing = [key for key in keys if found.get(key) is None]
+    for key in missing:
         cache.add(key, time.time_ns(), timeout=None)
-        current = cache.get(key)
-    return current
+    if missing:
+        found.update(cache.get_many(missing))
+    return [found[key] for key in keys]
 
 
 def _bump(name: str) -> None:

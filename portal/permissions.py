@@ -39,6 +39,29 @@ def member_role(user, organisation) -> str | None:
     return memo[key]
 
 
+def remember_role(user, organisation, role: str | None) -> None:
+    """Record ``user``'s role in ``organisation`` as read by the caller in the same request (with
+    the object itself, say: ``role_subquery``), so that the predicates do not read it again."""
+    if user.is_authenticated:
+        memo = getattr(user, "_member_roles", None)
+        if memo is None:
+            memo = user._member_roles = {}
+        memo[(organisation._meta.label, organisation.pk, _membership_writes)] = role
+
+
+def role_subquery(user, organisation_field: str):
+    """An expression for ``user``'s membership role in the organisation a row points to through
+    ``organisation_field`` (None when not a member): read it with the row, then ``remember_role``."""
+    from django.db.models import CharField, OuterRef, Subquery, Value
+
+    from portal.models import Membership
+
+    if not user.is_authenticated:
+        return Value(None, output_field=CharField())
+    return Subquery(Membership.objects.filter(**{organisation_field: OuterRef(organisation_field)}, user=user)
+                    .order_by("pk").values("role")[:1])
+
+
 def _read_role(user, organisation) -> str | None:
     # values_list, not only("role"): a related manager sets the organisation on every instance it
     # builds, which reads the deferred foreign key back with one more query per call.

@@ -38,9 +38,11 @@ def bump() -> None:
     fragments.bump(VERSION_NAME)
 
 
-def key(*parts: Any) -> str:
-    """A cache key for a page part: the registry version, the language and ``parts``."""
-    raw = "\x1f".join(str(p) for p in (version(), translation.get_language(), *parts))
+def key(*parts: Any, registry_version: int | None = None) -> str:
+    """A cache key for a page part: the registry version (read here unless the caller read it
+    already, with others in one round trip), the language and ``parts``."""
+    current = version() if registry_version is None else registry_version
+    raw = "\x1f".join(str(p) for p in (current, translation.get_language(), *parts))
     return "providers:page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -42,8 +42,8 @@ from diagnosis.templatetags.diagnosis_tags import local_title
 from portal.access import get_for_user
 from portal.audit import audit_staff_read
 from portal.exceptions import DomainError
-from portal.fragments import render_cached, version
-from portal.permissions import can_write_for
+from portal.fragments import render_cached, versions
+from portal.permissions import can_write_for, remember_role, role_subquery
 
 
 def _unscored(request, assessment):
@@ -101,10 +101,13 @@ def _result_page(request, assessment, *, priorities_form=None, status=200):
     if priorities_form is None:
         body = render_cached(request, RESULT_BODY, context=context, versions=(
             page_key(assessment, verified=assessment.is_verified),
-            rollup.generation(), version(needs_version_name(assessment.pk)),
-            version(scored_assessments_version_name(assessment.enterprise_id)), *sorted(viewer.items()),
+            *versions(rollup.GENERATION, needs_version_name(assessment.pk),
+                      scored_assessments_version_name(assessment.enterprise_id)), *sorted(viewer.items()),
             request.user.staff_role, request.user.region_id,
-            *((panel.key, key, bool(key) and cache.has_key(key)) for panel, key in panels)))
+            *((panel.key, key) for panel, key in panels)),
+            # A panel still loading (its body not ready) is not kept: the next view shows it inline.
+            store=lambda values: all(item["body"] or not key
+                                     for item, (_panel, key) in zip(values["result_panels"], panels, strict=True)))
     else:
         body = render_to_string(RESULT_BODY, context(), request=request)
     return render(request, "diagnosis/results/result.html", {
@@ -113,9 +116,13 @@ def _result_page(request, assessment, *, priorities_form=None, status=200):
 
 
 def _page_assessment(request, pk, *, write=False):
-    # The page's own read leaves the stored answers and results in the database (with_result_flags).
-    return get_for_user(with_result_flags(Assessment.objects.select_related("enterprise")), pk, user=request.user,
-                        write=write, request=request)
+    # The page's own read leaves the stored answers and results in the database (with_result_flags)
+    # and brings the viewer's role in the enterprise along, which the predicates then reuse.
+    queryset = with_result_flags(Assessment.objects.select_related("enterprise")).annotate(
+        viewer_role=role_subquery(request.user, "enterprise"))
+    assessment = get_for_user(queryset, pk, user=request.user, write=write, request=request)
+    remember_role(request.user, assessment.enterprise, assessment.viewer_role)
+    return assessment
 
 
 @login_required

@@ -12,6 +12,7 @@ the next ranking reads the tables again. ``rank_many`` reads it once for the who
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -182,16 +183,32 @@ def weights_version_for(enterprise: Enterprise | None = None, campaign: Campaign
     return max(candidates, key=lambda w: (len(w.region.path), w.number), default=None)
 
 
-def weights_pk_for(enterprise: Enterprise) -> int | None:
+def weights_pk_for(enterprise: Enterprise, *, weights_version: int | None = None) -> int | None:
     """``weights_version_for(enterprise)``'s pk (None: the defaults), kept in the cache per region
-    until any weights version is saved or deleted (providers/signals.py bumps the version)."""
-    key = f"providers:matching-weights-in-force:{version(WEIGHTS_VERSION)}:{enterprise.region_id}"
+    until any weights version is saved or deleted (providers/signals.py bumps ``WEIGHTS_VERSION``;
+    the caller may pass its value, read with others in one round trip)."""
+    current = version(WEIGHTS_VERSION) if weights_version is None else weights_version
+    key = f"providers:matching-weights-in-force:{current}:{enterprise.region_id}"
+    # Also kept in the process for as long as in the cache: the key names the shared version, so a
+    # weights version saved anywhere is seen at once; the time bounds what it does not name (regions).
+    kept = _weights_in_force.get(key)
+    if kept is not None and kept[1] > time.monotonic():
+        return kept[0] or None
     found = cache.get(key)
     if found is None:
         weights = weights_version_for(enterprise)
         found = weights.pk if weights else 0
-        cache.set(key, found, 3600)
+        cache.set(key, found, WEIGHTS_IN_FORCE_SECONDS)
+    if len(_weights_in_force) > 4096:
+        _weights_in_force.clear()
+    _weights_in_force[key] = (found, time.monotonic() + WEIGHTS_IN_FORCE_SECONDS)
     return found or None
+
+
+WEIGHTS_IN_FORCE_SECONDS = 3600
+
+
+_weights_in_force: dict[str, tuple[int, float]] = {}
 
 
 def _weights(weights, enterprise: Enterprise | None) -> Weights:

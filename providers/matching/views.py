@@ -16,7 +16,8 @@ from diagnosis.results.selectors import with_result_flags
 from portal.access import get_for_user
 from portal.errors import status_for
 from portal.exceptions import DomainError, Forbidden
-from portal.permissions import can_write_for
+from portal.fragments import versions
+from portal.permissions import can_write_for, remember_role, role_subquery
 from portal.roles import is_bureau_staff
 from providers import cache as registry_cache
 from providers.matching import selectors
@@ -25,6 +26,7 @@ from providers.matching.extensions import net_price_fn
 from providers.matching.forms import COMPONENT_TITLES, WeightsForm
 from providers.matching.scenemap import scene_map
 from providers.matching.services import can_tune_weights, create_weights_version
+from providers.signals import WEIGHTS_VERSION
 
 PANEL_MATCHES = 5
 PANEL_SCENES = 6
@@ -56,19 +58,23 @@ def panel_body_key(request, assessment) -> str:
     whether the viewer may request contact and whether a net-price source is installed; the TTL
     bounds what none of these track (a subsidy's remaining budget). The result page reads the
     body under this key to show it at once (diagnosis.extensions.ResultPanel.body_key)."""
+    registry, weights = versions(registry_cache.VERSION_NAME, WEIGHTS_VERSION)
     return registry_cache.key("matching-panel", assessment.pk, assessment.status, assessment.total,
                               assessment.verified_total, assessment.reviewed_at,
                               json.dumps(assessment.priorities, sort_keys=True, default=str),
-                              selectors.weights_pk_for(assessment.enterprise) or "default", can_write_for(request.user, assessment.enterprise),
-                              net_price_fn() is not None)
+                              selectors.weights_pk_for(assessment.enterprise, weights_version=weights) or "default",
+                              can_write_for(request.user, assessment.enterprise), net_price_fn() is not None,
+                              registry_version=registry)
 
 
 @login_required
 @require_GET
 def result_panel(request, pk):
     """The panel's body: access checked here (the result page's check does not carry over)."""
-    assessment = get_for_user(with_result_flags(Assessment.objects.with_enterprise()), pk, user=request.user,
-                              request=request)
+    queryset = with_result_flags(Assessment.objects.with_enterprise()).annotate(
+        viewer_role=role_subquery(request.user, "enterprise"))
+    assessment = get_for_user(queryset, pk, user=request.user, request=request)
+    remember_role(request.user, assessment.enterprise, assessment.viewer_role)
     if not assessment.is_scored:
         return render(request, "providers/matching/panel.html", {"assessment": assessment, "unscored": True})
     body = registry_cache.cached(panel_body_key(request, assessment), lambda: render_to_string(
