@@ -26,6 +26,10 @@ MODULES = ("bench.scoring", "bench.pages", "bench.reports", "bench.registry", "b
 
 def _setup_django() -> None:
     os.environ["DATABASE_URL"] = bench_database_url()
+    # Cache in Redis as a deployment does (pages measured in this process read it, as gunicorn's do).
+    from bench.pages import bench_cache_url
+
+    os.environ["CACHE_URL"] = bench_cache_url()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
     os.environ.setdefault("SECRET_KEY", "bench-only-insecure-key-0123456789-abcdefghijklmnopqrstuvwxyz")
     import django

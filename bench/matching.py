@@ -14,7 +14,9 @@ assessment, then measures:
   same run (bench/urls.py); goal: at least 0.35 of the bare view's rate. As in a browser, the
   fragment is fetched only when the page asks for it (``hx-get``): once the panel's body is ready
   the page carries it inline (diagnosis.extensions.ResultPanel.body_key). The result page alone and
-  the panel alone are measured too, so the panel's share of the cost reads directly (the panel is
+  the panel alone are measured too, so the panel's share of the cost reads directly. The four are
+  measured in three interleaved rounds (``drive_rounds``), so that a shared host's drift weighs on
+  the page and its baseline alike (the panel is
   cached per registry version, weights version and assessment standing: its figure is a warm one;
   every worker is primed first, since each reads the supply once per registry version).
 """
@@ -31,7 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from bench import BenchError, Figure, Run
-from bench.pages import Account, Client, collect_static, drive, gunicorn, server_environment
+from bench.pages import Account, Client, collect_static, drive_rounds, gunicorn, server_environment
 
 PROVIDERS = 10_000
 SOLUTIONS_PER_PROVIDER = 5
@@ -281,11 +283,11 @@ def measure_pages(*, clients: int, duration: float, warmup: float, workers: int)
             _in_threads(_prime, sessions)
             _in_threads(_prime, sessions)
             primed = time.perf_counter() - started
-            outcomes = [drive("bare view", sessions, bare_step, duration=duration, warmup=0.5),
-                        drive("result page + matching panel", sessions, result_with_panel_step, duration=duration,
-                              warmup=warmup),
-                        drive("matching panel alone", sessions, panel_step, duration=duration, warmup=warmup),
-                        drive("result page alone", sessions, result_step, duration=duration, warmup=warmup)]
+            outcomes = drive_rounds([("bare view", bare_step),
+                                     ("result page + matching panel", result_with_panel_step),
+                                     ("matching panel alone", panel_step),
+                                     ("result page alone", result_step)],
+                                    sessions, duration=duration, warmup=warmup)
             server_log = _tail(workdir / "gunicorn.log")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -405,6 +405,21 @@ class Outcome:
                 f"errors {errors}")
 
 
+def drive_rounds(runs: list[tuple[str, Step]], clients: list[Client], *, duration: float, warmup: float,
+                 rounds: int = 3) -> list[Outcome]:
+    """``drive`` each (name, step) in turn, ``rounds`` times over with ``duration / rounds`` seconds
+    each, and sum each one's rounds: a page and its baseline are measured side by side through the
+    run, so a machine that slows down or speeds up midway (a shared host) weighs on both alike."""
+    totals = [Outcome(name) for name, _ in runs]
+    for round_number in range(rounds):
+        for total, (name, step) in zip(totals, runs, strict=True):
+            part = drive(name, clients, step, duration=duration / rounds, warmup=warmup if round_number == 0 else 0.5)
+            total.latencies.extend(part.latencies)
+            total.errors.update(part.errors)
+            total.window += part.window
+    return totals
+
+
 def drive(name: str, clients: list[Client], step: Step, *, duration: float, warmup: float) -> Outcome:
     """Every client in its own thread, requests back to back: ``warmup`` seconds uncounted, then
     ``duration`` seconds counted (a request counts when it started inside the window)."""

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any
@@ -69,16 +71,56 @@ def render_cached_parts(request, templates: Mapping[str, str], *, versions: Iter
     """Several parts of one page (its title and its body, say) rendered from one ``context()`` and
     kept together, like ``render_cached``: a mapping of part name → HTML."""
     key = fragment_key(request, "\x1e".join(f"{name}={template}" for name, template in templates.items()), versions)
-    parts = cache.get(key)
+    parts = _local_get(key)
+    if parts is None:
+        parts = cache.get(key)
+        if parts is not None:
+            _local_put(key, parts, timeout)
     if parts is None:
         values = {**context(), "csrf_token": csrf_placeholder()}
         parts = {name: str(render_to_string(template, values, request=request)) for name, template in templates.items()}
         if store is None or store(values):
             cache.set(key, parts, timeout)
+            _local_put(key, parts, timeout)
     placeholder = csrf_placeholder()
     token = get_token(request) if any(placeholder in html for html in parts.values()) else ""
     # The parts were rendered by our own templates (autoescaped); only the placeholder is replaced.
     return {name: mark_safe(html.replace(placeholder, token)) for name, html in parts.items()}  # noqa: S308
+
+
+# A few recent bodies are also kept in the process, in front of the shared cache: a key names every
+# version of what its body shows, so a body kept here is exactly as current as one read from Redis,
+# and this spares the round trip and the unpickling on the hottest pages. Bounded in entries, and
+# no entry outlives its TTL.
+LOCAL_ENTRIES = 256
+_local: OrderedDict[str, tuple[float, dict[str, str]]] = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def _local_get(key: str) -> dict[str, str] | None:
+    with _local_lock:
+        entry = _local.get(key)
+        if entry is None:
+            return None
+        if entry[0] < time.monotonic():
+            del _local[key]
+            return None
+        _local.move_to_end(key)
+        return entry[1]
+
+
+def _local_put(key: str, parts: dict[str, str], timeout: int) -> None:
+    with _local_lock:
+        _local[key] = (time.monotonic() + timeout, parts)
+        _local.move_to_end(key)
+        while len(_local) > LOCAL_ENTRIES:
+            _local.popitem(last=False)
+
+
+def clear_local() -> None:
+    """Forget the bodies kept in this process (tests empty the shared cache between them)."""
+    with _local_lock:
+        _local.clear()
 
 
 # --- versions ----------------------------------------------------------------------------------------

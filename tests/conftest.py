@@ -230,6 +230,10 @@ def _empty_cache():
     one test's rolled-back data must not answer the next test's requests."""
     from django.core.cache import cache
 
+    from portal.fragments import clear_local
+
     cache.clear()
+    clear_local()
     yield
     cache.clear()
+    clear_local()
