@@ -124,6 +124,26 @@ def staff_leads(user) -> QuerySet[Lead]:
             .order_by("-requested_at", "-pk"))
 
 
+def staff_enterprise_name(lead: Lead) -> str | None:
+    """The enterprise's name as the staff export may show it: none once the enterprise withdrew its
+    consent, since the name came with the shared summary and the withdrawal takes both back."""
+    return lead.enterprise.name if lead.consent_active else None
+
+
+def staff_export_rows(leads: QuerySet[Lead], *, withdrawn_label: str) -> list[list[Any]]:
+    """The staff list as export rows, one per lead, in the list's order: enterprise (``withdrawn_label``
+    in place of a withdrawn one's name), district, provider, solution, stage, the day consent was
+    withdrawn, requested on, contract amount. Never the diagnosis summary: it stays between the
+    enterprise and the provider (and is not even read here)."""
+    rows = leads.only("enterprise__name", "enterprise__region__name", "provider__name", "solution_title", "stage",
+                      "withdrawn_at", "requested_at", "contract_amount")
+    return [[staff_enterprise_name(lead) or withdrawn_label, lead.enterprise.region.name, lead.provider.name,
+             lead.solution_title, str(lead.get_stage_display()),
+             timezone.localtime(lead.withdrawn_at).date() if lead.withdrawn_at else None,
+             timezone.localtime(lead.requested_at).date(), lead.contract_amount]
+            for lead in rows.iterator(chunk_size=2000)]
+
+
 def stage_counts(queryset: QuerySet[Lead]) -> dict[str, int]:
     counts = dict(queryset.order_by().values("stage").annotate(n=Count("pk")).values_list("stage", "n"))
     return {stage: counts.get(stage, 0) for stage in Lead.Stage.values}

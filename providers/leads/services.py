@@ -1,5 +1,6 @@
 """Writes of the leads feature: an enterprise's contact request (with its consent), the withdrawal
-of that consent, and the pipeline transitions of either side.
+of that consent, the pipeline transitions of either side, and the bureau's audited Excel export
+of its region's leads.
 
 Every step follows the pools' pattern (providers/pools/services.py): lock the row inside
 ``transaction.atomic``, check the actor's side and rights, the consent, the ``state_version`` the
@@ -10,6 +11,7 @@ A refusal changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -19,11 +21,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from diagnosis.models import Assessment
+from diagnosis.review.services import EXPORTS_PER_HOUR
 from portal.audit import audit_log
 from portal.exceptions import Conflict, Forbidden, Invalid, WrongState
-from portal.models import Enterprise
+from portal.exports import table_workbook
+from portal.models import AuditEvent, Enterprise
 from portal.notifications.services import notify
 from portal.permissions import can_write_for
+from portal.roles import is_bureau_staff, staff_region_path
+from portal.services import audit_export
 from providers.leads import selectors, workflow
 from providers.leads.workflow import ENTERPRISE, PROVIDER
 from providers.models import Lead, ListingSolution
@@ -220,3 +226,30 @@ def transition(*, actor, lead: Lead, side: str, action: str, expected_version, d
         if locked.stage == Lead.Stage.ACCEPTED:
             transaction.on_commit(selectors.forget_outcome_ratings)
     return locked
+
+
+# ─── bureau staff: export ───────────────────────────────────────────────────────────────────────
+
+
+@transaction.atomic
+def staff_leads_export(*, actor, request=None) -> bytes:
+    """The staff list (the same region scoping: selectors.staff_leads) as a watermarked .xlsx; a
+    lead whose consent was withdrawn goes without the enterprise's name, none with a summary.
+    Audited as "data.export" with its row count and region, rate-limited with every other export
+    of the user (docs/security.md R15)."""
+    if not is_bureau_staff(actor):
+        raise Forbidden(_("Only bureau staff may export lists."), code="forbidden")
+    since = timezone.now() - timedelta(hours=1)
+    if AuditEvent.objects.filter(action="data.export", actor=actor, created_at__gte=since).count() >= EXPORTS_PER_HOUR:
+        raise WrongState(_("You have made %(count)d exports in the last hour, the most allowed. Try again later.")
+                         % {"count": EXPORTS_PER_HOUR}, code="rate_limited")
+    columns = [(str(_("Enterprise")), 30), (str(_("District")), 12), (str(_("Provider")), 30),
+               (str(_("Solution")), 30), (str(_("Stage")), 10), (str(_("Consent withdrawn")), 14),
+               (str(_("Requested on")), 12), (str(_("Contract amount (yuan)")), 16)]
+    rows = selectors.staff_export_rows(selectors.staff_leads(actor),
+                                       withdrawn_label=_("An enterprise (consent withdrawn)"))
+    content = table_workbook(str(_("Leads in my region")), columns, rows, exported_by=actor,
+                             exported_at=timezone.now())
+    audit_export(actor=actor, what="providers.lead", rows=len(rows), request=request,
+                 filters={"region": staff_region_path(actor)})
+    return content

@@ -18,4 +18,5 @@ urlpatterns = [
     path("outcome-rating/", views.outcome_method, name="outcome-method"),
     # Bureau staff
     path("region/", views.lead_staff, name="lead-staff"),
+    path("region/leads.xlsx", views.lead_staff_export, name="lead-staff-export"),
 ]

@@ -1,5 +1,6 @@
 """Leads pages: the enterprise's consent page and its contact requests, the provider's inbox and
-lead page with the pipeline, and the bureau's regional list (read-only, audited).
+lead page with the pipeline, and the bureau's regional list (read-only, paged, audited) with its
+Excel export.
 
 Access: 404 outside the user's scope (portal.access) — another provider's lead, another
 enterprise's assessment; 403 in scope without write rights. A refused action shows the page again
@@ -9,8 +10,11 @@ request is a duplicate."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,13 +23,15 @@ from portal.access import get_for_user
 from portal.audit import audit_log
 from portal.errors import status_for
 from portal.exceptions import DomainError, Forbidden
+from portal.exports import XLSX_CONTENT_TYPE
 from portal.permissions import can_write_for, is_provider_user
 from portal.roles import is_bureau_staff, staff_region_path
 from providers.leads import forms, selectors, services, workflow
 from providers.leads.workflow import ENTERPRISE, PROVIDER
 from providers.models import Lead, ListingSolution
 
-STAFF_PAGE = 200
+STAFF_PAGE = 200  # the provider's inbox: the most recent leads, unpaged
+PAGE_SIZE = 50  # the staff list, as the other staff lists page
 
 
 def _form_errors(form) -> str:
@@ -194,12 +200,34 @@ def lead_staff(request):
     if not is_bureau_staff(request.user):
         raise PermissionDenied
     leads = selectors.staff_leads(request.user)
-    rows = list(leads[:STAFF_PAGE])
+    # get_page: a page that is no number or lies past the end answers the nearest page, never 500.
+    page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
     audit_log(action="lead.staff_list_read", request=request, object_type="providers.lead",
-              detail={"region": staff_region_path(request.user), "rows": len(rows)})
+              detail={"region": staff_region_path(request.user), "rows": len(page.object_list),
+                      "page": page.number})
     return render(request, "providers/leads/staff.html", {
-        "leads": rows, "total": leads.count(), "counts": selectors.stage_counts(leads), "stages": Lead.Stage.choices,
-        "limit": STAFF_PAGE})
+        "leads": page.object_list, "page": page, "total": page.paginator.count,
+        "counts": selectors.stage_counts(leads), "stages": Lead.Stage.choices})
+
+
+@login_required
+@require_GET
+def lead_staff_export(request):
+    if not is_bureau_staff(request.user):
+        raise PermissionDenied
+    try:
+        content = services.staff_leads_export(actor=request.user, request=request)
+    except Forbidden:
+        raise PermissionDenied from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("providers:lead-staff")
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="leads-{stamp}.xlsx"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # ─── public: how the outcome rating is measured ─────────────────────────────────────────────────
