@@ -135,6 +135,15 @@ def _shenzhen_firms(exclude: Enterprise | None, skip: set[int]) -> list[Enterpri
                 .exclude(pk__in=skip | ({exclude.pk} if exclude else set())).order_by("uscc")[:8])
 
 
+def _longhua_firm(exclude: Enterprise | None, taken: list[Enterprise], assessed: set[int]) -> Enterprise | None:
+    """A Longhua firm for the application the open flag sits on, so the district account `longhua`
+    has a flag in its queue: the first by credit code outside the other plans, preferring one
+    without a project (its story stays simple), else a project firm rather than no Longhua flag."""
+    candidates = (Enterprise.objects.filter(region__code=LONGHUA, status="verified")
+                  .exclude(pk__in={e.pk for e in taken} | ({exclude.pk} if exclude else set())).order_by("uscc"))
+    return candidates.exclude(pk__in=assessed).first() or candidates.first()
+
+
 def seed_integrity(*, city_staff: User, district_staff: User, enterprise_owner: User | None = None,
                    demo_enterprise: Enterprise | None = None) -> IntegritySeedCounts:
     if Voucher.objects.filter(code=MARKER).exists():
@@ -144,6 +153,8 @@ def seed_integrity(*, city_staff: User, district_staff: User, enterprise_owner: 
     firms = _shenzhen_firms(demo_enterprise, {e.pk for e, _t0, _t1 in assessed})
     if len(firms) < 8 or not providers:
         return IntegritySeedCounts()
+    # Credit codes sort by region, so Longhua's firms come after most other districts' ones.
+    firms[7] = _longhua_firm(demo_enterprise, firms[:7], {e.pk for e, _t0, _t1 in assessed}) or firms[7]
     today = timezone.localdate()
     now = timezone.now()
     filer = User.objects.filter(username="demo_regional_seed").first() or district_staff
@@ -182,7 +193,7 @@ def seed_integrity(*, city_staff: User, district_staff: User, enterprise_owner: 
 
         # Integrity: an audited application whose enterprise shares its bank account with its
         # provider (overridden by city staff with a justification); two applications claiming one
-        # invoice, the one in public notice blocked by an open flag.
+        # invoice, the one in public notice (a Longhua firm's) blocked by an open flag.
         shared_account = "6216610200016587321"
         related = _application(1, version, firms[5], status=Application.Status.AUDITED, filed_by=filer,
                                 provider=provider)

@@ -1,11 +1,15 @@
 """The public notice (公示): anyone may object while it runs — signed in, or anonymously with a
-contact — and staff resolve every objection before the decision."""
+contact — and staff resolve every objection before the decision. Bureau staff do not object: they
+are the ones who resolve objections."""
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.exceptions import Conflict, Invalid, WrongState
+from portal.audit import audit_log
+from portal.exceptions import Conflict, Forbidden, Invalid, WrongState
+from portal.models import AuditEvent
+from portal.roles import is_bureau_staff
 from subsidies import transitions, workflow
 from subsidies.models import Application, Objection
 from subsidies.transitions import TEXT_MAX, audited_refusals, text
@@ -17,6 +21,13 @@ OPEN_LIMIT = 50
 
 def objection_file(*, application: Application, actor, text_value: str, contact: str = "",
                    request=None) -> Objection:
+    if actor is not None and is_bureau_staff(actor):
+        # The bureau resolves objections; one filed by its own staff would be judged by the objector.
+        # The refused attempt is a staff action, so it is audited (nothing else is stored).
+        audit_log(action="subsidy_application.action_refused", outcome=AuditEvent.Outcome.FAILURE, actor=actor,
+                  request=request, obj=application, detail={"action": "object", "reason": "staff_objection"})
+        raise Forbidden(_("Bureau staff cannot file objections to a public notice; objections are for the public "
+                          "and enterprises, and the bureau resolves them."), code="staff_objection")
     body = text(text_value, required=True, limit=TEXT_MAX, code="text", missing=_("Write your objection."))
     signed_in = actor is not None and actor.is_authenticated
     contact = text(contact, required=not signed_in, limit=100, code="contact",

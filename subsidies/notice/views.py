@@ -30,8 +30,10 @@ def _notice_page(request, status=200):
     rows = list(public_rows())
     for row in rows:
         row.running = workflow.in_notice(today, row.notice_starts, row.notice_ends)
-    return render(request, "subsidies/notice/public.html", {"rows": rows, "signed_in": request.user.is_authenticated},
-                  status=status)
+    # Objections are for the public and enterprises; the bureau's own staff resolve them instead.
+    return render(request, "subsidies/notice/public.html",
+                  {"rows": rows, "signed_in": request.user.is_authenticated,
+                   "can_object": not is_bureau_staff(request.user)}, status=status)
 
 
 @require_GET

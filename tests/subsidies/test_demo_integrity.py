@@ -45,6 +45,11 @@ def test_demo_covers_every_state_and_is_idempotent(world, enterprise, owner):
     assert set(Project.objects.values_list("status", flat=True)) == {"accepted", "acceptance_requested", "filed"}
     assert sorted(IntegrityFlag.objects.values_list("kind", "status")) == [
         ("duplicate_invoice", "open"), ("related_party", "overridden")]
+    # The district account (Longhua) has the open flag in its queue; here every spare Longhua firm
+    # has a project, so the flag goes on one of them rather than outside Longhua.
+    queue = IntegrityFlag.objects.visible_to(district_staff).filter(status="open")
+    assert [f.application.region.code for f in queue] == ["440309"]
+    assert queue.get().application.enterprise != enterprise  # the demo enterprise keeps its own story
     assert PayeeAccount.objects.count() == 3
     line = BudgetLine.objects.get(version__programme__code="demo-sz-service-voucher")
     assert 0 <= line.disbursed <= line.reserved <= line.allocated
@@ -58,3 +63,13 @@ def test_demo_covers_every_state_and_is_idempotent(world, enterprise, owner):
 def test_demo_adds_nothing_without_pool_providers(city_staff, district_staff):
     assert seed_integrity(city_staff=city_staff, district_staff=district_staff).vouchers == 0
     assert not Voucher.objects.exists()
+
+
+def test_demo_open_flag_prefers_a_longhua_firm_without_a_project(world, enterprise, owner):
+    city_staff, district_staff = world
+    spare = EnterpriseFactory(region=region("440309"))  # created last: the last credit code
+    seed_integrity(city_staff=city_staff, district_staff=district_staff, enterprise_owner=owner,
+                   demo_enterprise=enterprise)
+    flag = IntegrityFlag.objects.visible_to(district_staff).get(status="open")
+    assert flag.kind == "duplicate_invoice" and flag.application.enterprise == spare
+    assert not Project.objects.filter(enterprise=spare).exists()

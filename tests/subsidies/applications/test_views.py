@@ -213,3 +213,50 @@ def test_api_is_scoped(client, version, enterprise, owner, outsider, other_distr
     assert get(outsider, "/api/v1/subsidies/applications/").json()["count"] == 0
     assert get(outsider, f"/api/v1/subsidies/applications/{app.pk}/").status_code == 404
     assert client.get("/api/v1/subsidies/applications/").status_code == 401
+
+
+def test_amounts_on_the_pages_show_thousands_separators(client, login, version, enterprise, owner, district_staff,
+                                                        city_staff):
+    from django.urls import reverse
+
+    today = timezone.localdate()
+    app = application_in(version, "in_notice", enterprise=enterprise, filed_by=owner, investment="6172835",
+                         estimated_amount=Decimal("1234567"), notice_starts=today,
+                         notice_ends=today + dt.timedelta(days=2))
+    application_in(version, "decided", enterprise=enterprise, filed_by=owner,
+                   decided_amount=Decimal("2345678.50"), budget_line=BudgetLine.objects.get(version=version))
+    notice = client.get(reverse("subsidies:notice")).content.decode()
+    assert "1,234,567.00" in notice and "1234567" not in notice
+    login(owner)
+    detail = client.get(reverse("subsidies:application", args=[app.pk])).content.decode()
+    assert "6,172,835.00" in detail and "1,234,567.00" in detail and "1234567" not in detail
+    assert "2,345,678.50" in client.get(reverse("subsidies:mine")).content.decode()
+    login(district_staff)
+    assert "2,345,678.50" in client.get(reverse("subsidies:batches")).content.decode()
+    assert "1,000,000.00" in client.get(reverse("subsidies:budget")).content.decode()
+    login(city_staff)
+    programme = client.get(reverse("subsidies:programme-detail", args=[version.programme_id])).content.decode()
+    assert "1,000,000.00" in programme  # the budget line's allocation
+
+
+def test_bureau_staff_are_not_offered_an_objection_and_are_refused(client, login, version, enterprise, owner,
+                                                                   district_staff, city_staff):
+    today = timezone.localdate()
+    app = application_in(version, "in_notice", enterprise=enterprise, filed_by=owner, notice_starts=today,
+                         notice_ends=today + dt.timedelta(days=2))
+    action = f"/subsidies/notice/{app.pk}/object/"
+    assert action in client.get("/subsidies/notice/").content.decode()  # anonymous visitors may object
+    login(owner)
+    assert action in client.get("/subsidies/notice/").content.decode()  # so may enterprises
+    for staff in (district_staff, city_staff):
+        login(staff)
+        page = client.get("/subsidies/notice/")
+        assert page.status_code == 200 and app.reference in page.content.decode()
+        assert action not in page.content.decode()
+        refused = client.post(action, {"text": "虚报", "contact": "13900000000"})
+        assert refused.status_code == 403
+        assert "主管部门工作人员不能对公示提出异议" in refused.content.decode()
+    assert not Objection.objects.exists()
+    assert Application.objects.get(pk=app.pk).state_version == app.state_version
+    assert AuditEvent.objects.filter(action="subsidy_application.action_refused",
+                                     detail__reason="staff_objection").count() == 2
