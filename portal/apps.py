@@ -15,9 +15,11 @@ class PortalConfig(AppConfig):
         from portal.extensions import HomeCard, register_home_card
         from portal.jobs import register_sweeper
         from portal.notifications.services import sweep_emails
+        from portal.privacy.notices import check_contact
         from portal.roles import is_bureau_staff
 
         checks.register(check_keys, checks.Tags.security, deploy=True)
+        checks.register(check_contact, deploy=True)
         # Notification e-mails left pending by a broker outage go out with the next sweep.
         register_sweeper("portal-notification-emails", sweep_emails)
 

@@ -4,6 +4,8 @@ a text they were not shown."""
 
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,14 +16,21 @@ class Notice:
     title: object
     paragraphs: tuple
 
+    @property
+    def contact(self) -> str:
+        """The controller's contact (settings.PRIVACY_CONTACT), shown under the text. It comes from the
+        deployment, not the version: a new phone number does not ask everybody to consent again."""
+        return settings.PRIVACY_CONTACT
+
 
 REGISTRATION = Notice(
     purpose="registration",
-    version="2026-11",
+    version="2026-12",
     title=_("Personal information notice"),
     paragraphs=(
-        _("Controller: the industry and information-technology bureau running this portal, reachable through the "
-          "contact on the portal's home page."),
+        # 2026-12: 2026-11 pointed at a contact on the home page that no page showed.
+        _("Controller: the industry and information-technology bureau running this portal, reachable at the "
+          "contact shown with this notice."),
         _("What we collect when you register: your name, e-mail address, mobile number and user name, and the "
           "organisation you act for. We collect nothing else about you."),
         _("Why: to run the digital-transformation diagnosis programme — to verify your organisation, let you "
@@ -43,3 +52,14 @@ NOTICES = {REGISTRATION.purpose: REGISTRATION}
 
 def current(purpose: str) -> Notice:
     return NOTICES[purpose]
+
+
+def check_contact(app_configs=None, **kwargs):
+    """Deploy check: the notice says the controller is reachable at the contact shown with it, so a
+    deployment without PRIVACY_CONTACT would make a promise no page keeps."""
+    if not (getattr(settings, "PRIVACY_CONTACT", "") or "").strip():
+        return [checks.Error("PRIVACY_CONTACT is not set: the privacy notice promises a contact of the controller "
+                             "(PIPL Art. 17) and would show none.",
+                             hint="Set PRIVACY_CONTACT to the bureau's phone and e-mail for personal data.",
+                             id="portal.E110")]
+    return []

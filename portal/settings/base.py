@@ -188,6 +188,15 @@ FIELD_ENCRYPTION_KEYS = [k.strip() for k in (env_secret("FIELD_ENCRYPTION_KEYS")
 # HMAC key of the blind indexes (equality checks on encrypted values); never rotated with the above.
 FIELD_INDEX_KEY = env_secret("FIELD_INDEX_KEY") or ""
 
+# --- Personal information (PIPL Art. 17, docs/security.md R27) -----------------------------------
+# How a person reaches the controller (the bureau) about their personal data: free text shown with the
+# privacy notice (/privacy/, registration, claim). Production must set it (`check --deploy` errors
+# without it); development and demo fall back to a value that says it is a demo contact.
+PRIVACY_CONTACT = env_str("PRIVACY_CONTACT", "").strip()
+if not PRIVACY_CONTACT and (DEBUG or DEMO_MODE):
+    PRIVACY_CONTACT = ("演示用联系方式（非真实，仅供演示）：龙华区工业和信息化局 数字化转型诊断服务专线 "
+                       "0755-00000000，dx-demo@example.cn")
+
 # --- Security headers ---------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
 from portal.models import AuditEvent, Enterprise, Membership, Provider, User
+from portal.privacy import notices
 from portal.services import organisation_verify
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ def _payload(**overrides):
         "account-password1": "Long-enough passphrase 1",
         "account-password2": "Long-enough passphrase 1",
         "account-notice": "on",
-        "account-notice_version": "2026-11",
+        "account-notice_version": notices.current("registration").version,
     }
     data.update(overrides)
     return data
@@ -90,6 +91,18 @@ def test_bad_input_is_refused_with_a_translated_error_and_nothing_saved(client, 
         assert any(k == field for k in errors), errors
     if message_fragment:
         assert message_fragment in response.content.decode()
+    assert not Enterprise.objects.exists()
+    assert not User.objects.filter(username="xinchuang").exists()
+
+
+def test_a_form_posted_against_the_previous_notice_version_is_refused(client, longhua):
+    """2026-11 promised a contact on the home page that no page showed; 2026-12 replaced it. A form
+    opened before the change must not record consent to a text the page no longer shows."""
+    assert notices.current("registration").version != "2026-11"
+    data = _payload(**{"org-region": longhua.pk, "account-notice_version": "2026-11"})
+    response = client.post("/accounts/register/enterprise/", data, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    assert "打开本页后告知内容已更新，请重新阅读并确认。" in response.content.decode()
     assert not Enterprise.objects.exists()
     assert not User.objects.filter(username="xinchuang").exists()
 

@@ -288,6 +288,8 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         # Encrypted fields need their keys (portal/crypto.py; `check --deploy` reports them missing).
         "FIELD_ENCRYPTION_KEYS": "dGVzdC1vbmx5LWZpZWxkLWtleS0wMTIzNDU2Nzg5YWI=",
         "FIELD_INDEX_KEY": "deploy-check-index-key",
+        # The privacy notice shows the controller's contact (`check --deploy` reports it missing).
+        "PRIVACY_CONTACT": "龙华区工业和信息化局 数字化转型诊断服务专线 0755-00000000，dx@example.gov.cn",
     }
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)

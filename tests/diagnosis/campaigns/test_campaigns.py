@@ -17,6 +17,7 @@ from diagnosis.campaigns.tasks import campaign_reminders
 from diagnosis.models import Assessment, Campaign, CampaignReminder, CampaignTarget
 from portal.claims import SALT, claim_token
 from portal.models import AuditEvent, Enterprise, Membership, Notification, OrgStatus
+from portal.privacy import notices
 from tests.factories.portal import EnterpriseFactory, MembershipFactory, make_uscc, region
 
 pytestmark = pytest.mark.django_db
@@ -198,7 +199,7 @@ def test_invite_notifies_members_and_mails_a_claim_link(staff_client, campaign, 
 ACCOUNT = {"account-username": "claimer", "account-full_name": "王五", "account-email": "w@example.cn",
            "account-phone": "13800001111", "account-password1": "Xq7!long-enough-pass",
            "account-password2": "Xq7!long-enough-pass", "account-notice": "on",
-           "account-notice_version": "2026-11"}
+           "account-notice_version": notices.current("registration").version}
 
 
 def _claim_post(client, token, record, **extra):

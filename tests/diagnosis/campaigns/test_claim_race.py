@@ -7,6 +7,7 @@ import pytest
 from portal import services
 from portal.claims import claim_token
 from portal.models import Enterprise, Membership, OrgStatus, User
+from portal.privacy import notices
 from tests.concurrency import leave_regions, race, restore_regions  # noqa: F401 (fixtures)
 from tests.factories.portal import region
 
@@ -25,7 +26,7 @@ def test_one_claim_link_used_at_once_makes_one_owner():
         def act():
             services.enterprise_claim(token=token, org_data={"employees": 10 + n}, user_data={
                 "username": f"racer{n}", "first_name": "王", "email": f"r{n}@example.cn", "phone": "13800001111",
-                "password": "Xq7!long-enough-pass", "notice_version": "2026-11"})
+                "password": "Xq7!long-enough-pass", "notice_version": notices.current("registration").version})
         return act
 
     outcomes = race([claim(n) for n in range(THREADS)])

@@ -8,6 +8,8 @@ from datetime import timedelta
 import pytest
 from axes.models import AccessLog
 from django.contrib.sessions.models import Session
+from django.core.checks import WARNING, run_checks
+from django.test import override_settings
 from django.utils import timezone
 
 from portal.models import AuditEvent, ConsentRecord, ErasureRequest, Membership, Notification, User
@@ -39,6 +41,29 @@ def test_the_registration_page_shows_the_versioned_notice(client):
 def test_the_public_notice_page(client):
     response = client.get("/privacy/")
     assert response.status_code == 200 and f'data-notice-version="{VERSION}"' in response.content.decode()
+
+
+@override_settings(PRIVACY_CONTACT="龙华区工业和信息化局 个人信息专线 0755-12345678，privacy@longhua.example.cn")
+def test_the_notice_shows_the_configured_contact_of_the_controller(client):
+    """The controller paragraph says the bureau is reachable at the contact shown with the notice:
+    the public page and the registration form both show it."""
+    for url in ("/privacy/", "/accounts/register/enterprise/"):
+        body = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert "联系方式：龙华区工业和信息化局 个人信息专线 0755-12345678，privacy@longhua.example.cn" in body, url
+        assert "联系方式见本告知下方" in body and "联系方式见平台首页" not in body, url
+
+
+def test_the_deploy_check_flags_a_missing_contact():
+    with override_settings(PRIVACY_CONTACT=""):
+        errors = [e for e in run_checks(include_deployment_checks=True) if e.id == "portal.E110"]
+        assert len(errors) == 1 and errors[0].level >= WARNING
+    with override_settings(PRIVACY_CONTACT="   "):
+        assert [e.id for e in notices.check_contact()] == ["portal.E110"]
+    with override_settings(PRIVACY_CONTACT="0755-12345678"):
+        assert notices.check_contact() == []
+    # Outside deployment checks it stays quiet: development shows a demo contact instead.
+    with override_settings(PRIVACY_CONTACT=""):
+        assert not [e for e in run_checks() if e.id == "portal.E110"]
 
 
 def test_consent_is_recorded_with_version_and_address_and_a_stale_version_is_refused(owner, rf):
