@@ -83,6 +83,9 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("shenzhen", "市级主管部门", "City bureau staff",
                 "深圳市工业和信息化局：查看全市各区企业", "周敏",
                 staff_role=StaffRole.CITY, region_code="440300"),
+    DemoAccount("guangdong", "省级主管部门", "Province bureau staff",
+                "广东省工业和信息化厅：查看全省各市、区的区域诊断数据", "吴建华",
+                staff_role=StaffRole.PROVINCE, region_code="440000"),
     DemoAccount("zhuanjia", "评审专家", "Expert reviewer",
                 "数字化转型专家库专家：评审分配给自己的诊断", "李振华",
                 staff_role=StaffRole.EXPERT),
@@ -634,7 +637,8 @@ def ensure_demo_accounts() -> list[User]:
     if not settings.DEMO_MODE:
         raise ImproperlyConfigured("demo accounts are only created when DEMO_MODE is on (their passwords are public)")
     with transaction.atomic():
-        regions = {r.code: r for r in Region.objects.filter(code__in={"440300", "440305", "440309", "440309P01"})}
+        regions = {r.code: r for r in Region.objects.filter(code__in={account.region_code for account in DEMO_ACCOUNTS if account.region_code}
+                                                          | {"440305", "440309P01"})}
         if len(regions) < 4:
             raise ImproperlyConfigured("the seeded regions are missing: run `manage.py migrate`")
         users = [_ensure_user(account, regions) for account in DEMO_ACCOUNTS]

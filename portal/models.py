@@ -184,7 +184,8 @@ class Enterprise(Organisation):
     cluster = models.CharField(_("strategic cluster"), max_length=32, choices=CLUSTER_CHOICES, blank=True)
     park = models.ForeignKey(Region, models.PROTECT, null=True, blank=True, related_name="+",
                              limit_choices_to={"level": Region.Level.PARK}, verbose_name=_("park"))
-    chain = models.CharField(_("industry chain"), max_length=50, blank=True)
+    # Indexed: the chain pages (一链一策) list a chain's firms within a region.
+    chain = models.CharField(_("industry chain"), max_length=50, blank=True, db_index=True)
     established_year = models.PositiveSmallIntegerField(
         _("year established"), null=True, blank=True, validators=[MinValueValidator(1800), MaxValueValidator(2100)])
 

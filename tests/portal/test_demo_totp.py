@@ -32,7 +32,7 @@ def demo_totp(username: str) -> str:
 
 
 def test_every_staff_demo_account_has_a_code():
-    assert set(STAFF) == {"longhua", "shenzhen", "zhuanjia", "xitong", "anquan", "shenji"}
+    assert set(STAFF) == {"longhua", "shenzhen", "guangdong", "zhuanjia", "xitong", "anquan", "shenji"}
 
 
 @pytest.mark.parametrize("username", STAFF)

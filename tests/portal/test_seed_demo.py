@@ -26,6 +26,7 @@ EXPECTED_ACCOUNTS = {
     "fuwushang": ("", None, False),
     "longhua": ("district_staff", "440309", False),
     "shenzhen": ("city_staff", "440300", False),
+    "guangdong": ("province_staff", "440000", False),
     "zhuanjia": ("expert", None, False),
     "xitong": ("system_admin", None, True),
     "anquan": ("security_admin", None, True),
