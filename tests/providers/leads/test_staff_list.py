@@ -131,3 +131,12 @@ def test_exports_are_rate_limited(login, district_staff, lead, monkeypatch):
     refused = client.get(reverse(EXPORT_URL))
     assert refused.status_code == 302 and refused["Location"] == reverse(LIST_URL)
     assert AuditEvent.objects.filter(action="data.export", actor=district_staff).count() == 1
+
+
+def test_amounts_read_with_thousands_separators(login, district_staff, lead):
+    """The contract amount on the staff list is grouped for reading (the Excel export keeps numbers)."""
+    from decimal import Decimal
+
+    Lead.objects.filter(pk=lead.pk).update(contract_amount=Decimal("1234567.50"))
+    html = login(district_staff).get(reverse(LIST_URL)).content.decode()
+    assert "1,234,567.50" in html
