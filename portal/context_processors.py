@@ -1,5 +1,6 @@
 from django.apps import apps
 from django.conf import settings
+from django.template.loader import render_to_string
 
 from portal.fragments import render_cached, versions
 from portal.models import Notification
@@ -37,8 +38,10 @@ def site_header(request):
     user's roles, memberships and unread notifications, the language and the path (the language
     switch returns to it): each has a version, so a cached menu is never served after it changed."""
     user = getattr(request, "user", None)
-    signed_in = bool(user and user.is_authenticated)
-    names = ((user.pk, user.get_username(), user.staff_role, user.is_staff, user.is_active,
-              *versions(memberships_version_name(user.pk), unread_version_name(user.pk)))
-             if signed_in else ("anonymous",))
+    if not (user and user.is_authenticated):
+        # Signed-out pages (sign-in, registration, password-reset links with their token in the
+        # path) render the short menu afresh: nothing of them goes into the cache.
+        return render_to_string("partials/site_header.html", request=request)
+    names = (user.pk, user.get_username(), user.staff_role, user.is_staff, user.is_active,
+             *versions(memberships_version_name(user.pk), unread_version_name(user.pk)))
     return render_cached(request, "partials/site_header.html", versions=names, context=dict)
