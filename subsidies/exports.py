@@ -2,12 +2,11 @@
 portal.exports.table_workbook, each one audited with its row count. Payee data in an export comes
 only from ``payee_cells`` (subsidies.integrity.selectors.masked_payee): account and ID numbers masked."""
 
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_log
-from portal.exports import XLSX_CONTENT_TYPE, table_workbook
+from portal.exports import table_workbook, xlsx_response
 from subsidies.integrity.selectors import masked_payee
 
 
@@ -17,12 +16,7 @@ def workbook_response(*, request, title: str, name: str, columns, rows, action: 
     content = table_workbook(title, columns, rows, exported_by=request.user, exported_at=now)
     audit_log(action=action, actor=request.user, request=request,
               detail={"rows": len(rows), **(detail or {})})
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return xlsx_response(content, name, at=now)
 
 
 def application_columns():

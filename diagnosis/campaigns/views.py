@@ -6,9 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,7 +18,7 @@ from diagnosis.models import Campaign
 from portal.access import get_for_user
 from portal.errors import status_for
 from portal.exceptions import DomainError, Forbidden
-from portal.exports import XLSX_CONTENT_TYPE
+from portal.exports import xlsx_response
 from portal.roles import is_bureau_staff, staff_region_path
 
 PAGE_SIZE = 50
@@ -138,9 +136,4 @@ def coverage_export(request, pk):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("campaigns:detail", campaign.pk)
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-{stamp}.xlsx"'
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return xlsx_response(content, f"campaign-{campaign.pk}")

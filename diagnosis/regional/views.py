@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +30,7 @@ from diagnosis.signals import ALL_NEEDS_VERSION
 from diagnosis.spec import get_spec
 from portal.audit import audit_denied, audit_log
 from portal.exceptions import DomainError
-from portal.exports import XLSX_CONTENT_TYPE
+from portal.exports import xlsx_response
 from portal.fragments import render_cached_parts, version
 from portal.models import Region
 from portal.reference import INDUSTRY_DIVISIONS
@@ -255,12 +255,7 @@ def export(request, table):
         page = "regional:demand" if table == "demand" else "regional:slices" if table.startswith("slice-") \
             else "regional:dashboard"
         return redirect(f"{reverse(page)}?{urlencode(f.query())}")
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="regional-{table}-{f.scope.code}-{f.year}-{stamp}.xlsx"'
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return xlsx_response(content, f"regional-{table}-{f.scope.code}-{f.year}")
 
 
 # --- one slice group: 一行一策 / 一园一策 / 一链一策 ---------------------------------------------------
@@ -330,16 +325,8 @@ def policy_export(request, kind, table):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(f"{reverse('regional:policy', args=[kind])}?{urlencode({**f.query(), 'key': part.key})}")
-    return _xlsx(content, f"regional-{kind}-{table.removeprefix('policy-')}-{f.scope.code}-{f.year}")
+    return xlsx_response(content, f"regional-{kind}-{table.removeprefix('policy-')}-{f.scope.code}-{f.year}")
 
-
-def _xlsx(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @require_GET

@@ -10,10 +10,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -22,7 +21,6 @@ from diagnosis.models import Assessment, SiteVisit
 from diagnosis.permissions import is_enterprise_member
 from diagnosis.review import selectors as selectors_review
 from diagnosis.review import services as services_review
-from diagnosis.review.exports import XLSX_CONTENT_TYPE
 from diagnosis.review.forms import (
     ApproveForm,
     AssignExpertForm,
@@ -37,6 +35,7 @@ from diagnosis.spec import get_spec
 from portal.access import get_for_user
 from portal.errors import status_for
 from portal.exceptions import Conflict, DomainError, Forbidden
+from portal.exports import xlsx_response
 from portal.files import download_response
 from portal.roles import is_bureau_staff, is_expert
 
@@ -88,12 +87,7 @@ def queue_export(request):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(f"{reverse('review:queue')}?{request.GET.urlencode()}")
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="review-queue-{stamp}.xlsx"'
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return xlsx_response(content, "review-queue")
 
 
 @login_required

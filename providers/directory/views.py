@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from diagnosis.results.charts import plotly_js_static_path
-from diagnosis.review.exports import XLSX_CONTENT_TYPE
 from portal.exceptions import DomainError
+from portal.exports import xlsx_response
 from portal.roles import is_bureau_staff
 from providers import cache as registry_cache
 from providers.directory import charts
@@ -225,11 +225,3 @@ def export(request, kind):
                             content_type="text/plain; charset=utf-8")
     return xlsx_response(content, f"registry-{kind}")
 
-
-def xlsx_response(content: bytes, stem: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="{stem}-{stamp}.xlsx"'
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -13,9 +13,9 @@ from diagnosis.regional.views import region_in
 from diagnosis.results.charts import plotly_js_static_path
 from portal.errors import bad_request, status_for
 from portal.exceptions import DomainError, Forbidden
+from portal.exports import xlsx_response
 from portal.roles import is_bureau_staff, staff_region_path
 from providers.directory import charts
-from providers.directory.views import xlsx_response
 from providers.ecosystem import selectors as selectors_ecosystem
 from providers.ecosystem import services as services_ecosystem
 from providers.ecosystem.forms import ImportForm

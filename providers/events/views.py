@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from diagnosis.models import NewMode
 from portal.access import get_for_user
 from portal.errors import status_for
 from portal.exceptions import DomainError, Forbidden, Invalid
-from portal.exports import XLSX_CONTENT_TYPE
+from portal.exports import xlsx_response
 from portal.roles import is_bureau_staff, staff_region_path
 from providers.events import forms, selectors, services
 from providers.models import MatchEvent, Pairing, PairingJob
@@ -337,9 +337,4 @@ def pairings_export(request, pk):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("providers:event-detail", event.pk)
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="event-{event.pk}-pairings-{stamp}.xlsx"'
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return xlsx_response(content, f"event-{event.pk}-pairings")

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +28,7 @@ from diagnosis.spec import get_spec
 from portal.audit import audit_log
 from portal.errors import bad_request
 from portal.exceptions import DomainError
-from portal.exports import XLSX_CONTENT_TYPE
+from portal.exports import xlsx_response
 from portal.models import Region
 from portal.roles import is_bureau_staff, staff_region_path
 from providers.gaps import charts, selectors, services, tables
@@ -141,9 +141,4 @@ def export(request):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(f"{reverse('regional:demand')}?{urlencode(filters)}")
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = (f'attachment; filename="gap-map-{gap_map.city.code}-{gap_map.year}-{stamp}.xlsx"')
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return xlsx_response(content, f"gap-map-{gap_map.city.code}-{gap_map.year}")

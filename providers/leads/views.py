@@ -11,10 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,7 +21,7 @@ from portal.access import get_for_user
 from portal.audit import audit_log
 from portal.errors import status_for
 from portal.exceptions import DomainError, Forbidden
-from portal.exports import XLSX_CONTENT_TYPE
+from portal.exports import xlsx_response
 from portal.permissions import can_write_for, is_provider_user
 from portal.roles import is_bureau_staff, staff_region_path
 from providers.leads import forms, selectors, services, workflow
@@ -222,12 +220,7 @@ def lead_staff_export(request):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("providers:lead-staff")
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="leads-{stamp}.xlsx"'
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return xlsx_response(content, "leads")
 
 
 # ─── public: how the outcome rating is measured ─────────────────────────────────────────────────

@@ -4,9 +4,8 @@ and the decision (staff), and the staff's points-per-yuan table with its Excel e
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,7 +15,7 @@ from diagnosis.spec import load_all_specs
 from portal.access import get_for_user
 from portal.errors import status_for
 from portal.exceptions import DomainError
-from portal.exports import XLSX_CONTENT_TYPE
+from portal.exports import xlsx_response
 from portal.models import Enterprise, OrgStatus, Provider
 from portal.permissions import can_write_for
 from portal.roles import WRITE_ROLES, is_bureau_staff
@@ -203,9 +202,4 @@ def points_per_yuan_xlsx(request, grouping):
     if grouping not in GROUPINGS:
         raise Http404
     content = points_per_yuan_export(actor=request.user, grouping=grouping, request=request)
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="points-per-yuan-{grouping}-{stamp}.xlsx"'
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return xlsx_response(content, f"points-per-yuan-{grouping}")
