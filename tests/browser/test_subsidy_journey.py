@@ -121,7 +121,7 @@ def test_subsidy_journey(page, browser, live_server, page_guard, tmp_path):
                                                          notice_ends=today - dt.timedelta(days=2))
     staff_page.reload()
     _post_and_wait(staff_page, staff_page.locator("#approve"), "审核通过")
-    expect(staff_page.locator("#decided-amount")).to_have_text("40000.00")
+    expect(staff_page.locator("#decided-amount")).to_have_text("40,000.00")  # read with separators
     staff_page.goto("/subsidies/disbursement/")
     staff_page.locator("form[action$='/disbursement/new/'] button[type=submit]").click()
     pay = staff_page.locator("form[action$='/pay/'] button[type=submit]")
@@ -133,4 +133,4 @@ def test_subsidy_journey(page, browser, live_server, page_guard, tmp_path):
     assert (line.reserved, line.disbursed) == (Decimal("40000.00"), Decimal("40000.00"))
     page.goto(f"/subsidies/applications/a/{application.pk}/")
     expect(page.locator("#status")).to_contain_text("已拨付")
-    expect(page.locator("#decided-amount")).to_have_text("40000.00")
+    expect(page.locator("#decided-amount")).to_have_text("40,000.00")
