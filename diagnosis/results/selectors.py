@@ -6,6 +6,8 @@ from typing import Any
 from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Q, When
 
 from diagnosis.models import Assessment, Need, NewMode, RebasedResult
+from portal.access import get_for_user
+from portal.permissions import remember_role, role_subquery
 
 # The population regional and demand figures are drawn from: assessments the enterprise stands by.
 COUNTED_STATUSES = (Assessment.Status.SUBMITTED, Assessment.Status.APPROVED)
@@ -41,6 +43,17 @@ def with_result_flags(queryset):
         is_scored=ExpressionWrapper(Q(result__isnull=False), output_field=BooleanField()),
         is_verified=ExpressionWrapper(Q(status=Assessment.Status.APPROVED, verified_result__isnull=False),
                                       output_field=BooleanField()))
+
+
+def scored_page_assessment(request, pk, *, write: bool = False) -> Assessment:
+    """The assessment a result page or one of its panels shows, through ``get_for_user`` (404/403 as
+    anywhere): read without its stored answers and results (``with_result_flags``) and with the
+    viewer's role in the enterprise, which the predicates then reuse instead of reading it again."""
+    queryset = with_result_flags(Assessment.objects.select_related("enterprise")).annotate(
+        viewer_role=role_subquery(request.user, "enterprise"))
+    assessment = get_for_user(queryset, pk, user=request.user, write=write, request=request)
+    remember_role(request.user, assessment.enterprise, assessment.viewer_role)
+    return assessment
 
 
 def _previous_scored(assessment: Assessment, user):

@@ -33,7 +33,7 @@ from diagnosis.results.selectors import (
     previous_scored_assessment,
     previous_scored_pk,
     rebased_result,
-    with_result_flags,
+    scored_page_assessment,
 )
 from diagnosis.scoring.services import rebased_full_result
 from diagnosis.signals import needs_version_name, scored_assessments_version_name
@@ -43,7 +43,7 @@ from portal.access import get_for_user
 from portal.audit import audit_staff_read
 from portal.exceptions import DomainError
 from portal.fragments import render_cached, versions
-from portal.permissions import can_write_for, remember_role, role_subquery
+from portal.permissions import can_write_for
 
 
 def _unscored(request, assessment):
@@ -115,20 +115,10 @@ def _result_page(request, assessment, *, priorities_form=None, status=200):
         "body": body}, status=status)
 
 
-def _page_assessment(request, pk, *, write=False):
-    # The page's own read leaves the stored answers and results in the database (with_result_flags)
-    # and brings the viewer's role in the enterprise along, which the predicates then reuse.
-    queryset = with_result_flags(Assessment.objects.select_related("enterprise")).annotate(
-        viewer_role=role_subquery(request.user, "enterprise"))
-    assessment = get_for_user(queryset, pk, user=request.user, write=write, request=request)
-    remember_role(request.user, assessment.enterprise, assessment.viewer_role)
-    return assessment
-
-
 @login_required
 @require_GET
 def assessment_result(request, pk):
-    assessment = _page_assessment(request, pk)
+    assessment = scored_page_assessment(request, pk)
     if not assessment.is_scored:
         return _unscored(request, assessment)
     audit_staff_read(request, assessment)
@@ -139,7 +129,7 @@ def assessment_result(request, pk):
 @require_POST
 def assessment_priorities(request, pk):
     """Save the roadmap weights; invalid input re-renders the page with 422 and stores nothing."""
-    assessment = _page_assessment(request, pk, write=True)
+    assessment = scored_page_assessment(request, pk, write=True)
     if not assessment.is_scored:
         return _unscored(request, assessment)
     form = PrioritiesForm(request.POST)

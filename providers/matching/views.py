@@ -11,13 +11,11 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from diagnosis.models import Assessment
-from diagnosis.results.selectors import with_result_flags
-from portal.access import get_for_user
+from diagnosis.results.selectors import scored_page_assessment
 from portal.errors import status_for
 from portal.exceptions import DomainError, Forbidden
 from portal.fragments import versions
-from portal.permissions import can_write_for, remember_role, role_subquery
+from portal.permissions import can_write_for
 from portal.roles import is_bureau_staff
 from providers import cache as registry_cache
 from providers.matching import selectors
@@ -71,10 +69,7 @@ def panel_body_key(request, assessment) -> str:
 @require_GET
 def result_panel(request, pk):
     """The panel's body: access checked here (the result page's check does not carry over)."""
-    queryset = with_result_flags(Assessment.objects.with_enterprise()).annotate(
-        viewer_role=role_subquery(request.user, "enterprise"))
-    assessment = get_for_user(queryset, pk, user=request.user, request=request)
-    remember_role(request.user, assessment.enterprise, assessment.viewer_role)
+    assessment = scored_page_assessment(request, pk)
     if not assessment.is_scored:
         return render(request, "providers/matching/panel.html", {"assessment": assessment, "unscored": True})
     body = registry_cache.cached(panel_body_key(request, assessment), lambda: render_to_string(
